@@ -1,0 +1,30 @@
+/** The one place where error codes become process exit statuses (DESIGN.md). */
+import type { ErrorCode } from '../errors.js';
+
+export const EXIT = {
+  ok: 0,
+  /** The command ran and found what it reports (scan findings, collide overlaps). */
+  findings: 1,
+  badInput: 2,
+  refused: 3,
+  internal: 70,
+} as const;
+
+const BY_CODE: Record<ErrorCode, number> = {
+  INVALID_MAC: EXIT.badInput,
+  INVALID_ARGUMENT: EXIT.badInput,
+  INVALID_RANGE: EXIT.badInput,
+  PARSE_ERROR: EXIT.badInput,
+  USAGE: EXIT.badInput,
+  IO_ERROR: EXIT.badInput,
+  NOT_FOUND: EXIT.refused,
+  ALREADY_EXISTS: EXIT.refused,
+  MAC_CONFLICT: EXIT.refused,
+  RANGE_OVERLAP: EXIT.refused,
+  POOL_EXHAUSTED: EXIT.refused,
+  VM_RUNNING: EXIT.refused,
+  STALE_FILE: EXIT.refused,
+  INTERNAL: EXIT.internal,
+};
+
+export const exitCodeFor = (code: ErrorCode): number => BY_CODE[code];

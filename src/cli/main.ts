@@ -1,0 +1,62 @@
+/**
+ * The CLI: one commander program, one module per command (src/cli/commands), and the single top-level
+ * catch that turns a MacfleetError into a message and an exit status.
+ */
+import { Command, CommanderError } from 'commander';
+import { MacfleetError } from '../errors.js';
+import { makeContext, processIo, type CliContext, type CliIo } from './context.js';
+import { EXIT, exitCodeFor } from './exit-codes.js';
+import { COMMANDS } from './commands/index.js';
+
+export type { CliIo } from './context.js';
+
+/** A command module: adds its subcommand(s) to the program. */
+export type RegisterCommand = (program: Command, ctx: CliContext) => void;
+
+export function buildProgram(ctx: CliContext): Command {
+  const program = new Command('macfleet')
+    .description('MAC address control for virtual machine fleets')
+    .version('0.1.0')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride()
+    .configureOutput({
+      writeOut: (s) => ctx.io.stdout(s),
+      writeErr: (s) => ctx.io.stderr(s),
+    });
+  for (const register of COMMANDS) register(program, ctx);
+  for (const sub of program.commands) inheritSettings(sub);
+  return program;
+}
+
+function inheritSettings(cmd: Command): void {
+  for (const sub of cmd.commands) {
+    sub.exitOverride();
+    inheritSettings(sub);
+  }
+}
+
+/** Run the CLI with the given arguments (without `node` and the script); resolves to the exit status. */
+export async function run(argv: readonly string[], io: CliIo = processIo()): Promise<number> {
+  const ctx = makeContext(io);
+  const wantsJson = argv.includes('--json');
+  try {
+    await buildProgram(ctx).parseAsync([...argv], { from: 'user' });
+    return ctx.exitCode;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      // Help and version end with code 0 through this path; usage errors were already printed.
+      if (e.exitCode === 0) return EXIT.ok;
+      if (wantsJson) io.stderr(`${JSON.stringify({ error: { code: 'USAGE', message: e.message } })}\n`);
+      return EXIT.badInput;
+    }
+    if (e instanceof MacfleetError) {
+      if (wantsJson) io.stderr(`${JSON.stringify({ error: e.toJSON() })}\n`);
+      else io.stderr(`macfleet: ${e.message} [${e.code}]\n`);
+      return exitCodeFor(e.code);
+    }
+    const err = e instanceof Error ? e : new Error(String(e));
+    if (wantsJson) io.stderr(`${JSON.stringify({ error: { code: 'INTERNAL', message: err.message } })}\n`);
+    else io.stderr(`macfleet: internal error: ${err.stack ?? err.message}\n`);
+    return EXIT.internal;
+  }
+}

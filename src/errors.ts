@@ -1,0 +1,58 @@
+/**
+ * The one error type of macfleet. Every failure carries a stable string `code` that the CLI maps to an
+ * exit status and the API to an HTTP status, in one place each.
+ */
+export const ERROR_CODES = [
+  'INVALID_MAC',
+  'INVALID_ARGUMENT',
+  'INVALID_RANGE',
+  'PARSE_ERROR',
+  'USAGE',
+  'IO_ERROR',
+  'NOT_FOUND',
+  'ALREADY_EXISTS',
+  'MAC_CONFLICT',
+  'RANGE_OVERLAP',
+  'POOL_EXHAUSTED',
+  'VM_RUNNING',
+  'STALE_FILE',
+  'INTERNAL',
+] as const;
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+/** Where a problem is: a file, a line/column in it, a field (dotted path or XML path), a character position. */
+export interface ErrorLocation {
+  readonly file?: string;
+  readonly line?: number;
+  readonly column?: number;
+  readonly field?: string;
+  readonly position?: number;
+}
+
+export class MacfleetError extends Error {
+  override readonly name = 'MacfleetError';
+  readonly code: ErrorCode;
+  readonly location: ErrorLocation;
+  readonly details: Readonly<Record<string, unknown>>;
+
+  constructor(
+    code: ErrorCode,
+    message: string,
+    options: { location?: ErrorLocation; details?: Record<string, unknown>; cause?: unknown } = {},
+  ) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.code = code;
+    this.location = options.location ?? {};
+    this.details = options.details ?? {};
+  }
+
+  /** A plain object for JSON output: `{ code, message, ...location }`. */
+  toJSON(): { code: ErrorCode; message: string } & ErrorLocation {
+    return { code: this.code, message: this.message, ...this.location };
+  }
+}
+
+export const isMacfleetError = (e: unknown): e is MacfleetError => e instanceof MacfleetError;
+
+/** Zod-style result for callers that prefer values to exceptions. */
+export type SafeResult<T> = { success: true; data: T } | { success: false; error: MacfleetError };

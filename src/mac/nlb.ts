@@ -1,0 +1,52 @@
+/**
+ * Microsoft Network Load Balancing addresses, all derived from the cluster VIP W.X.Y.Z:
+ * unicast cluster MAC 02-BF-W-X-Y-Z, multicast 03-BF-W-X-Y-Z, IGMP multicast 01-00-5E-7F-Y-Z (group
+ * 239.255.Y.Z), and the masked source MAC 02-<host priority>-W-X-Y-Z used when MaskSourceMAC is on.
+ */
+import { MacfleetError } from '../errors.js';
+import { ipv4Octets, parseIpv4, type Ipv4 } from './ipv4.js';
+import { macFromOctets, type Mac } from './mac.js';
+
+export const NLB_MODES = ['unicast', 'multicast', 'igmp'] as const;
+export type NlbMode = (typeof NLB_MODES)[number];
+export const NLB_MAX_PRIORITY = 32;
+
+export interface NlbAddresses {
+  readonly vip: Ipv4;
+  readonly unicast: Mac;
+  readonly multicast: Mac;
+  readonly igmp: Mac;
+  /** The IGMP group the nodes join: 239.255.Y.Z. */
+  readonly igmpGroup: Ipv4;
+}
+
+/** Every cluster address of a VIP. @example nlbAddresses(parseIpv4('192.168.0.10')).unicast → 02:bf:c0:a8:00:0a */
+export function nlbAddresses(vip: Ipv4): NlbAddresses {
+  const [w, x, y, z] = ipv4Octets(vip);
+  return {
+    vip,
+    unicast: macFromOctets([0x02, 0xbf, w, x, y, z]),
+    multicast: macFromOctets([0x03, 0xbf, w, x, y, z]),
+    igmp: macFromOctets([0x01, 0x00, 0x5e, 0x7f, y, z]),
+    igmpGroup: ((239 << 24) | (255 << 16) | (y << 8) | z) >>> 0,
+  };
+}
+
+/** The cluster MAC a node of the given mode answers ARP for the VIP with. */
+export function nlbClusterMac(vip: Ipv4, mode: NlbMode): Mac {
+  const a = nlbAddresses(vip);
+  return mode === 'unicast' ? a.unicast : mode === 'multicast' ? a.multicast : a.igmp;
+}
+
+/** The source MAC a node with host priority 1..32 sends with when MaskSourceMAC is on: 02-<priority>-W-X-Y-Z. */
+export function nlbMaskedSourceMac(vip: Ipv4, priority: number): Mac {
+  if (!Number.isInteger(priority) || priority < 1 || priority > NLB_MAX_PRIORITY) {
+    throw new MacfleetError('INVALID_ARGUMENT', `NLB host priority must be 1..32, got ${priority}`, {
+      location: { field: 'priority' },
+    });
+  }
+  const [w, x, y, z] = ipv4Octets(vip);
+  return macFromOctets([0x02, priority, w, x, y, z]);
+}
+
+export const parseVip = (text: string): Ipv4 => parseIpv4(text, 'VIP');
