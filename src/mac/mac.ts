@@ -79,12 +79,21 @@ export function parseMac(input: string): Mac {
   let lo = 0;
   let digits = 0;
   let sep = -1; // char code of the first separator seen
-  let notation: 'sep' | 'cisco' | 'bare';
-  if (len === 17) notation = 'sep';
-  else if (len === 14) notation = 'cisco';
-  else if (len === 12) notation = 'bare';
-  else {
-    // Count digits to give a useful message.
+  // The first non-hex character decides the notation; the length must then match it.
+  let firstOther = start;
+  while (firstOther < end && hexValue(input.charCodeAt(firstOther)) >= 0) firstOther++;
+  const marker = firstOther < end ? input.charCodeAt(firstOther) : -1;
+  const notation: 'sep' | 'cisco' | 'bare' =
+    marker === -1 ? 'bare' : marker === 58 || marker === 45 ? 'sep' : marker === 46 ? 'cisco' : 'bare';
+  const expectedLength = notation === 'sep' ? 17 : notation === 'cisco' ? 14 : 12;
+  if (marker !== -1 && notation === 'bare') {
+    fail(
+      input,
+      `bad hex digit ${describe(input[firstOther]!)} at position ${firstOther + 1}`,
+      firstOther + 1,
+    );
+  }
+  if (len !== expectedLength) {
     let d = 0;
     for (let i = start; i < end; i++) if (hexValue(input.charCodeAt(i)) >= 0) d++;
     fail(
