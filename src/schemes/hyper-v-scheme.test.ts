@@ -18,7 +18,7 @@ const arbPool = fc
 /** Brute force: walk the pool cyclically from the cursor. */
 function reference(pool: MacRange, cursor: Mac | undefined, used: Set<Mac>): Mac | undefined {
   const all: Mac[] = [];
-  for (let m = pool.start; m <= pool.end; m++) all.push(m as Mac);
+  for (let m: number = pool.start; m <= pool.end; m++) all.push(m as Mac);
   const from = cursor === undefined ? 0 : all.indexOf(cursor) + 1;
   for (let i = 0; i < all.length; i++) {
     const m = all[(from + i) % all.length]!;

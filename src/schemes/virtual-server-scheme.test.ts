@@ -18,7 +18,7 @@ const rnd = seededRandom(7);
 const hy = (m: number): string => formatMac(macFromNumber(m), 'hyphen');
 const arbNic = fc.record({
   mac: fc.integer({ min: 0, max: 2 ** 48 - 1 }).map(macFromNumber),
-  kind: fc.constantFrom('physical', 'physical', 'loopback', 'bridge') as fc.Arbitrary<VsNic['kind']>,
+  kind: fc.constantFrom<VsNic['kind']>('physical', 'physical', 'loopback', 'bridge'),
 });
 const arbHost = fc
   .array(arbNic, { minLength: 1, maxLength: 6 })
