@@ -5,7 +5,8 @@
  *   BIOS UUID (`uuid.bios`, itself a hash of the physical host's UUID and the .vmx path), plus the
  *   adapter's `ethernetN.generatedAddressOffset` (decimal; 0, 10, 20, ... for ethernet0, 1, 2, ...). Real
  *   .vmx files agree: uuid.bios ending `59 7e 49` gives ethernet0 00:0c:29:59:7e:49 and ethernet1 (offset
- *   10) 00:0c:29:59:7e:53. The offset is added to the 24-bit value (carrying into octets 5 and 4).
+ *   10) 00:0c:29:59:7e:53. The offset is added to the 24-bit value; what VMware does when octet 6
+ *   overflows is not documented, and macfleet carries into octets 5 and 4 (wrapping within 00-0C-29).
  * - vCenter "VMware OUI" allocation (the default): 00-50-56-XX-YY-ZZ, XX = 0x80 + the vCenter instance id
  *   (0..63), YY-ZZ random; vCenter checks its own assignments, so one instance never repeats itself, but two
  *   instances with the same id draw from the same 65,536 addresses.
