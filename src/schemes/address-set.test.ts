@@ -22,14 +22,12 @@ const arbSet: fc.Arbitrary<AddressSet> = fc.oneof(
     from: Math.min(a, b),
     to: Math.max(a, b),
   })),
-  fc
-    .tuple(fc.nat(2 ** 24 - 1), fc.nat(2 ** 20))
-    .map(([s, n]) =>
-      rangeSet({
-        start: macFromNumber(at(0, 0) + s),
-        end: macFromNumber(Math.min(at(0, 0) + s + n, at(255, 0xffff))),
-      }),
-    ),
+  fc.tuple(fc.nat(2 ** 24 - 1), fc.nat(2 ** 20)).map(([s, n]) =>
+    rangeSet({
+      start: macFromNumber(at(0, 0) + s),
+      end: macFromNumber(Math.min(at(0, 0) + s + n, at(255, 0xffff))),
+    }),
+  ),
 );
 const probes = (a: AddressSet, b: AddressSet): Mac[] => {
   const out: Mac[] = [];

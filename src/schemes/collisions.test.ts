@@ -1,9 +1,11 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parseIpv4, parseMac } from '../mac/index.js';
+import { macFromNumber, parseIpv4, parseMac } from '../mac/index.js';
 import { seededRandom } from '../random.js';
-import { formatSet } from './address-set.js';
+import { formatSet, setContains } from './address-set.js';
+import { collisionProbability } from './birthday.js';
 import { collisionReportToJson, predictCollisions } from './collisions.js';
-import type { HostSpec } from './fleet-hosts.js';
+import { hostModel, type HostSpec } from './fleet-hosts.js';
 import { parseVsNic } from './virtual-server-scheme.js';
 
 const rnd = seededRandom(3);
@@ -27,6 +29,40 @@ describe('predictCollisions', () => {
     expect(f.count).toBe(256);
     expect(f.reason).toContain('hv-a 10.1.5.20 and hv-b 10.2.5.20 share 00-15-5D-05-14-00..FF');
     expect(f.firstClash).toEqual({ mac: parseMac('00-15-5D-05-14-00'), a: 0, b: 0 });
+  });
+
+  it('hosts handing out the same addresses in the same order form one finding, not n² pairs', () => {
+    const hosts = Array.from({ length: 40 }, (_, i) => hv(`hv-${i}`, `10.${i}.5.20`));
+    const r = predictCollisions(
+      [...hosts, { name: 'q1', hypervisor: 'qemu' }, { name: 'q2', hypervisor: 'qemu' }],
+      rnd,
+    );
+    expect(r.findings).toHaveLength(2);
+    expect(r.findings[0]!.hosts).toHaveLength(40);
+    expect(r.findings[0]!.reason).toContain(
+      'hv-0 10.0.5.20, hv-1 10.1.5.20, hv-2 10.2.5.20, hv-3 10.3.5.20, hv-4 10.4.5.20 and 35 more share 00-15-5D-05-14-00..FF',
+    );
+    expect(r.findings[0]!.reason).toContain('allocation #0 of all 40 is 00-15-5D-05-14-00');
+    expect(r.findings[1]!.hosts).toEqual(['q1', 'q2']);
+    expect(r.findings[1]!.reason).toContain('every QEMU process starts at 52:54:00:12:34:56');
+    // A third pool overlapping the group: one pair finding naming every member.
+    const more = predictCollisions(
+      [
+        ...hosts.slice(0, 2),
+        {
+          name: 'hv-x',
+          hypervisor: 'hyper-v',
+          min: parseMac('00-15-5D-05-14-FE'),
+          max: parseMac('00-15-5D-05-15-FF'),
+        },
+      ],
+      rnd,
+    );
+    expect(more.findings.map((f) => f.hosts)).toEqual([
+      ['hv-0', 'hv-1'],
+      ['hv-0', 'hv-1', 'hv-x'],
+    ]);
+    expect(more.findings[1]!.firstClash).toEqual({ mac: parseMac('00-15-5D-05-14-FE'), a: 254, b: 0 });
   });
 
   it('partially overlapping explicit pools report exactly the overlap', () => {
@@ -67,19 +103,39 @@ describe('predictCollisions', () => {
     expect(f.firstClash).toEqual({ mac: parseMac('00-03-FF-53-32-68'), a: 0, b: 256 + 0x54 });
   });
 
-  it('random schemes sharing a prefix are reported with odds, not as certain', () => {
+  it('hosts drawing random bits from one space form one group with birthday odds over all their adapters', () => {
     const r = predictCollisions(
       [
-        { name: 'kvm-1', hypervisor: 'libvirt', adapters: 4823 },
-        { name: 'kvm-2', hypervisor: 'libvirt', adapters: 1 },
+        { name: 'kvm-1', hypervisor: 'libvirt', adapters: 4000 },
         { name: 'xen-1', hypervisor: 'xen' },
+        { name: 'kvm-2', hypervisor: 'libvirt', adapters: 800 },
+        { name: 'kvm-3', hypervisor: 'libvirt', adapters: 23 },
       ],
       rnd,
     );
     expect(r.findings).toHaveLength(1);
     const f = r.findings[0]!;
+    expect(f.hosts).toEqual(['kvm-1', 'kvm-2', 'kvm-3']);
     expect(f.certainty).toBe('possible');
-    expect(f.probability).toBeCloseTo(4823 / 2 ** 24, 6);
+    expect(f.probability).toBe(collisionProbability(4823, 2 ** 24));
+    expect(f.reason).toContain(
+      '3 libvirt hosts (kvm-1, kvm-2 and kvm-3) draw 24 random bits from the same 52-54-00-00-00-00..FF-FF-FF',
+    );
+    expect(f.reason).toContain('P(at least one duplicate MAC) = 50.0%');
+  });
+
+  it('vCenters sharing an instance id only collide across instances (each checks its own)', () => {
+    const r = predictCollisions(
+      [
+        { name: 'vc-1', hypervisor: 'vcenter', instanceId: 5, adapters: 100 },
+        { name: 'vc-2', hypervisor: 'vcenter', instanceId: 5, adapters: 100 },
+        { name: 'vc-3', hypervisor: 'vcenter', instanceId: 6, adapters: 100 },
+      ],
+      rnd,
+    );
+    expect(r.findings).toHaveLength(1);
+    expect(r.findings[0]!.hosts).toEqual(['vc-1', 'vc-2']);
+    expect(r.findings[0]!.probability).toBeCloseTo(-Math.expm1(-(100 * 100) / 65536), 12);
   });
 
   it('a random scheme over a deterministic one: the odds of hitting the addresses the latter hands out', () => {
@@ -143,4 +199,46 @@ describe('predictCollisions', () => {
     expect(r.findings.map((f) => f.hosts)).toEqual([['hv-258', 'x']]);
     expect(r.findings[0]!.shared.map((p) => formatSet(p.set))).toEqual(['00-15-5D-01-02-00..FF']);
   });
+
+  it('first clash: both hosts hand out that address at those numbers, and A hands out no shared one earlier', () => {
+    // Small octet domains so overlaps are frequent.
+    const nic = fc
+      .tuple(fc.nat(255), fc.constantFrom(0x3268, 0x3269), fc.constantFrom('physical', 'physical', 'bridge'))
+      .map(
+        ([d, low16, kind]) =>
+          `${macHex(0x001631000000 + d * 65536 + low16)}${kind === 'physical' ? '' : ',bridge'}`,
+      );
+    const host = fc.oneof(
+      fc
+        .array(nic, { minLength: 1, maxLength: 3 })
+        .filter((nics) => nics.some((n) => !n.endsWith(',bridge')))
+        .map((nics): HostSpec => vs('v', ...nics)),
+      fc.tuple(fc.nat(0x200), fc.integer({ min: 1, max: 0x200 })).map(([s, n]): HostSpec => ({
+        name: 'h',
+        hypervisor: 'hyper-v',
+        min: macFromNumber(0x00155d051400 + s),
+        max: macFromNumber(0x00155d051400 + s + n - 1),
+      })),
+    );
+    fc.assert(
+      fc.property(host, host, (x, y) => {
+        const specs = [
+          { ...x, name: 'a' },
+          { ...y, name: 'b' },
+        ];
+        const [a, b] = specs.map((s) => hostModel(s, rnd));
+        for (const f of predictCollisions(specs, rnd).findings) {
+          expect(f.certainty).toBe('certain');
+          const c = f.firstClash;
+          if (!c) continue;
+          expect(a!.scheme.nth!(c.a)).toBe(c.mac);
+          expect(b!.scheme.nth!(c.b)).toBe(c.mac);
+          expect(f.shared.some((p) => setContains(p.set, c.mac))).toBe(true);
+          for (let n = 0; n < c.a; n++) expect(b!.scheme.indexOf!(a!.scheme.nth!(n))).toBeUndefined();
+        }
+      }),
+    );
+  });
 });
+
+const macHex = (n: number): string => n.toString(16).padStart(12, '0');

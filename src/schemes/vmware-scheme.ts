@@ -17,7 +17,7 @@
  */
 import { MacfleetError } from '../errors.js';
 import { formatMac, macFromNumber, macRange, prefixRange, type Mac, type MacRange } from '../mac/index.js';
-import { rangeSet } from './address-set.js';
+import { rangeSet, setBounds } from './address-set.js';
 import type { Scheme } from './scheme.js';
 
 export const VMWARE_GENERATED_OUI = 0x000c29;
@@ -149,6 +149,14 @@ export function vcenterPrefixRange(prefix: string, prefixLength: number): MacRan
 export function vcenterRangesScheme(ranges: readonly MacRange[], how: 'prefix' | 'range'): Scheme {
   const checked = ranges.map((r) => macRange(r.start, r.end));
   const total = checked.reduce((s, r) => s + (r.end - r.start + 1), 0);
+  const indexOf = (mac: Mac): number | undefined => {
+    let before = 0;
+    for (const r of checked) {
+      if (mac >= r.start && mac <= r.end) return before + (mac - r.start);
+      before += r.end - r.start + 1;
+    }
+    return undefined;
+  };
   return {
     name: 'vmware-vcenter',
     kind: 'pool',
@@ -171,6 +179,20 @@ export function vcenterRangesScheme(ranges: readonly MacRange[], how: 'prefix' |
         'POOL_EXHAUSTED',
         `the vCenter ranges hold ${total} addresses; no allocation number ${n}`,
       );
+    },
+    indexOf,
+    firstIndexIn: (set) => {
+      // Ranges are walked in configuration order, not address order: try each range's part of the set.
+      const b = setBounds(set);
+      let best: number | undefined;
+      for (const r of checked) {
+        const lo = Math.max(b.start, r.start);
+        if (lo <= Math.min(b.end, r.end)) {
+          const i = indexOf(macFromNumber(lo));
+          if (i !== undefined && (best === undefined || i < best)) best = i;
+        }
+      }
+      return best;
     },
   };
 }

@@ -5,4 +5,9 @@ import { registerPredict } from './predict-command.js';
 import { registerNlb } from './nlb-command.js';
 import { registerCollide } from './collide-command.js';
 
-export const COMMANDS: readonly RegisterCommand[] = [registerMac, registerPredict, registerNlb, registerCollide];
+export const COMMANDS: readonly RegisterCommand[] = [
+  registerMac,
+  registerPredict,
+  registerNlb,
+  registerCollide,
+];
