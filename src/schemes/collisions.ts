@@ -242,11 +242,15 @@ function pairFinding(a: Unit, b: Unit, parts: readonly PartPair[]): CollisionFin
     const ha = a.members[0]!;
     const hb = b.members[0]!;
     const firstClash = clash(ha, hb, parts);
-    const sides = [...new Set(parts.map((p) => `${side(a, p.pa)} and ${side(b, p.pb)}`))];
+    const group = (u: Unit, part: number): string =>
+      u.members.length === 1
+        ? side(u, part)
+        : `${u.members.length === 2 ? 'both' : 'each of'} ${side(u, part)},`;
+    const sides = [...new Set(parts.map((p) => `${group(a, p.pa)} and ${group(b, p.pb)}`.replace(/,$/, '')))];
     const at = firstClash
       ? a.members.length === 1 && b.members.length === 1
         ? `; ${ha.spec.name}'s allocation #${firstClash.a} and ${hb.spec.name}'s #${firstClash.b} are both ${formatMac(firstClash.mac, 'hyphen')}`
-        : `; allocation #${firstClash.a} of ${joinAnd(names(a))} and #${firstClash.b} of ${joinAnd(names(b))} are all ${formatMac(firstClash.mac, 'hyphen')}`
+        : `; allocation #${firstClash.a} of ${joinAnd(names(a))}, and #${firstClash.b} of ${joinAnd(names(b))}, are all ${formatMac(firstClash.mac, 'hyphen')}`
       : '';
     return {
       hosts,
