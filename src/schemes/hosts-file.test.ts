@@ -85,6 +85,38 @@ describe('hosts file', () => {
     ['hosts:\n  - [1, 2]\n', 2, 'hosts[0]', /host mapping/],
     ['hosts: [ {name: a', 1, undefined, /not valid YAML or JSON/],
     ['hostz: []\n', 1, 'hosts', /"hosts:"/],
+    [
+      'hosts:\n  - {name: a, hypervisor: libvirt, ip: 10.0.0.1}\n',
+      2,
+      'hosts[0].ip',
+      /"ip" does not apply to libvirt hosts \(they take only name and adapters\)/,
+    ],
+    [
+      'hosts:\n  - {name: a, hypervisor: hyper-v, nics: []}\n',
+      2,
+      'hosts[0].nics',
+      /does not apply to hyper-v hosts \(they take ip, min, max\)/,
+    ],
+    ['hosts:\n  - {name: a, hypervisor: virtual-server}\n', 2, 'hosts[0]', /needs nics/],
+    ['hosts:\n  - {name: a, hypervisor: hyper-v}\n', 2, 'hosts[0]', /needs ip/],
+    [
+      'hosts:\n  - {name: a, hypervisor: vcenter, instanceId: 1, prefix: "005026", prefixLength: 23}\n',
+      2,
+      'hosts[0]',
+      /mixes allocation schemes/,
+    ],
+    [
+      'hosts:\n  - {name: a, hypervisor: vcenter, prefix: "0050zz", prefixLength: 23}\n',
+      2,
+      'hosts[0]',
+      /invalid vCenter MAC prefix/,
+    ],
+    [
+      'hosts:\n  - {name: a, hypervisor: hyper-v, min: 00-15-5D-00-00-FF, max: 00-15-5D-00-00-00}\n',
+      2,
+      'hosts[0]',
+      /above MacAddressMaximum/,
+    ],
   ])('rejects %j at line %i, field %s', (text, line, field, message) => {
     const e = errorOf(text);
     expect(e.code).toBe('PARSE_ERROR');
