@@ -3,7 +3,7 @@
  * from: each accessor either returns a value of the expected shape or throws PARSE_ERROR naming the file,
  * line, column, field path and what was expected.
  */
-import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node, type Pair } from 'yaml';
+import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node } from 'yaml';
 import { MacfleetError } from '../errors.js';
 
 export class YamlNode {
