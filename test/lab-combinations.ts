@@ -19,7 +19,9 @@ const MODES = ['unicast', 'multicast', 'igmp'] as const;
 const onOff = (b: boolean) => (b ? 'on' : 'off');
 const acc = (b: boolean) => (b ? 'accept' : 'reject');
 
-function expected(o: Omit<NlbDoctorOptions, 'vip' | 'nodes'>): Pick<Combination, 'works' | 'symptoms' | 'warnings'> {
+function expected(
+  o: Omit<NlbDoctorOptions, 'vip' | 'nodes'>,
+): Pick<Combination, 'works' | 'symptoms' | 'warnings'> {
   const multicastWarnings = ['multicast-flooding', 'router-needs-static-arp'];
   if (o.hypervisor === 'hyper-v') {
     if (o.mode !== 'unicast') return { works: true, symptoms: [], warnings: multicastWarnings };
@@ -27,15 +29,24 @@ function expected(o: Omit<NlbDoctorOptions, 'vip' | 'nodes'>): Pick<Combination,
       ? { works: true, symptoms: [], warnings: ['unicast-flooding'] }
       : {
           works: false,
-          symptoms: ['connectivity-lost', 'event-53', 'vip-not-on-adapter', 'mac-not-changed', 'vip-conflict', 'vip-unreachable'],
+          symptoms: [
+            'connectivity-lost',
+            'event-53',
+            'vip-not-on-adapter',
+            'mac-not-changed',
+            'vip-conflict',
+            'vip-unreachable',
+          ],
           warnings: [],
         };
   }
   if (o.hypervisor === 'vmware') {
     if (o.mode !== 'unicast') return { works: true, symptoms: [], warnings: multicastWarnings };
-    if (o.macChanges && o.forgedTransmits) return { works: true, symptoms: [], warnings: ['unicast-flooding', 'rarp-pins-cluster-mac'] };
+    if (o.macChanges && o.forgedTransmits)
+      return { works: true, symptoms: [], warnings: ['unicast-flooding', 'rarp-pins-cluster-mac'] };
     const broken = ['connectivity-lost', 'vip-unreachable', 'no-convergence'];
-    if (!o.macChanges) return { works: false, symptoms: broken, warnings: o.forgedTransmits ? ['unicast-flooding'] : [] };
+    if (!o.macChanges)
+      return { works: false, symptoms: broken, warnings: o.forgedTransmits ? ['unicast-flooding'] : [] };
     return { works: false, symptoms: broken, warnings: ['rarp-pins-cluster-mac'] };
   }
   const open = o.portSecurity === false || o.addressPairs === true;
@@ -55,7 +66,12 @@ function build(): Combination[] {
     out.push({ file, title, args, options, ...expected(options) });
   for (const mode of MODES) {
     for (const s of [false, true]) {
-      add(`nlb-hyper-v-${mode}-spoofing-${onOff(s)}.yaml`, `Hyper-V, NLB ${mode}, MAC address spoofing ${onOff(s)}`, `--hypervisor hyper-v --mode ${mode} --mac-spoofing ${onOff(s)}`, { hypervisor: 'hyper-v', mode, macSpoofing: s });
+      add(
+        `nlb-hyper-v-${mode}-spoofing-${onOff(s)}.yaml`,
+        `Hyper-V, NLB ${mode}, MAC address spoofing ${onOff(s)}`,
+        `--hypervisor hyper-v --mode ${mode} --mac-spoofing ${onOff(s)}`,
+        { hypervisor: 'hyper-v', mode, macSpoofing: s },
+      );
     }
     for (const mc of [false, true]) {
       for (const ft of [false, true]) {
@@ -67,8 +83,18 @@ function build(): Combination[] {
         );
       }
     }
-    add(`nlb-ovs-${mode}-port-security-off.yaml`, `OVS/Neutron, NLB ${mode}, port security off`, `--hypervisor ovs --mode ${mode} --port-security off`, { hypervisor: 'ovs', mode, portSecurity: false });
-    add(`nlb-ovs-${mode}-port-security-on.yaml`, `OVS/Neutron, NLB ${mode}, port security on, no allowed address pairs`, `--hypervisor ovs --mode ${mode} --port-security on`, { hypervisor: 'ovs', mode, portSecurity: true });
+    add(
+      `nlb-ovs-${mode}-port-security-off.yaml`,
+      `OVS/Neutron, NLB ${mode}, port security off`,
+      `--hypervisor ovs --mode ${mode} --port-security off`,
+      { hypervisor: 'ovs', mode, portSecurity: false },
+    );
+    add(
+      `nlb-ovs-${mode}-port-security-on.yaml`,
+      `OVS/Neutron, NLB ${mode}, port security on, no allowed address pairs`,
+      `--hypervisor ovs --mode ${mode} --port-security on`,
+      { hypervisor: 'ovs', mode, portSecurity: true },
+    );
     add(
       `nlb-ovs-${mode}-port-security-on-address-pairs.yaml`,
       `OVS/Neutron, NLB ${mode}, port security on with the NLB allowed address pairs`,

@@ -346,16 +346,24 @@ export class VirtualSwitch {
   /**
    * VMware vSwitch unicast: it does not learn; it knows each vNIC's MAC from the .vmx and from the guest's
    * MAC changes (virtualoco.com "Virtual Switch Deep Dive"), so a frame goes to the vNICs whose effective
-   * MAC it is (several for unicast NLB) and, from a VM, out of the uplinks; an unknown destination from
+   * MAC it is (several for unicast NLB), or, from a VM to no local vNIC, out of the uplinks (which is why
+   * VMware KB 1556 wants unicast NLB members on one vSwitch); an unknown destination from
    * the uplink is dropped, never flooded to VMs (vSphere 8 Networking, "MAC learning": "Normally, when a
    * packet that is received by a port has an unknown destination MAC address, the packet is dropped").
    */
   private vnicDeliver(ingress: number, vlan: number, dst: Mac, gen: number): void {
     const n = this.names.length;
-    const fromUplink = this.kinds[ingress] === 'uplink';
+    let local = 0;
     for (let p = 0; p < n; p++) {
       if (p === ingress || this.up[p] !== 1 || !this.inVlan(p, vlan)) continue;
-      if (this.effective[p] === dst || (!fromUplink && this.kinds[p] === 'uplink')) this.emit(p, gen);
+      if (this.kinds[p] !== 'uplink' && this.effective[p] === dst) {
+        this.emit(p, gen);
+        local++;
+      }
+    }
+    if (local > 0 || this.kinds[ingress] === 'uplink') return;
+    for (let p = 0; p < n; p++) {
+      if (p !== ingress && this.kinds[p] === 'uplink' && this.up[p] === 1) this.emit(p, gen);
     }
   }
 
