@@ -8,6 +8,8 @@ import { MacfleetError } from '../errors.js';
 import {
   formatIpv4,
   macFromOctets,
+  nlbAddresses,
+  nlbMaskedSourceMac,
   NLB_MAX_PRIORITY,
   type Ipv4,
   type Mac,
@@ -16,7 +18,6 @@ import {
 import { diagnoseCluster, type Diagnosis } from './diagnose.js';
 import { LabWorld } from './lab-world.js';
 import type { AddressPair, VmwareDefaults } from './port-policy.js';
-import { nlbMaskedSourceMac } from '../mac/index.js';
 import type { PolicySettings, Scenario, StepSpec, SwitchSpec, VmSpec } from './scenario.js';
 
 export const DOCTOR_HYPERVISORS = ['hyper-v', 'vmware', 'ovs'] as const;
@@ -204,19 +205,7 @@ function nodePolicy(o: NlbDoctorOptions, mac: Mac, dip: Ipv4, priority: number):
     case 'ovs': {
       const pairs: AddressPair[] = [];
       if (o.addressPairs === true) {
-        const cluster =
-          o.mode === 'unicast'
-            ? [
-                macFromOctets([
-                  0x02,
-                  0xbf,
-                  (o.vip >>> 24) & 255,
-                  (o.vip >>> 16) & 255,
-                  (o.vip >>> 8) & 255,
-                  o.vip & 255,
-                ]),
-              ]
-            : [];
+        const cluster = o.mode === 'unicast' ? [nlbAddresses(o.vip).unicast] : [];
         const maskedMac = nlbMaskedSourceMac(o.vip, priority);
         for (const m of [mac, ...cluster, ...(o.mode === 'unicast' ? [maskedMac] : [])])
           pairs.push({ mac: m, ip: o.vip, prefix: 32 });
