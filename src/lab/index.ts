@@ -5,6 +5,7 @@ export * from './port-policy.js';
 export * from './virtual-switch.js';
 export * from './scenario.js';
 export * from './scenario-yaml.js';
+export * from './scenario-yaml-write.js';
 export * from './station.js';
 export * from './lab-world.js';
 export * from './diagnose.js';

@@ -5,75 +5,26 @@
  * connections). Deterministic: time is the scenario's, order is the script's, frames travel breadth-first.
  */
 import { formatIpv4, formatMac, type Ipv4, type Mac } from '../mac/index.js';
-import { BROADCAST_MAC, describeFrame, frame, ICMP, type Frame } from './frame.js';
+import { Fabric, type FrameRecord, type HopRecord, type StepRecord } from './fabric.js';
+import { BROADCAST_MAC, frame, ICMP } from './frame.js';
 import { refusesMacChange } from './port-policy.js';
 import { resolvePolicy } from './resolve-policy.js';
-import type { RawPayloadSpec, Scenario, StepSpec, SwitchSpec, VmSpec } from './scenario.js';
-import { nlbEvent53, NlbNode, Station, type Observation, type StationNet } from './station.js';
-import {
-  DROP_REASONS,
-  dropReasonOf,
-  VirtualSwitch,
-  type DropReason,
-  type FlapEvent,
-} from './virtual-switch.js';
+import type { Scenario, StepSpec, SwitchSpec, VmSpec } from './scenario.js';
+import { describeStep, rawPayload } from './script-steps.js';
+import { nlbEvent53, NlbNode, Station } from './station.js';
+import { VirtualSwitch } from './virtual-switch.js';
 
-export interface HopRecord {
-  readonly switch: string;
-  readonly ingress: string;
-  readonly dropped?: DropReason;
-  readonly delivered: readonly string[];
-  readonly portDrops: readonly { readonly port: string; readonly reason: DropReason }[];
-}
+export type { FrameRecord, HopRecord, StepRecord };
+export { describeStep };
 
-export interface FrameRecord {
-  readonly id: number;
-  readonly origin: string;
-  readonly text: string;
-  readonly frame: Frame;
-  readonly hops: HopRecord[];
-  /** Stations whose NIC accepted the frame. */
-  readonly received: string[];
-}
-
-export interface StepRecord {
-  readonly index: number;
-  readonly at: number;
-  readonly text: string;
-  readonly line?: number;
-  readonly frames: FrameRecord[];
-  readonly observations: Observation[];
-  readonly flaps: FlapEvent[];
-}
-
-type Peer = { readonly sw: VirtualSwitch; readonly port: number } | { readonly station: Station } | undefined;
-interface Attachment {
-  sw: VirtualSwitch;
-  port: number;
-  spec: SwitchSpec;
-}
-
-/** Frames a single step may generate before the world stops it (a loop guard; nothing legitimate nears it). */
-const MAX_FRAMES_PER_STEP = 20_000;
-
-export class LabWorld implements StationNet {
-  readonly switches = new Map<string, VirtualSwitch>();
-  readonly stations = new Map<string, Station>();
-  readonly steps: StepRecord[] = [];
+export class LabWorld extends Fabric {
   private readonly specs = new Map<string, SwitchSpec>();
   private readonly vmSpecs = new Map<string, VmSpec>();
-  private readonly peers = new Map<VirtualSwitch, Peer[]>();
-  private readonly attach = new Map<Station, Attachment>();
-  private queue: { sw: VirtualSwitch; port: number; frame: Frame; rec: FrameRecord }[] = [];
-  private current: StepRecord | undefined;
-  private nextFrameId = 1;
   private srcPort = 49152;
   private icmpId = 1;
-  currentFrameId = 0;
-  currentOrigin = '';
-  now = 0;
 
   constructor(readonly scenario: Scenario) {
+    super();
     for (const n of scenario.networks) {
       this.addSwitch(
         new VirtualSwitch(n.name, 'physical', { igmpSnooping: n.igmpSnooping, agingSeconds: n.agingSeconds }),
@@ -121,20 +72,6 @@ export class LabWorld implements StationNet {
     }
   }
 
-  private addSwitch(sw: VirtualSwitch): VirtualSwitch {
-    this.switches.set(sw.name, sw);
-    this.peers.set(sw, []);
-    return sw;
-  }
-  private link(sw: VirtualSwitch, port: number, peer: Peer): void {
-    this.peers.get(sw)![port] = peer;
-  }
-  private place(st: Station, sw: VirtualSwitch, port: number, spec: SwitchSpec | undefined): void {
-    this.stations.set(st.name, st);
-    this.link(sw, port, { station: st });
-    this.attach.set(st, { sw, port, spec: spec ?? PHYSICAL_SPEC });
-  }
-
   private plugVm(st: Station, vm: VmSpec, switchName: string): void {
     const spec = this.specs.get(switchName)!;
     const sw = this.switches.get(switchName)!;
@@ -146,83 +83,6 @@ export class LabWorld implements StationNet {
     sw.setUp(port, st.running, this.now);
     if (st.nicMac !== vm.mac) sw.setEffectiveMac(port, st.nicMac);
     this.place(st, sw, port, spec);
-  }
-
-  /** The switch and port a station is plugged into. */
-  attachmentOf(name: string): { sw: VirtualSwitch; port: number; spec: SwitchSpec } | undefined {
-    const st = this.stations.get(name);
-    return st ? this.attach.get(st) : undefined;
-  }
-
-  // ---- StationNet -------------------------------------------------------------------------------
-
-  send(from: Station, f: Frame): void {
-    const a = this.attach.get(from)!;
-    this.inject(a.sw, a.port, f, from.name);
-  }
-
-  observe(o: Observation): void {
-    this.current?.observations.push(o);
-  }
-
-  private inject(sw: VirtualSwitch, port: number, f: Frame, origin: string): void {
-    const rec: FrameRecord = {
-      id: this.nextFrameId++,
-      origin,
-      text: describeFrame(f),
-      frame: f,
-      hops: [],
-      received: [],
-    };
-    this.current?.frames.push(rec);
-    this.queue.push({ sw, port, frame: f, rec });
-  }
-
-  /** Deliver every queued frame (and the frames they provoke). */
-  private drain(): void {
-    let budget = MAX_FRAMES_PER_STEP;
-    while (this.queue.length > 0) {
-      if (--budget < 0)
-        throw new Error(`more than ${MAX_FRAMES_PER_STEP} frames in one step: a forwarding loop?`);
-      const { sw, port, frame: f, rec } = this.queue.shift()!;
-      const code = sw.forward(port, f, this.now);
-      const portDrops = [];
-      for (let i = 0; i < sw.portDropCount; i += 2) {
-        portDrops.push({ port: sw.portName(sw.portDrops[i]!), reason: DROP_REASONS[sw.portDrops[i + 1]!]! });
-      }
-      if (code < 0) {
-        rec.hops.push({
-          switch: sw.name,
-          ingress: sw.portName(port),
-          dropped: dropReasonOf(code),
-          delivered: [],
-          portDrops,
-        });
-        continue;
-      }
-      const egress = Array.from(sw.egress.subarray(0, code));
-      rec.hops.push({
-        switch: sw.name,
-        ingress: sw.portName(port),
-        delivered: egress.map((e) => sw.portName(e)),
-        portDrops,
-      });
-      const v = sw.accessVlan(port);
-      const tagged = v >= 0 && v !== f.vlan ? { ...f, vlan: v } : f;
-      for (const e of egress) {
-        const peer = this.peers.get(sw)![e];
-        if (!peer) continue;
-        if ('sw' in peer) {
-          this.queue.push({ sw: peer.sw, port: peer.port, frame: tagged, rec });
-        } else {
-          const st = peer.station;
-          if (st.running && st.accepts(f.dst)) rec.received.push(st.name);
-          this.currentFrameId = rec.id;
-          this.currentOrigin = rec.origin;
-          st.receive(tagged, this);
-        }
-      }
-    }
   }
 
   // ---- the script -------------------------------------------------------------------------------
@@ -517,81 +377,5 @@ export class LabWorld implements StationNet {
     if (!st.running) return;
     this.notifySwitches(st);
     for (const ip of st.ips) st.sendGarp(this, ip);
-  }
-}
-
-const PHYSICAL_SPEC: SwitchSpec = {
-  name: '',
-  host: '',
-  kind: 'physical',
-  igmpSnooping: false,
-  agingSeconds: 300,
-  vmwareDefaults: 'vsphere7',
-  notifySwitches: false,
-  policy: {},
-};
-
-function rawPayload(p: RawPayloadSpec, st: Station): Frame['payload'] {
-  const ip = st.dips[0] ?? 0;
-  switch (p.kind) {
-    case 'opaque':
-      return { kind: 'opaque', label: p.label };
-    case 'garp':
-      return {
-        kind: 'arp',
-        op: 'request',
-        senderMac: p.mac,
-        senderIp: p.ip,
-        targetMac: 0 as Mac,
-        targetIp: p.ip,
-      };
-    case 'dhcp-offer':
-      return {
-        kind: 'ipv4',
-        srcIp: ip,
-        dstIp: 0xffffffff,
-        l4: { kind: 'udp', srcPort: 67, dstPort: 68, dhcp: 'offer' },
-      };
-    case 'router-advertisement':
-      return {
-        kind: 'ipv4',
-        srcIp: ip,
-        dstIp: 0xe0000001,
-        l4: { kind: 'icmp', type: ICMP.routerAdvertisement, id: 0 },
-      };
-    case 'icmpv6-router-advertisement':
-      return { kind: 'ipv6', icmpv6Type: 134 };
-  }
-}
-
-/** One line for a step, as `lab run` prints it. */
-export function describeStep(s: StepSpec): string {
-  switch (s.action) {
-    case 'start':
-    case 'stop':
-    case 'configure-nlb':
-    case 'reboot':
-    case 'restart':
-    case 'add-vip':
-    case 'ipconfig':
-      return `${s.action} ${s.vms.join(', ')}`;
-    case 'arp':
-      return `arp from ${s.from} for ${formatIpv4(s.target)}`;
-    case 'ping':
-      return `ping from ${s.from} to ${formatIpv4(s.to)}`;
-    case 'connect':
-      return `connect from ${s.from} to ${formatIpv4(s.to)}:${s.port}`;
-    case 'dhcp':
-      return `dhcp discover from ${s.from}`;
-    case 'send':
-      return `send ${s.count} x ${s.payload.kind} from ${s.from}${s.src !== undefined ? ` with source ${formatMac(s.src, 'hyphen')}` : ''} to ${formatMac(s.dst, 'hyphen')}`;
-    case 'move':
-      return `move ${s.vm} to ${s.to}`;
-    case 'set-policy':
-      return `set policy of ${s.vm}: ${Object.entries(s.policy)
-        .map(([k, v]) => `${k}=${String(v)}`)
-        .join(', ')}`;
-    case 'wait':
-      return `wait ${s.seconds} s`;
   }
 }

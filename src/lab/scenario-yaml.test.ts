@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { MacfleetError } from '../errors.js';
 import { parseVip } from '../mac/index.js';
 import { buildNlbScenario } from './nlb-doctor.js';
-import { readScenario, scenarioToYaml } from './scenario-yaml.js';
+import { readScenario } from './scenario-yaml.js';
+import { scenarioToYaml } from './scenario-yaml-write.js';
 
 const BASE = `name: t
 networks:
