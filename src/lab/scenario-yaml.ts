@@ -2,14 +2,7 @@
  * Scenario files: YAML (via the `yaml` package) to a validated Scenario, with every error naming the
  * file, line, column, field and what was expected. Writing is scenario-yaml-write.ts.
  */
-import {
-  isMulticast,
-  NLB_MODES,
-  parseIpv4,
-  parseMac,
-  type Ipv4,
-  type Mac,
-} from '../mac/index.js';
+import { isMulticast, NLB_MODES, parseIpv4, parseMac, type Ipv4, type Mac } from '../mac/index.js';
 import { SWITCH_KINDS, VMWARE_DEFAULTS, type AddressPair, type SwitchKind } from './port-policy.js';
 import {
   DEVICE_KINDS,
