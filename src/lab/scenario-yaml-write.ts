@@ -2,7 +2,7 @@
 import { Document, isMap, isScalar, isSeq, visit } from 'yaml';
 import { formatIpv4, formatMac, type Mac } from '../mac/index.js';
 import type { AddressPair } from './port-policy.js';
-import type { PolicySettings, Scenario, StepSpec } from './scenario.js';
+import { isVmStep, type PolicySettings, type Scenario, type StepSpec } from './scenario.js';
 
 const m = (x: Mac): string => formatMac(x, 'hyphen').toLowerCase();
 
@@ -83,15 +83,8 @@ export function scenarioToYaml(s: Scenario): string {
 
 function stepToYaml(st: StepSpec): Record<string, unknown> {
   const at = st.at !== undefined ? { at: st.at } : {};
+  if (isVmStep(st)) return { [st.action]: st.vms, ...at };
   switch (st.action) {
-    case 'start':
-    case 'stop':
-    case 'configure-nlb':
-    case 'reboot':
-    case 'restart':
-    case 'add-vip':
-    case 'ipconfig':
-      return { [st.action]: st.vms, ...at };
     case 'arp':
       return { arp: { from: st.from, target: formatIpv4(st.target) }, ...at };
     case 'ping':

@@ -6,6 +6,8 @@ import { isMulticast, NLB_MODES, parseIpv4, parseMac, type Ipv4, type Mac } from
 import { SWITCH_KINDS, VMWARE_DEFAULTS, type AddressPair, type SwitchKind } from './port-policy.js';
 import {
   DEVICE_KINDS,
+  VM_ACTIONS,
+  type VmAction,
   type ClusterSpec,
   type DeviceSpec,
   type NetworkSpec,
@@ -35,7 +37,6 @@ const POLICY_KEYS: Record<Exclude<SwitchKind, 'physical'>, readonly string[]> = 
   ovs: ['portSecurity', 'allowedAddressPairs'],
   libvirt: ['noMacSpoofing'],
 };
-const VM_ACTIONS = ['start', 'stop', 'configure-nlb', 'reboot', 'restart', 'add-vip', 'ipconfig'] as const;
 const ACTIONS = [
   ...VM_ACTIONS,
   'arp',
@@ -285,6 +286,8 @@ interface Refs {
   allVms: readonly string[];
 }
 
+const isVmAction = (a: string): a is VmAction => (VM_ACTIONS as readonly string[]).includes(a);
+
 function readStep(n: YamlNode, r: Refs): StepSpec {
   const e = n.entries([...ACTIONS, 'at']);
   const actions = [...e.keys()].filter((k) => k !== 'at');
@@ -293,17 +296,11 @@ function readStep(n: YamlNode, r: Refs): StepSpec {
   const v = e.get(action)!;
   const base = { ...(e.has('at') ? { at: e.get('at')!.number(0, 1e9, false) } : {}), line: n.line };
   const sub = (keys: readonly string[]) => v.entries(keys);
+  if (isVmAction(action)) {
+    const vms = v.scalarValue === 'all' ? [...r.allVms] : v.itemsOrOne().map((x) => r.vmRef(x));
+    return { action, vms, ...base };
+  }
   switch (action) {
-    case 'start':
-    case 'stop':
-    case 'configure-nlb':
-    case 'reboot':
-    case 'restart':
-    case 'add-vip':
-    case 'ipconfig': {
-      const vms = v.scalarValue === 'all' ? [...r.allVms] : v.itemsOrOne().map((x) => r.vmRef(x));
-      return { action, vms, ...base };
-    }
     case 'arp': {
       const s = sub(['from', 'target']);
       return {

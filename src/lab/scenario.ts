@@ -85,9 +85,21 @@ export type RawPayloadSpec =
   | { readonly kind: 'router-advertisement' }
   | { readonly kind: 'icmpv6-router-advertisement' };
 
+/** Steps that act on VMs by name. */
+export const VM_ACTIONS = [
+  'start',
+  'stop',
+  'configure-nlb',
+  'reboot',
+  'restart',
+  'add-vip',
+  'ipconfig',
+] as const;
+export type VmAction = (typeof VM_ACTIONS)[number];
+
 export type StepAction =
   | {
-      readonly action: 'start' | 'stop' | 'configure-nlb' | 'reboot' | 'restart' | 'add-vip' | 'ipconfig';
+      readonly action: VmAction;
       readonly vms: readonly string[];
     }
   | { readonly action: 'arp'; readonly from: string; readonly target: Ipv4 }
@@ -135,3 +147,6 @@ export interface Scenario {
     readonly warnings?: readonly string[];
   };
 }
+
+export const isVmStep = (s: StepAction): s is Extract<StepAction, { action: VmAction }> =>
+  (VM_ACTIONS as readonly string[]).includes(s.action);

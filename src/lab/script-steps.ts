@@ -1,7 +1,7 @@
 /** The script's raw frames and the one-line text of each step. */
 import { formatIpv4, formatMac, type Mac } from '../mac/index.js';
 import { ICMP, type Frame } from './frame.js';
-import type { RawPayloadSpec, StepSpec } from './scenario.js';
+import { isVmStep, type RawPayloadSpec, type StepSpec } from './scenario.js';
 import type { Station } from './station.js';
 
 export function rawPayload(p: RawPayloadSpec, st: Station): Frame['payload'] {
@@ -39,15 +39,8 @@ export function rawPayload(p: RawPayloadSpec, st: Station): Frame['payload'] {
 
 /** One line for a step, as `lab run` prints it. */
 export function describeStep(s: StepSpec): string {
+  if (isVmStep(s)) return `${s.action} ${s.vms.join(', ')}`;
   switch (s.action) {
-    case 'start':
-    case 'stop':
-    case 'configure-nlb':
-    case 'reboot':
-    case 'restart':
-    case 'add-vip':
-    case 'ipconfig':
-      return `${s.action} ${s.vms.join(', ')}`;
     case 'arp':
       return `arp from ${s.from} for ${formatIpv4(s.target)}`;
     case 'ping':

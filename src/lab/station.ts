@@ -29,7 +29,7 @@ import {
   type Mac,
   type NlbAddresses,
 } from '../mac/index.js';
-import { BROADCAST_MAC, frame, ICMP, ipv4MulticastMac, type Frame } from './frame.js';
+import { BROADCAST_MAC, frame, ICMP, ipv4MulticastMac, type Frame, type L4 } from './frame.js';
 import type { ClusterSpec } from './scenario.js';
 
 export const NLB_EVENT_SOURCE = 'Microsoft-Windows-NLB';
@@ -351,28 +351,14 @@ export class Station {
     }
     if (!this.ips.includes(p.dstIp)) return;
     const replyTo = this.lookup(p.srcIp) ?? f.src;
+    const reply = (l4: L4) =>
+      net.send(this, frame(replyTo, this.ethSrc(), { kind: 'ipv4', srcIp: p.dstIp, dstIp: p.srcIp, l4 }));
     if (l.kind === 'icmp' && l.type === ICMP.echoRequest) {
       if (!this.handles(p.srcIp, 0)) return;
-      net.send(
-        this,
-        frame(replyTo, this.ethSrc(), {
-          kind: 'ipv4',
-          srcIp: p.dstIp,
-          dstIp: p.srcIp,
-          l4: { kind: 'icmp', type: ICMP.echoReply, id: l.id },
-        }),
-      );
+      reply({ kind: 'icmp', type: ICMP.echoReply, id: l.id });
     } else if (l.kind === 'tcp' && l.flags === 'syn') {
       if (!this.handles(p.srcIp, l.srcPort)) return;
-      net.send(
-        this,
-        frame(replyTo, this.ethSrc(), {
-          kind: 'ipv4',
-          srcIp: p.dstIp,
-          dstIp: p.srcIp,
-          l4: { kind: 'tcp', srcPort: l.dstPort, dstPort: l.srcPort, flags: 'syn-ack' },
-        }),
-      );
+      reply({ kind: 'tcp', srcPort: l.dstPort, dstPort: l.srcPort, flags: 'syn-ack' });
     } else if (
       (l.kind === 'icmp' && l.type === ICMP.echoReply) ||
       (l.kind === 'tcp' && l.flags === 'syn-ack')
