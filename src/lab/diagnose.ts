@@ -218,8 +218,8 @@ export function diagnoseCluster(world: LabWorld, cluster: ClusterSpec): Diagnosi
     warnings.push({
       code: isUni ? 'unicast-flooding' : 'multicast-flooding',
       message: isUni
-        ? `Unicast flooding: no switch ever learns ${hy(clusterMac)}, so every frame to the cluster goes to every port of the switch (${list(flooded.flatMap(nonNodeReceivers))}). Put the NLB adapters on their own VLAN.`
-        : `Multicast flooding: frames to ${hy(clusterMac)} reach every port of the switch (${list(flooded.flatMap(nonNodeReceivers))})${cluster.mode === 'igmp' ? ' where IGMP snooping is off' : '; IGMP multicast mode with IGMP snooping limits them to the nodes'}.`,
+        ? `Unicast flooding: no switch ever learns ${hy(clusterMac)}, so every frame to the cluster is flooded and reaches ports that are not NLB nodes (${list(flooded.flatMap(nonNodeReceivers))}). Put the NLB adapters on their own VLAN.`
+        : `Multicast flooding: frames to ${hy(clusterMac)} reach ports that are not NLB nodes (${list(flooded.flatMap(nonNodeReceivers))})${cluster.mode === 'igmp' ? ' where IGMP snooping is off' : '; IGMP multicast mode with IGMP snooping limits them to the nodes'}.`,
       evidence: flooded.slice(0, 2).map(frameEvidence),
     });
   }
