@@ -35,8 +35,28 @@ describe('examples/lab: one scenario per doctor nlb combination', () => {
   }
 });
 
-describe('examples/lab: why the guard exists', () => {
+describe('examples/lab: why the guard exists, and the other scenarios', () => {
   const run = (file: string) => runScenario(load(file));
+
+  for (const file of readdirSync(dir).filter((f) => f.endsWith('.yaml') && !f.startsWith('nlb-'))) {
+    it(`${file} states its expectations and meets them`, () => {
+      const r = run(file);
+      expect(r.scenario.expect).toBeDefined();
+      expect(r.expectations).toEqual({ met: true, problems: [] });
+    });
+  }
+
+  it('libvirt no-mac-spoofing cuts off the filtered node only; the other answers every flow alone', () => {
+    const r = run('libvirt-nlb-no-mac-spoofing.yaml');
+    const answered = r.world.steps.flatMap((s) => s.observations).filter((o) => o.kind === 'exchange');
+    expect(answered.map((o) => (o.kind === 'exchange' ? o.answeredBy : []))).toEqual([
+      ['nlb2'],
+      ['nlb2'],
+      ['nlb2'],
+      ['nlb2'],
+    ]);
+    expect(r.clusters[0]!.fixes.find((f) => f.code === 'remove-nwfilter')?.message).toContain('(nlb1)');
+  });
 
   it('guard off: the attacker takes the victim MAC; the victim traffic goes to the attacker and the victim stops answering', () => {
     const r = run('spoofing-attack-guard-off.yaml');

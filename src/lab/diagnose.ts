@@ -6,7 +6,7 @@
 import { formatIpv4, formatMac, nlbMaskedSourceMac, type Mac, type NlbMode } from '../mac/index.js';
 import { describeObservation, droppingHop, frameEvidence } from './lab-report.js';
 import type { FrameRecord, LabWorld, StepRecord } from './lab-world.js';
-import type { SwitchKind } from './port-policy.js';
+import type { PortPolicy, SwitchKind } from './port-policy.js';
 import type { ClusterSpec } from './scenario.js';
 import type { NlbEvent, Observation, Station } from './station.js';
 import type { DropReason } from './virtual-switch.js';
@@ -299,7 +299,13 @@ function addFixes(
   world: LabWorld,
 ): void {
   if (!refused && drops.size === 0) return;
-  const names = nodes.map((n) => n.name);
+  const policyOf = (n: Station) => {
+    const at = world.attachmentOf(n.name)!;
+    return at.sw.policyOf(at.port);
+  };
+  // The nodes whose port has the guard in question (the fix names only them).
+  const guarded = (pred: (p: PortPolicy) => boolean) =>
+    nodes.filter((n) => pred(policyOf(n))).map((n) => n.name);
   const vip = formatIpv4(cluster.vip);
   const addrs = nodes[0]?.nlb?.addrs;
   const multicastFix = () => {
@@ -316,32 +322,48 @@ function addFixes(
   if (refused || drops.has('mac-spoofing')) {
     fixes.set(
       'enable-mac-spoofing',
-      `Enable MAC address spoofing on the NLB adapters with the VMs stopped: ${names.map((n) => `Stop-VM ${n}; Set-VMNetworkAdapter -VMName ${n} -MacAddressSpoofing On; Start-VM ${n}`).join('; ')}.`,
+      `Enable MAC address spoofing on the NLB adapters with the VMs stopped: ${guarded(
+        (p) => p.vendor === 'hyper-v' && !p.macSpoofing,
+      )
+        .map((n) => `Stop-VM ${n}; Set-VMNetworkAdapter -VMName ${n} -MacAddressSpoofing On; Start-VM ${n}`)
+        .join('; ')}.`,
     );
     multicastFix();
   }
   if (drops.has('mac-changes')) {
     fixes.set(
       'accept-mac-changes',
-      `Set "MAC address changes" to Accept on the port group of the NLB adapters (${names.join(', ')}): with Reject the port receives nothing once NLB sets the cluster MAC.`,
+      `Set "MAC address changes" to Accept on the port group of the NLB adapters (${guarded((p) => p.vendor === 'vmware' && !p.macChanges).join(', ')}): with Reject the port receives nothing once NLB sets the cluster MAC.`,
     );
     multicastFix();
   }
   if (drops.has('forged-transmits')) {
     fixes.set(
       'accept-forged-transmits',
-      `Set "Forged transmits" to Accept on the port group of the NLB adapters (${names.join(', ')}): NLB sends with the masked source MAC 02-<priority>-..., not the cluster MAC.`,
+      `Set "Forged transmits" to Accept on the port group of the NLB adapters (${guarded((p) => p.vendor === 'vmware' && !p.forgedTransmits).join(', ')}): NLB sends with the masked source MAC 02-<priority>-..., not the cluster MAC.`,
     );
     multicastFix();
   }
   if (drops.has('port-security')) {
-    const pairs = nodes.map((n) => {
-      const a = n.nlb!.addrs;
-      const macs =
-        cluster.mode === 'unicast'
-          ? [a.unicast, ...(cluster.maskSourceMac ? [masked(cluster, n)] : [])]
-          : [world.attachmentOf(n.name)!.sw.initialMac(world.attachmentOf(n.name)!.port)];
-      return `openstack port set ${macs.map((m) => `--allowed-address mac-address=${formatMac(m)},ip-address=${vip}`).join(' ')}${cluster.mode === 'unicast' && cluster.maskSourceMac ? ` --allowed-address mac-address=${formatMac(masked(cluster, n))},ip-address=${n.dips.map(formatIpv4).join('/32,')}/32` : ''} <port of ${n.name}>`;
+    const secured = nodes.filter((n) => {
+      const p = policyOf(n);
+      return p.vendor === 'ovs' && p.portSecurity;
+    });
+    const pairs = secured.map((n) => {
+      // Port security checks the frame's source MAC with the sender IP: NLB sends from the masked MAC
+      // (or the cluster MAC without MaskSourceMAC) in unicast mode, from the port MAC in multicast modes.
+      const at = world.attachmentOf(n.name)!;
+      const srcs =
+        cluster.mode !== 'unicast'
+          ? [at.sw.initialMac(at.port)]
+          : cluster.maskSourceMac
+            ? [masked(cluster, n)]
+            : [n.nlb!.addrs.unicast];
+      const ips = cluster.mode === 'unicast' ? [cluster.vip, ...n.dips] : [cluster.vip];
+      const args = srcs.flatMap((m) =>
+        ips.map((ip) => `--allowed-address mac-address=${formatMac(m)},ip-address=${formatIpv4(ip)}/32`),
+      );
+      return `openstack port set ${args.join(' ')} <port of ${n.name}>`;
     });
     fixes.set(
       'allowed-address-pairs',
@@ -355,7 +377,7 @@ function addFixes(
   if (drops.has('no-mac-spoofing')) {
     fixes.set(
       'remove-nwfilter',
-      `Remove the no-mac-spoofing filterref from the NLB interfaces (${names.join(', ')}) or use multicast mode.`,
+      `Remove the no-mac-spoofing filterref from the NLB interfaces (${guarded((p) => p.vendor === 'libvirt' && p.noMacSpoofing).join(', ')}) or use multicast mode.`,
     );
     multicastFix();
   }
