@@ -63,6 +63,23 @@ export function diagnoseSwitching(world: LabWorld): SwitchingDiagnosis {
       evidence: failed.slice(0, MAX_EVIDENCE).map((o) => `step ${stepOf(o)}: ${describeObservation(o)}`),
     });
   }
+  const blocked = frames.filter((r) =>
+    r.hops.some((h) => h.portDrops.some((d) => d.reason === 'mac-changes')),
+  );
+  if (blocked.length > 0) {
+    const ports = [
+      ...new Set(
+        blocked.flatMap((r) =>
+          r.hops.flatMap((h) => h.portDrops.filter((d) => d.reason === 'mac-changes').map((d) => d.port)),
+        ),
+      ),
+    ];
+    symptoms.push({
+      code: 'inbound-blocked',
+      message: `${ports.join(', ')} receive(s) nothing: the guest changed its MAC and the port's MAC address changes policy is Reject, so the switch drops every inbound frame until the MAC is changed back.`,
+      evidence: blocked.slice(0, MAX_EVIDENCE).map(frameEvidence),
+    });
+  }
   const dup = exchanges.filter((o) => o.answeredBy.length > 1);
   if (dup.length > 0) {
     symptoms.push({

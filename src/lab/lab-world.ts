@@ -184,6 +184,8 @@ export class LabWorld extends Fabric {
       }
       case 'move':
         return this.move(this.vm(step.vm), step.to);
+      case 'set-mac':
+        return this.setMac(this.vm(step.vm), step.mac);
       case 'set-policy': {
         const st = this.vm(step.vm);
         const a = this.attach.get(st)!;
@@ -367,6 +369,21 @@ export class LabWorld extends Fabric {
         ? { reason: `no reply from ${formatIpv4(to)} (${formatMac(mac, 'hyphen')})` }
         : {}),
     });
+  }
+
+  /**
+   * The guest changes its adapter's MAC. Hyper-V with spoofing off refuses (the guest keeps its MAC);
+   * elsewhere the guest's MAC changes and the switch applies its policy (VMware MAC address changes).
+   */
+  private setMac(st: Station, mac: Mac): void {
+    const a = this.attach.get(st)!;
+    const refused = refusesMacChange(a.sw.policyOf(a.port));
+    this.observe({ kind: 'mac-change', station: st.name, requested: mac, refused });
+    if (!refused) {
+      st.nicMac = mac;
+      a.sw.setEffectiveMac(a.port, mac);
+    }
+    if (st.running) for (const ip of st.ips) st.sendGarp(this, ip);
   }
 
   private move(st: Station, to: string): void {

@@ -122,6 +122,8 @@ function stepToYaml(st: StepSpec): Record<string, unknown> {
     }
     case 'move':
       return { move: { vm: st.vm, to: st.to }, ...at };
+    case 'set-mac':
+      return { 'set-mac': { vm: st.vm, mac: m(st.mac) }, ...at };
     case 'set-policy':
       return { 'set-policy': { vm: st.vm, policy: policy(st.policy) }, ...at };
     case 'wait':

@@ -45,6 +45,7 @@ const ACTIONS = [
   'dhcp',
   'send',
   'move',
+  'set-mac',
   'set-policy',
   'wait',
 ] as const;
@@ -355,6 +356,15 @@ function readStep(n: YamlNode, r: Refs): StepSpec {
       if (to.kind !== r.vmSwitch(vm).kind)
         s.get('to')!.fail(`a ${r.vmSwitch(vm).kind} switch (VMs move between switches of one hypervisor)`);
       return { action, vm, to: to.name, ...base };
+    }
+    case 'set-mac': {
+      const s = sub(['vm', 'mac']);
+      return {
+        action,
+        vm: r.vmRef(s.get('vm') ?? v.fail('a "vm"')),
+        mac: unicastMac(s.get('mac') ?? v.fail('a "mac"')),
+        ...base,
+      };
     }
     case 'set-policy': {
       const s = sub(['vm', 'policy']);

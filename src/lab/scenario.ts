@@ -121,6 +121,8 @@ export type StepAction =
       readonly count: number;
     }
   | { readonly action: 'move'; readonly vm: string; readonly to: string }
+  /** The guest sets its adapter's MAC (Network Address, ip link set address). */
+  | { readonly action: 'set-mac'; readonly vm: string; readonly mac: Mac }
   | { readonly action: 'set-policy'; readonly vm: string; readonly policy: PolicySettings }
   | { readonly action: 'wait'; readonly seconds: number };
 

@@ -53,6 +53,8 @@ export function describeStep(s: StepSpec): string {
       return `send ${s.count} x ${s.payload.kind} from ${s.from}${s.src !== undefined ? ` with source ${formatMac(s.src, 'hyphen')}` : ''} to ${formatMac(s.dst, 'hyphen')}`;
     case 'move':
       return `move ${s.vm} to ${s.to}`;
+    case 'set-mac':
+      return `${s.vm} sets its adapter MAC to ${formatMac(s.mac, 'hyphen')}`;
     case 'set-policy':
       return `set policy of ${s.vm}: ${Object.entries(s.policy)
         .map(([k, v]) => `${k}=${String(v)}`)
