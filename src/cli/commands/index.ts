@@ -1,5 +1,7 @@
 // Every CLI command module, in the order `macfleet --help` lists them. One line per command module.
 import type { RegisterCommand } from '../main.js';
+import { registerDoctor } from './doctor-command.js';
+import { registerLab } from './lab-command.js';
 import { registerMac } from './mac-command.js';
 import { registerPredict } from './predict-command.js';
 import { registerNlb } from './nlb-command.js';
@@ -10,4 +12,6 @@ export const COMMANDS: readonly RegisterCommand[] = [
   registerPredict,
   registerNlb,
   registerCollide,
+  registerLab,
+  registerDoctor,
 ];
