@@ -37,10 +37,23 @@ type Op =
   | { kind: 'wait'; ms: number };
 
 const opArb: fc.Arbitrary<Op> = fc.oneof(
-  { arbitrary: fc.record({ kind: fc.constant('allocate' as const), count: fc.integer({ min: 1, max: 40 }), key: fc.option(fc.constantFrom('k1', 'k2', 'k3'), { freq: 3 }) }), weight: 5 },
+  {
+    arbitrary: fc.record({
+      kind: fc.constant('allocate' as const),
+      count: fc.integer({ min: 1, max: 40 }),
+      key: fc.option(fc.constantFrom('k1', 'k2', 'k3'), { freq: 3 }),
+    }),
+    weight: 5,
+  },
   { arbitrary: fc.record({ kind: fc.constant('reserve' as const), offset: fc.nat(360) }), weight: 2 },
   { arbitrary: fc.record({ kind: fc.constant('release' as const), pick: fc.nat() }), weight: 3 },
-  { arbitrary: fc.record({ kind: fc.constant('wait' as const), ms: fc.constantFrom(10, 999, 1000, 30_000, 60_000) }), weight: 1 },
+  {
+    arbitrary: fc.record({
+      kind: fc.constant('wait' as const),
+      ms: fc.constantFrom(10, 999, 1000, 30_000, 60_000),
+    }),
+    weight: 1,
+  },
 );
 
 describe('MemoryPool (property)', () => {
@@ -55,7 +68,8 @@ describe('MemoryPool (property)', () => {
         const keys = new Map<string, Mac[]>();
         let now = 1_000_000;
         const expire = (): void => {
-          for (const [mac, h] of held) if (h.quarantineUntil !== null && h.quarantineUntil <= now) held.delete(mac);
+          for (const [mac, h] of held)
+            if (h.quarantineUntil !== null && h.quarantineUntil <= now) held.delete(mac);
         };
         for (const op of ops) {
           expire();
@@ -115,19 +129,27 @@ describe('MemoryPool (property)', () => {
   });
 
   it('walks forward from the cursor: a released MAC is not handed out again before the others', () => {
-    const pool = new MemoryPool(validatePoolSpec({ name: 'p', ranges: [{ start: m(0), end: m(9) }], quarantineMs: 0 }));
+    const pool = new MemoryPool(
+      validatePoolSpec({ name: 'p', ranges: [{ start: m(0), end: m(9) }], quarantineMs: 0 }),
+    );
     expect(pool.allocate({ count: 3 }, 0)).toEqual([m(0), m(1), m(2)]);
     pool.release(m(1), 0);
     expect(pool.allocate({ count: 7 }, 0)).toEqual([3, 4, 5, 6, 7, 8, 9].map(m));
     expect(pool.allocate({ count: 1 }, 0)).toEqual([m(1)]);
-    expect(() => pool.allocate({ count: 1 }, 0)).toThrow(/pool p is exhausted: 1 requested, 0 free of 10 addresses/);
+    expect(() => pool.allocate({ count: 1 }, 0)).toThrow(
+      /pool p is exhausted: 1 requested, 0 free of 10 addresses/,
+    );
   });
 
   it('keeps a released MAC in quarantine until its period ends', () => {
-    const pool = new MemoryPool(validatePoolSpec({ name: 'q', ranges: [{ start: m(0), end: m(1) }], quarantineMs: 1000 }));
+    const pool = new MemoryPool(
+      validatePoolSpec({ name: 'q', ranges: [{ start: m(0), end: m(1) }], quarantineMs: 1000 }),
+    );
     pool.allocate({ count: 2 }, 0);
     pool.release(m(0), 0);
-    expect(() => pool.allocate({}, 999)).toThrow(expect.objectContaining({ code: 'POOL_EXHAUSTED' }) as Error);
+    expect(() => pool.allocate({}, 999)).toThrow(
+      expect.objectContaining({ code: 'POOL_EXHAUSTED' }) as Error,
+    );
     expect(pool.allocate({}, 1000)).toEqual([m(0)]);
   });
 });

@@ -14,7 +14,13 @@ import {
   takeFromSteps,
   wrappedSteps,
 } from './next-fit.js';
-import { firstSpanEndingAtOrAfter, indexOfSpanContaining, spanMinusRun, spansSize, type Span } from './spans.js';
+import {
+  firstSpanEndingAtOrAfter,
+  indexOfSpanContaining,
+  spanMinusRun,
+  spansSize,
+  type Span,
+} from './spans.js';
 
 export interface AllocateRequest {
   readonly count?: number;
@@ -57,7 +63,8 @@ export class MemoryPool {
     this.expire(now);
     const free = spansSize(this.#free);
     let quarantined = 0;
-    for (const h of this.#held.values()) if (h.state === 'quarantined' && poolCovers(this.spec, h.mac)) quarantined++;
+    for (const h of this.#held.values())
+      if (h.state === 'quarantined' && poolCovers(this.spec, h.mac)) quarantined++;
     return { size: this.size, used: this.size - free - quarantined, free, quarantined };
   }
 
@@ -68,7 +75,8 @@ export class MemoryPool {
     if (request.key != null) {
       const previous = this.#requests.get(request.key);
       if (previous !== undefined) {
-        if (previous.count !== count) throw keyMismatch(request.key, this.spec.name, previous.count, { pool: this.spec.name, count });
+        if (previous.count !== count)
+          throw keyMismatch(request.key, this.spec.name, previous.count, { pool: this.spec.name, count });
         return previous.macs;
       }
     }
@@ -76,7 +84,8 @@ export class MemoryPool {
     const free = spansSize(this.#free);
     if (free < count) throw exhausted(this.spec.name, this.size, free, count, this.stats(now).quarantined);
     const i = firstSpanEndingAtOrAfter(this.#free, this.#cursor);
-    const containing = this.#free[i] !== undefined && this.#free[i].start < this.#cursor ? this.#free[i] : undefined;
+    const containing =
+      this.#free[i] !== undefined && this.#free[i].start < this.#cursor ? this.#free[i] : undefined;
     const steps = [
       ...forwardSteps(this.#free.slice(i), this.#cursor),
       ...wrappedSteps(this.#free.slice(0, i), containing, this.#cursor),
@@ -87,7 +96,14 @@ export class MemoryPool {
     const macs = macsOfTakes(takes) as Mac[];
     const owner = request.owner ?? null;
     for (const mac of macs) {
-      this.#held.set(mac, { mac, state: 'allocated', pool: this.spec.name, owner, since: now, quarantineUntil: null });
+      this.#held.set(mac, {
+        mac,
+        state: 'allocated',
+        pool: this.spec.name,
+        owner,
+        since: now,
+        quarantineUntil: null,
+      });
     }
     if (request.key != null) this.#requests.set(request.key, { count, macs });
     return macs;
@@ -100,7 +116,14 @@ export class MemoryPool {
     if (holder !== undefined) throw conflict(mac, holder);
     const i = indexOfSpanContaining(this.#free, mac);
     if (i >= 0) this.#replace(this.#free[i]!, spanMinusRun(this.#free[i]!, { start: mac, end: mac }));
-    this.#held.set(mac, { mac, state, pool: poolCovers(this.spec, mac) ? this.spec.name : null, owner, since: now, quarantineUntil: null });
+    this.#held.set(mac, {
+      mac,
+      state,
+      pool: poolCovers(this.spec, mac) ? this.spec.name : null,
+      owner,
+      since: now,
+      quarantineUntil: null,
+    });
   }
 
   /** Give a MAC back: quarantined for the pool's period, then free again. */
@@ -113,7 +136,12 @@ export class MemoryPool {
       this.#give(mac);
       return;
     }
-    this.#held.set(mac, { ...holder, state: 'quarantined', since: now, quarantineUntil: now + this.spec.quarantineMs });
+    this.#held.set(mac, {
+      ...holder,
+      state: 'quarantined',
+      since: now,
+      quarantineUntil: now + this.spec.quarantineMs,
+    });
   }
 
   /** Return MACs whose quarantine has ended to the free list. */

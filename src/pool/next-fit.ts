@@ -27,7 +27,11 @@ export function forwardSteps(spans: readonly Span[], cursor: number): WalkStep[]
  * The second leg, after wrapping: spans ending before the cursor, then the part before the cursor of the
  * span that contains it (if any).
  */
-export function wrappedSteps(spansBefore: readonly Span[], containing: Span | undefined, cursor: number): WalkStep[] {
+export function wrappedSteps(
+  spansBefore: readonly Span[],
+  containing: Span | undefined,
+  cursor: number,
+): WalkStep[] {
   const steps = spansBefore.map((span) => ({ span, usable: span }));
   if (containing !== undefined && containing.start < cursor) {
     steps.push({ span: containing, usable: { start: containing.start, end: cursor - 1 } });

@@ -26,7 +26,13 @@ export function describeHolding(h: Holding): string {
   return `${h.state.replace('_', ' ')}${owner}${pool} since ${new Date(h.since).toISOString()}`;
 }
 
-export function exhausted(pool: string, size: number, free: number, requested: number, quarantined: number): MacfleetError {
+export function exhausted(
+  pool: string,
+  size: number,
+  free: number,
+  requested: number,
+  quarantined: number,
+): MacfleetError {
   return new MacfleetError(
     'POOL_EXHAUSTED',
     `pool ${pool} is exhausted: ${requested} requested, ${free} free of ${size} addresses` +
@@ -42,12 +48,21 @@ export function conflict(mac: Mac, holder: Holding): MacfleetError {
 }
 
 export function notHeld(mac: Mac): MacfleetError {
-  return new MacfleetError('NOT_FOUND', `${formatMac(mac)} is not allocated, reserved or in use: nothing to release`, {
-    details: { mac: formatMac(mac) },
-  });
+  return new MacfleetError(
+    'NOT_FOUND',
+    `${formatMac(mac)} is not allocated, reserved or in use: nothing to release`,
+    {
+      details: { mac: formatMac(mac) },
+    },
+  );
 }
 
-export function keyMismatch(key: string, pool: string, count: number, wanted: { pool: string; count: number }): MacfleetError {
+export function keyMismatch(
+  key: string,
+  pool: string,
+  count: number,
+  wanted: { pool: string; count: number },
+): MacfleetError {
   return new MacfleetError(
     'ALREADY_EXISTS',
     `idempotency key ${JSON.stringify(key)} was used for ${count} MAC(s) from pool ${pool}; ` +
@@ -58,6 +73,8 @@ export function keyMismatch(key: string, pool: string, count: number, wanted: { 
 
 export function checkCount(count: number): void {
   if (!Number.isSafeInteger(count) || count < 1) {
-    throw new MacfleetError('INVALID_ARGUMENT', `count must be a whole number >= 1, got ${count}`, { location: { field: 'count' } });
+    throw new MacfleetError('INVALID_ARGUMENT', `count must be a whole number >= 1, got ${count}`, {
+      location: { field: 'count' },
+    });
   }
 }

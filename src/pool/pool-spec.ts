@@ -72,7 +72,10 @@ function parseRangeField(value: string | MacRange, field: string): MacRange {
     return parseMacRange(value);
   } catch (e) {
     if (e instanceof MacfleetError) {
-      throw new MacfleetError(e.code, `${field}: ${e.message}`, { location: { ...e.location, field }, cause: e });
+      throw new MacfleetError(e.code, `${field}: ${e.message}`, {
+        location: { ...e.location, field },
+        cause: e,
+      });
     }
     throw e;
   }
@@ -93,20 +96,31 @@ export function rangeProblem(r: MacRange): string | undefined {
 export function validatePoolSpec(input: PoolSpecInput): PoolSpec {
   const name = checkPoolName(input.name);
   if (input.ranges.length === 0) {
-    throw new MacfleetError('INVALID_RANGE', `pool ${name}: at least one range is needed (--range <start>-<end> or <prefix>/<len>)`, {
-      location: { field: 'range' },
-    });
+    throw new MacfleetError(
+      'INVALID_RANGE',
+      `pool ${name}: at least one range is needed (--range <start>-<end> or <prefix>/<len>)`,
+      {
+        location: { field: 'range' },
+      },
+    );
   }
   const ranges = input.ranges.map((r, i) => parseRangeField(r, `range ${i + 1}`));
   for (const [i, r] of ranges.entries()) {
     const problem = rangeProblem(r);
-    if (problem !== undefined) throw new MacfleetError('INVALID_RANGE', `pool ${name}: ${problem}`, { location: { field: `range ${i + 1}` } });
+    if (problem !== undefined)
+      throw new MacfleetError('INVALID_RANGE', `pool ${name}: ${problem}`, {
+        location: { field: `range ${i + 1}` },
+      });
   }
   const quarantineMs = input.quarantineMs ?? DEFAULT_QUARANTINE_MS;
   if (!Number.isSafeInteger(quarantineMs) || quarantineMs < 0) {
-    throw new MacfleetError('INVALID_ARGUMENT', `pool ${name}: quarantine must be a whole number of milliseconds >= 0, got ${quarantineMs}`, {
-      location: { field: 'quarantine' },
-    });
+    throw new MacfleetError(
+      'INVALID_ARGUMENT',
+      `pool ${name}: quarantine must be a whole number of milliseconds >= 0, got ${quarantineMs}`,
+      {
+        location: { field: 'quarantine' },
+      },
+    );
   }
   const userExclusions = (input.exclusions ?? []).map((r, i) => parseRangeField(r, `exclusion ${i + 1}`));
   const defaults = input.defaultExclusions === false ? [] : DEFAULT_EXCLUSIONS.map((d) => d.range);
@@ -120,20 +134,27 @@ export function validatePoolSpec(input: PoolSpecInput): PoolSpec {
     isDefault: input.isDefault ?? false,
   };
   if (poolSize(spec) === 0) {
-    throw new MacfleetError('INVALID_RANGE', `pool ${name}: the exclusions cover every address of its ranges; nothing could be handed out`);
+    throw new MacfleetError(
+      'INVALID_RANGE',
+      `pool ${name}: the exclusions cover every address of its ranges; nothing could be handed out`,
+    );
   }
   return spec;
 }
 
 /** The addresses a pool can hand out: its ranges minus its exclusions (normal spans). */
-export const poolSpans = (spec: Pick<PoolSpec, 'ranges' | 'exclusions'>): Span[] => subtractSpans(spec.ranges, spec.exclusions);
+export const poolSpans = (spec: Pick<PoolSpec, 'ranges' | 'exclusions'>): Span[] =>
+  subtractSpans(spec.ranges, spec.exclusions);
 
 /** How many addresses a pool can hand out. */
 export const poolSize = (spec: Pick<PoolSpec, 'ranges' | 'exclusions'>): number => spansSize(poolSpans(spec));
 
 /** Whether a pool may hand out `mac` (inside a range, outside every exclusion). */
 export function poolCovers(spec: Pick<PoolSpec, 'ranges' | 'exclusions'>, mac: number): boolean {
-  return spec.ranges.some((r) => mac >= r.start && mac <= r.end) && !spec.exclusions.some((r) => mac >= r.start && mac <= r.end);
+  return (
+    spec.ranges.some((r) => mac >= r.start && mac <= r.end) &&
+    !spec.exclusions.some((r) => mac >= r.start && mac <= r.end)
+  );
 }
 
 /** The ranges of `spec` that overlap ranges of other pools: [] means the pool may be created. */
@@ -168,7 +189,9 @@ const KNOWN_LOCAL_PREFIXES: readonly MacRange[] = [
  */
 export function randomLocalPrefix(random: Random, bits = 24): MacRange {
   if (!Number.isInteger(bits) || bits < 8 || bits > 46) {
-    throw new MacfleetError('INVALID_ARGUMENT', `prefix length must be 8..46 bits, got ${bits}`, { location: { field: 'prefix' } });
+    throw new MacfleetError('INVALID_ARGUMENT', `prefix length must be 8..46 bits, got ${bits}`, {
+      location: { field: 'prefix' },
+    });
   }
   for (let attempt = 0; attempt < 1000; attempt++) {
     const hi = random.nextUint32() % 2 ** 16;
@@ -177,7 +200,11 @@ export function randomLocalPrefix(random: Random, bits = 24): MacRange {
     const size = 2 ** (48 - bits);
     const range = prefixRange(macFromNumber(Math.floor(value / size) * size), bits);
     const clash = KNOWN_LOCAL_PREFIXES.some((k) => range.start <= k.end && k.start <= range.end);
-    if (!clash && classifyMac(range.start).kind === 'unknown' && classifyMac(range.end).kind === 'unknown') return range;
+    if (!clash && classifyMac(range.start).kind === 'unknown' && classifyMac(range.end).kind === 'unknown')
+      return range;
   }
-  throw new MacfleetError('INTERNAL', 'could not draw a free locally administered prefix (is the random source broken?)');
+  throw new MacfleetError(
+    'INTERNAL',
+    'could not draw a free locally administered prefix (is the random source broken?)',
+  );
 }
