@@ -188,4 +188,30 @@ export const poolContract: ContractSuite = (open) => {
     expect(new Set(all).size).toBe(all.length);
     expect(all).toHaveLength(60);
   });
+
+  it('answers each request of a group commit on its own: refusals, replays, all or nothing', async () => {
+    const pools = new PoolStore(await open(), new TestClock());
+    await pools.createPool({ name: 'g', ranges: ['0a:1b:2c:00:00:00-0a:1b:2c:00:00:09'] });
+    const settled = await Promise.allSettled([
+      pools.allocate({ pool: 'g', count: 3, key: 'a' }),
+      pools.allocate({ pool: 'g', count: 100 }),
+      pools.allocate({ pool: 'g', count: 2, owner: 'b' }),
+      pools.allocate({ pool: 'g', count: 3, key: 'a' }),
+      pools.allocate({ pool: 'g', count: 4, key: 'a' }),
+      pools.allocate({ pool: 'g', count: 0 }),
+    ]);
+    const view = settled.map((r) =>
+      r.status === 'fulfilled' ? r.value.macs : (r.reason as MacfleetError).code,
+    );
+    expect(view).toEqual([
+      [m(0), m(1), m(2)],
+      'POOL_EXHAUSTED',
+      [m(3), m(4)],
+      [m(0), m(1), m(2)],
+      'ALREADY_EXISTS',
+      'INVALID_ARGUMENT',
+    ]);
+    expect((await pools.whois(m(3))).holding?.owner).toBe('b');
+    expect(await pools.showPool('g')).toMatchObject({ used: 5, free: 5 });
+  });
 };
