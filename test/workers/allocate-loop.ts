@@ -26,5 +26,7 @@ async function loop(): Promise<void> {
     process.stdout.write(`${formatMac(macs[0]!)}\n`);
   }
 }
+const start = performance.now();
 await Promise.all(Array.from({ length: Number(parallelText) }, loop));
+process.stdout.write(`done in ${Math.round(performance.now() - start)} ms\n`);
 await store.close();
