@@ -21,7 +21,8 @@ const here = dirname(fileURLToPath(import.meta.url));
 const tmp = join(here, '..', '.bench-tmp', `allocate-${process.pid}`);
 rmSync(tmp, { recursive: true, force: true });
 mkdirSync(tmp, { recursive: true });
-const fmt = (n: number, digits = 0): string => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+const fmt = (n: number, digits = 0): string =>
+  n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 const BIG = 2 ** 24;
 const PREFIX = 0x0a1b2c000000;
 let t = 0;
@@ -40,7 +41,9 @@ async function timePerAllocation(pools: PoolStore, pool: string, n: number): Pro
   await pools.createPool({ name: 'p', ranges: [{ start: PREFIX as Mac, end: (PREFIX + BIG - 1) as Mac }] });
   await timePerAllocation(pools, 'p', 200);
   const ms = await timePerAllocation(pools, 'p', 3000);
-  console.log(`SQLite single allocations (each committed, synchronous=FULL): ${fmt(1000 / ms)}/s (${fmt(ms, 3)} ms each)`);
+  console.log(
+    `SQLite single allocations (each committed, synchronous=FULL): ${fmt(1000 / ms)}/s (${fmt(ms, 3)} ms each)`,
+  );
   await store.close();
 }
 
@@ -52,7 +55,9 @@ async function timePerAllocation(pools: PoolStore, pool: string, n: number): Pro
   const start = performance.now();
   const { macs } = await pools.allocate({ pool: 'p', count: 1_000_000, owner: 'bulk' });
   const s = (performance.now() - start) / 1000;
-  console.log(`SQLite bulk allocation of ${fmt(macs.length)} MACs: ${fmt(s, 2)} s (${fmt(macs.length / s)} MACs/s)`);
+  console.log(
+    `SQLite bulk allocation of ${fmt(macs.length)} MACs: ${fmt(s, 2)} s (${fmt(macs.length / s)} MACs/s)`,
+  );
   await store.close();
 }
 
@@ -61,8 +66,14 @@ async function timePerAllocation(pools: PoolStore, pool: string, n: number): Pro
   const N = 2000;
   const store = await openStore(join(tmp, 'full.db'));
   const pools = new PoolStore(store, clock);
-  await pools.createPool({ name: 'empty', ranges: [{ start: (PREFIX + BIG) as Mac, end: (PREFIX + 2 * BIG - 1) as Mac }] });
-  await pools.createPool({ name: 'full', ranges: [{ start: PREFIX as Mac, end: (PREFIX + BIG - 1) as Mac }] });
+  await pools.createPool({
+    name: 'empty',
+    ranges: [{ start: (PREFIX + BIG) as Mac, end: (PREFIX + 2 * BIG - 1) as Mac }],
+  });
+  await pools.createPool({
+    name: 'full',
+    ranges: [{ start: PREFIX as Mac, end: (PREFIX + BIG - 1) as Mac }],
+  });
   const fillStart = performance.now();
   await pools.allocate({ pool: 'full', count: BIG, owner: 'fill' });
   // Free 0.01% + the N the measurement takes, scattered at random, past their quarantine.
@@ -81,7 +92,9 @@ async function timePerAllocation(pools: PoolStore, pool: string, n: number): Pro
   const fullMs = await timePerAllocation(pools, 'full', N);
   const after = await pools.showPool('full');
   console.log(`empty 2^24 pool:  ${fmt(emptyMs, 3)} ms per allocation`);
-  console.log(`${fmt((100 * filled.used) / filled.size, 2)}% -> ${fmt((100 * after.used) / after.size, 2)}% full: ${fmt(fullMs, 3)} ms per allocation`);
+  console.log(
+    `${fmt((100 * filled.used) / filled.size, 2)}% -> ${fmt((100 * after.used) / after.size, 2)}% full: ${fmt(fullMs, 3)} ms per allocation`,
+  );
   console.log(`ratio full/empty: ${fmt(fullMs / emptyMs, 2)} (target <= 2)`);
   await store.close();
 }
@@ -96,7 +109,10 @@ if (pgUrl === undefined || pgUrl === '') {
     const schema = `mf_bench_${process.pid}_${parallel}`;
     const url = `${pgUrl}${pgUrl.includes('?') ? '&' : '?'}schema=${schema}`;
     const store = await openStore(url);
-    await new PoolStore(store).createPool({ name: 'p', ranges: [{ start: PREFIX as Mac, end: (PREFIX + BIG - 1) as Mac }] });
+    await new PoolStore(store).createPool({
+      name: 'p',
+      ranges: [{ start: PREFIX as Mac, end: (PREFIX + BIG - 1) as Mac }],
+    });
     await store.close();
     const each = parallel === 1 ? 1000 : 5000;
     const start = performance.now();
@@ -105,7 +121,15 @@ if (pgUrl === undefined || pgUrl === '') {
         { length: 4 },
         () =>
           new Promise<{ macs: string[]; ms: number }>((resolve, reject) => {
-            const child = spawn(process.execPath, ['--import', 'tsx', worker, url, 'p', String(each), String(parallel)]);
+            const child = spawn(process.execPath, [
+              '--import',
+              'tsx',
+              worker,
+              url,
+              'p',
+              String(each),
+              String(parallel),
+            ]);
             let out = '';
             child.stdout.setEncoding('utf8').on('data', (c: string) => (out += c));
             child.stderr.pipe(process.stderr);

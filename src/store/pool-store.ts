@@ -137,6 +137,30 @@ export async function findPool(tx: SqlSession, name: string | undefined, lock: b
   return row;
 }
 
+interface AllocationRow extends PoolRow {
+  /** The earliest end of a quarantine in the pool, or null. */
+  next_expiry: number | null;
+  /** How many range pairs overlap another pool's (forced overlaps); 0 almost always. */
+  overlapped: number;
+}
+
+/** The pool's row, locked, with what allocation needs to know in the same round trip. */
+async function lockPoolForAllocation(tx: SqlSession, name: string | undefined): Promise<AllocationRow> {
+  const extra =
+    "(SELECT MIN(q.quarantine_until) FROM macs q WHERE q.pool_id = pools.id AND q.state = 'quarantined') AS next_expiry, " +
+    "(SELECT COUNT(*) FROM pool_ranges a JOIN pool_ranges b ON b.pool_id <> a.pool_id AND b.kind = 'range' AND b.start_mac <= a.end_mac AND a.start_mac <= b.end_mac WHERE a.pool_id = pools.id AND a.kind = 'range') AS overlapped";
+  const row =
+    name === undefined
+      ? await tx.get<AllocationRow>(
+          `SELECT ${POOL_COLUMNS}, ${extra} FROM pools WHERE is_default = 1${tx.forUpdate}`,
+        )
+      : await tx.get<AllocationRow>(
+          `SELECT ${POOL_COLUMNS}, ${extra} FROM pools WHERE name = ?${tx.forUpdate}`,
+          [name],
+        );
+  return row ?? { ...(await findPool(tx, name, false)), next_expiry: null, overlapped: 0 };
+}
+
 async function quarantineCounts(
   tx: SqlSession,
   poolId: number,
@@ -184,6 +208,9 @@ async function endQuarantine(tx: SqlSession, row: PoolRow, spec: PoolSpec, now: 
   return true;
 }
 
+const RETURNED = 'mac, pool_id, owner, request_key, since';
+const EVENTS_FROM_INS =
+  "INSERT INTO mac_events (mac, event, pool_id, owner, request_key, at) SELECT mac, 'allocated', pool_id, owner, request_key, since FROM ins";
 const RUN_SERIES =
   'WITH RECURSIVE r(m) AS (SELECT CAST(? AS BIGINT) UNION ALL SELECT m + 1 FROM r WHERE m < CAST(? AS BIGINT))';
 
@@ -303,7 +330,7 @@ export async function allocateManyInTx(
   inputs: readonly AllocateInput[],
   now: number,
 ): Promise<(Allocation | MacfleetError)[]> {
-  let row = await findPool(tx, poolName, true);
+  let row = await lockPoolForAllocation(tx, poolName);
   const answers: (Allocation | MacfleetError | undefined)[] = inputs.map(() => undefined);
   const fresh: { index: number; count: number; owner: string | null; key: string | null }[] = [];
   const keyed = new Map<string, { count: number; index: number }>();
@@ -346,8 +373,10 @@ export async function allocateManyInTx(
     }
   }
   if (fresh.length > 0) {
-    const spec = await poolSpec(tx, row);
-    if (await endQuarantine(tx, row, spec, now)) row = await findPool(tx, row.name, false);
+    if (row.next_expiry !== null && row.next_expiry <= now) {
+      await endQuarantine(tx, row, await poolSpec(tx, row), now);
+      row = { ...row, ...(await findPool(tx, row.name, false)) };
+    }
     // First come, first served: a request that does not fit is refused, later smaller ones may still fit.
     let free = row.free_count;
     const served = fresh.filter((f) => {
@@ -403,13 +432,13 @@ export async function allocateManyInTx(
 }
 
 /** Take `count` MACs off the pool's free list by next-fit (the caller checked they are there). */
-async function takeFromPool(tx: SqlSession, row: PoolRow, count: number, now: number): Promise<Mac[]> {
+async function takeFromPool(tx: SqlSession, row: AllocationRow, count: number, now: number): Promise<Mac[]> {
   for (;;) {
     const plan = await planTakes(tx, row.id, row.cursor, count);
-    // A MAC recorded by a writer that did not go through this pool (a forced overlap) leaves the free
-    // list here and the walk starts again; normally this finds nothing.
+    // A pool that overlaps another (created with --force) may list MACs the other pool handed out: those
+    // leave the free list here and the walk starts again. Pools without overlaps skip the check.
     const stale: number[] = [];
-    for (const t of plan.takes) {
+    for (const t of row.overlapped > 0 ? plan.takes : []) {
       const rows = await tx.all<{ mac: number }>('SELECT mac FROM macs WHERE mac >= ? AND mac <= ?', [
         t.run.start,
         t.run.end,
@@ -421,7 +450,7 @@ async function takeFromPool(tx: SqlSession, row: PoolRow, count: number, now: nu
       return macsOfTakes(plan.takes) as Mac[];
     }
     for (const mac of stale) await takeMac(tx, row.id, mac);
-    row = await findPool(tx, row.name, false);
+    row = { ...row, ...(await findPool(tx, row.name, false)) };
     if (row.free_count < count) {
       throw exhausted(
         row.name,
@@ -447,13 +476,23 @@ async function recordRuns(
   while (i < macs.length) {
     let j = i;
     while (j + 1 < macs.length && macs[j + 1] === macs[j]! + 1) j++;
-    for (const table of [
-      'macs (mac, state, pool_id, owner, request_key, since)',
-      'mac_events (mac, event, pool_id, owner, request_key, at)',
-    ]) {
+    const params = [macs[i]!, macs[j]!, poolId, owner, key, now];
+    const select =
+      "SELECT m, 'allocated', CAST(? AS BIGINT), CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS BIGINT) FROM r";
+    if (tx.dialect === 'postgres') {
+      // One round trip while the pool's lock is held: the history rows come from the inserted ones.
       await tx.run(
-        `${RUN_SERIES} INSERT INTO ${table} SELECT m, 'allocated', CAST(? AS BIGINT), CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS BIGINT) FROM r`,
-        [macs[i]!, macs[j]!, poolId, owner, key, now],
+        `${RUN_SERIES}, ins AS (INSERT INTO macs (mac, state, pool_id, owner, request_key, since) ${select} RETURNING ${RETURNED}) ${EVENTS_FROM_INS}`,
+        params,
+      );
+    } else {
+      await tx.run(
+        `${RUN_SERIES} INSERT INTO macs (mac, state, pool_id, owner, request_key, since) ${select}`,
+        params,
+      );
+      await tx.run(
+        `${RUN_SERIES} INSERT INTO mac_events (mac, event, pool_id, owner, request_key, at) ${select}`,
+        params,
       );
     }
     i = j + 1;
@@ -470,14 +509,21 @@ async function recordRows(
   for (const part of chunks(rows, 500)) {
     const values = valuesPlaceholders(part.length, 6);
     const params = part.flatMap(([mac, owner, key]) => [mac!, 'allocated', poolId, owner!, key!, now]);
-    await tx.run(
-      `INSERT INTO macs (mac, state, pool_id, owner, request_key, since) VALUES ${values}`,
-      params,
-    );
-    await tx.run(
-      `INSERT INTO mac_events (mac, event, pool_id, owner, request_key, at) VALUES ${values}`,
-      params,
-    );
+    if (tx.dialect === 'postgres') {
+      await tx.run(
+        `WITH ins AS (INSERT INTO macs (mac, state, pool_id, owner, request_key, since) VALUES ${values} RETURNING ${RETURNED}) ${EVENTS_FROM_INS}`,
+        params,
+      );
+    } else {
+      await tx.run(
+        `INSERT INTO macs (mac, state, pool_id, owner, request_key, since) VALUES ${values}`,
+        params,
+      );
+      await tx.run(
+        `INSERT INTO mac_events (mac, event, pool_id, owner, request_key, at) VALUES ${values}`,
+        params,
+      );
+    }
   }
 }
 
