@@ -8,7 +8,7 @@
  * key, so even a writer that bypassed the locks could not hand out a MAC twice.
  */
 import { MacfleetError } from '../errors.js';
-import { formatMac, type Mac, type MacRange } from '../mac/index.js';
+import { formatMac, isAssignableUnicast, type Mac, type MacRange } from '../mac/index.js';
 import { macsOfTakes } from '../pool/next-fit.js';
 import {
   checkCount,
@@ -565,6 +565,15 @@ export async function reserveInTx(
   now: number,
   state: 'reserved' | 'in_use' = 'reserved',
 ): Promise<Holding> {
+  if (state === 'reserved' && !isAssignableUnicast(mac)) {
+    throw new MacfleetError(
+      'INVALID_MAC',
+      `${formatMac(mac)} is a ${mac === 0 ? 'all-zeros' : 'multicast (group)'} address: no adapter can be given it`,
+      {
+        location: { field: 'mac' },
+      },
+    );
+  }
   const pools = await tx.all<PoolRow>(
     `SELECT ${POOL_COLUMNS} FROM pools WHERE id IN (SELECT pool_id FROM pool_ranges WHERE kind = 'range' AND start_mac <= ? AND end_mac >= ?) ORDER BY id${tx.forUpdate}`,
     [mac, mac],
