@@ -4,9 +4,10 @@
  */
 import { MacfleetError } from '../errors.js';
 import type { Mac } from '../mac/index.js';
-import { macsOfTakes } from '../pool/next-fit.js';
+import { macsOfTakes, remaindersAfterTakes, type Take } from '../pool/next-fit.js';
+import type { Span } from '../pool/spans.js';
 import { checkCount, exhausted, keyMismatch } from '../pool/pool-errors.js';
-import { applyTakes, planTakes, takeMac } from './free-list.js';
+import { applyTakes, planTakes, spanChanges, takeMac } from './free-list.js';
 import { chunks, valuesPlaceholders } from './sql.js';
 import type { SqlSession, SqlValue } from './store.js';
 import {
@@ -119,7 +120,8 @@ export async function allocateManyInTx(
     }
     const total = served.reduce((n, f) => n + f.count, 0);
     if (total > 0) {
-      const macs = await takeFromPool(tx, row, total, now);
+      const plan = await takeFromPool(tx, row, total, now);
+      const macs = macsOfTakes(plan.takes) as Mac[];
       let at = 0;
       const rows: SqlValue[][] = [];
       for (const f of served) {
@@ -134,8 +136,14 @@ export async function allocateManyInTx(
           );
         }
       }
-      if (served.length === 1) await recordRuns(tx, row.id, macs, served[0]!.owner, served[0]!.key, now);
-      else await recordRows(tx, row.id, rows, now);
+      const one = served.length === 1 ? served[0]! : undefined;
+      if (one !== undefined && tx.dialect === 'postgres' && singleChange(plan.takes)) {
+        await writeSingleTake(tx, row.id, plan.takes[0]!, plan.cursor, one.owner, one.key, now);
+      } else {
+        await applyTakes(tx, row.id, plan.takes, plan.cursor);
+        if (one !== undefined) await recordRuns(tx, row.id, macs, one.owner, one.key, now);
+        else await recordRows(tx, row.id, rows, now);
+      }
     }
   }
   // Replays of a key first used earlier in this same group.
@@ -157,7 +165,12 @@ export async function allocateManyInTx(
 }
 
 /** Take `count` MACs off the pool's free list by next-fit (the caller checked they are there). */
-async function takeFromPool(tx: SqlSession, row: AllocationRow, count: number, now: number): Promise<Mac[]> {
+async function takeFromPool(
+  tx: SqlSession,
+  row: AllocationRow,
+  count: number,
+  now: number,
+): Promise<{ takes: Take[]; cursor: number }> {
   for (;;) {
     const plan = await planTakes(tx, row.id, row.cursor, count);
     // A pool that overlaps another (created with --force) may list MACs the other pool handed out: those
@@ -170,10 +183,7 @@ async function takeFromPool(tx: SqlSession, row: AllocationRow, count: number, n
       ]);
       stale.push(...rows.map((r) => r.mac));
     }
-    if (stale.length === 0) {
-      await applyTakes(tx, row.id, plan.takes, plan.cursor);
-      return macsOfTakes(plan.takes) as Mac[];
-    }
+    if (stale.length === 0) return plan;
     for (const mac of stale) await takeMac(tx, row.id, mac);
     row = { ...row, ...(await findPool(tx, row.name, false)) };
     if (row.free_count < count) {
@@ -186,6 +196,47 @@ async function takeFromPool(tx: SqlSession, row: AllocationRow, count: number, n
       );
     }
   }
+}
+
+// One take that leaves at most one span: a single UPDATE or DELETE of the free list. (Splitting a span
+// in two needs an UPDATE then an INSERT in that order: parts of one statement would see the old row.)
+const singleChange = (takes: readonly Take[]): boolean =>
+  takes.length === 1 && remaindersAfterTakes(takes).every((r) => r.remaining.length <= 1);
+
+/**
+ * PostgreSQL, one request served from one span (the usual case): the free-list change, the pool's count
+ * and cursor, the MACs and their history in a single statement, so the pool's lock is held for as few
+ * round trips as possible.
+ */
+async function writeSingleTake(
+  tx: SqlSession,
+  poolId: number,
+  take: Take,
+  cursor: number,
+  owner: string | null,
+  key: string | null,
+  now: number,
+): Promise<void> {
+  const [{ span, remaining }] = remaindersAfterTakes([take]) as [{ span: Span; remaining: Span[] }];
+  const changes = spanChanges(poolId, span, remaining);
+  const taken = take.run.end - take.run.start + 1;
+  const ctes = changes.map(([sql], i) => `f${i} AS (${sql})`).join(', ');
+  await tx.run(
+    `${RUN_SERIES}, ${ctes}, p AS (UPDATE pools SET free_count = free_count - ?, cursor = ? WHERE id = ?), ` +
+      `ins AS (INSERT INTO macs (mac, state, pool_id, owner, request_key, since) SELECT m, 'allocated', CAST(? AS BIGINT), CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS BIGINT) FROM r RETURNING ${RETURNED}) ${EVENTS_FROM_INS}`,
+    [
+      take.run.start,
+      take.run.end,
+      ...changes.flatMap(([, params]) => params),
+      taken,
+      cursor,
+      poolId,
+      poolId,
+      owner,
+      key,
+      now,
+    ],
+  );
 }
 
 /** Record one request's MACs: one statement per contiguous run (a million MACs in one run is one insert). */
