@@ -1,0 +1,5 @@
+// Every domain suite of the Store contract; importing this registers them with runStoreContract.
+import { poolContract } from './pool-contract.js';
+import { addContractSuite } from './store-contract.js';
+
+addContractSuite('pools and allocations', poolContract);
