@@ -1,0 +1,68 @@
+/**
+ * Which database a command uses, and opening it: `--db <path|url>` if given, else `$MACFLEET_DB`, else
+ * `$XDG_DATA_HOME/macfleet/macfleet.db`, else `~/.local/share/macfleet/macfleet.db`. A `postgres://`
+ * (or `postgresql://`) URL selects PostgreSQL; anything else is a SQLite file path.
+ */
+import { homedir } from 'node:os';
+import { isAbsolute, join, resolve } from 'node:path';
+import { MacfleetError } from '../errors.js';
+import type { Migration } from './migrations.js';
+import { PostgresStore } from './postgres/postgres-store.js';
+import { SqliteStore } from './sqlite/sqlite-store.js';
+import type { Store } from './store.js';
+
+export interface DbLocation {
+  readonly kind: 'sqlite' | 'postgres';
+  /** The file path (absolute) or the URL. */
+  readonly target: string;
+  /** Where the choice came from, for `macfleet db status`. */
+  readonly source: '--db' | 'MACFLEET_DB' | 'XDG_DATA_HOME' | 'home';
+}
+
+export interface DbLocationInput {
+  readonly flag?: string | undefined;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly cwd: string;
+  readonly home?: string;
+}
+
+const isPostgresUrl = (s: string): boolean => /^postgres(ql)?:\/\//i.test(s);
+
+/** Decide which database to use (no I/O). */
+export function resolveDbLocation(input: DbLocationInput): DbLocation {
+  const pick = (value: string, source: DbLocation['source']): DbLocation => {
+    if (isPostgresUrl(value)) return { kind: 'postgres', target: value, source };
+    return { kind: 'sqlite', target: isAbsolute(value) ? value : resolve(input.cwd, value), source };
+  };
+  const flag = input.flag?.trim();
+  if (flag !== undefined && flag !== '') return pick(flag, '--db');
+  const env = input.env['MACFLEET_DB']?.trim();
+  if (env !== undefined && env !== '') return pick(env, 'MACFLEET_DB');
+  const xdg = input.env['XDG_DATA_HOME']?.trim();
+  if (xdg !== undefined && xdg !== '' && isAbsolute(xdg)) {
+    return { kind: 'sqlite', target: join(xdg, 'macfleet', 'macfleet.db'), source: 'XDG_DATA_HOME' };
+  }
+  const home = input.home ?? input.env['HOME'] ?? homedir();
+  if (home === '')
+    throw new MacfleetError('USAGE', 'no database given: set MACFLEET_DB or pass --db <path|url>');
+  return { kind: 'sqlite', target: join(home, '.local', 'share', 'macfleet', 'macfleet.db'), source: 'home' };
+}
+
+export interface OpenStoreOptions {
+  readonly migrations?: readonly Migration[];
+  /** PostgreSQL only: work in this schema. */
+  readonly schema?: string;
+}
+
+/** Open a store from a file path or a `postgres://` URL, applying pending migrations. */
+export function openStore(location: string | DbLocation, options: OpenStoreOptions = {}): Promise<Store> {
+  const target = typeof location === 'string' ? location : location.target;
+  const migrations = options.migrations === undefined ? {} : { migrations: options.migrations };
+  if (isPostgresUrl(target)) {
+    return PostgresStore.open(target, {
+      ...migrations,
+      ...(options.schema === undefined ? {} : { schema: options.schema }),
+    });
+  }
+  return SqliteStore.open(target, migrations);
+}

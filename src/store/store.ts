@@ -1,0 +1,78 @@
+/**
+ * The Store port: one interface, two implementations (src/store/sqlite, src/store/postgres), one
+ * contract test suite (test/store/store-contract.ts). The interface is async because PostgreSQL is.
+ *
+ * A Store is deliberately small: transactions over a structurally typed SQL session, plus the schema
+ * status. Domain persistence (pools and allocations in pool-store.ts, the fleet inventory in its own
+ * module) is written once as functions over `SqlSession`, with `?` placeholders that the PostgreSQL
+ * session rewrites to `$1, $2, ...`. A module that needs tables adds a migration to migrations.ts.
+ */
+
+export const DIALECTS = ['sqlite', 'postgres'] as const;
+export type Dialect = (typeof DIALECTS)[number];
+
+/** What SQL parameters may be: integers (MACs are 48-bit integers), text, null. Booleans are 0/1. */
+export type SqlValue = number | string | null;
+
+/** A row as the driver returns it; integer columns (BIGINT included) come back as `number`. */
+export type SqlRow = Record<string, unknown>;
+
+/** One connection inside one transaction. Statements use `?` placeholders on both dialects. */
+export interface SqlSession {
+  readonly dialect: Dialect;
+  /** All rows of a query. */
+  all<R extends SqlRow = SqlRow>(sql: string, params?: readonly SqlValue[]): Promise<R[]>;
+  /** The first row of a query, or undefined. */
+  get<R extends SqlRow = SqlRow>(sql: string, params?: readonly SqlValue[]): Promise<R | undefined>;
+  /** Run a statement; `changes` is the number of rows inserted, updated or deleted. */
+  run(sql: string, params?: readonly SqlValue[]): Promise<{ changes: number }>;
+  /**
+   * Lock a row set for the rest of the transaction: PostgreSQL appends ` FOR UPDATE`; SQLite needs
+   * nothing (a write transaction already holds the database's single write lock).
+   */
+  readonly forUpdate: string;
+}
+
+export const TX_MODES = ['write', 'read'] as const;
+export type TxMode = (typeof TX_MODES)[number];
+
+export interface TransactionOptions {
+  /**
+   * `write` (the default) takes the write lock at the start on SQLite (`BEGIN IMMEDIATE`), so two
+   * processes never deadlock upgrading a read lock; `read` is a plain snapshot.
+   */
+  readonly mode?: TxMode;
+}
+
+export interface AppliedMigration {
+  readonly version: number;
+  readonly name: string;
+  /** Milliseconds since the epoch. */
+  readonly appliedAt: number;
+}
+
+export interface SchemaStatus {
+  readonly dialect: Dialect;
+  /** The database file path, or the PostgreSQL URL without its password. */
+  readonly location: string;
+  /** The highest migration applied to the database. */
+  readonly version: number;
+  /** The highest migration this program knows. */
+  readonly latest: number;
+  readonly applied: readonly AppliedMigration[];
+}
+
+export interface Store {
+  readonly dialect: Dialect;
+  /** The database file path, or the PostgreSQL URL without its password. */
+  readonly location: string;
+  /**
+   * Run `fn` in one transaction: committed when it resolves, rolled back when it throws (the error is
+   * rethrown). Transactions of one Store run one at a time on SQLite and concurrently on PostgreSQL;
+   * do not start a transaction inside another.
+   */
+  transaction<T>(fn: (tx: SqlSession) => Promise<T>, options?: TransactionOptions): Promise<T>;
+  /** The schema version and the migrations applied. */
+  schemaStatus(): Promise<SchemaStatus>;
+  close(): Promise<void>;
+}
