@@ -1,58 +1,62 @@
 /**
- * The MAC source that behaves as the host's own hypervisor: Virtual Server's counter over the host's
- * physical NICs, Hyper-V's next-available pointer over its range, and the random-prefix schemes.
- * The scheme state lives in the host record and is returned with each grant to be persisted.
+ * The MAC source that behaves as the host's own hypervisor, on the models of src/schemes: Virtual
+ * Server's counter over the host's physical NICs, Hyper-V's next-available cursor over its range, and
+ * the random-prefix schemes (VMware generated, libvirt, Xen, VirtualBox, Proxmox). The scheme state
+ * (`counter`, `cursor`, an explicit Hyper-V `min`/`max`) lives in the host record and is returned with
+ * each grant to be persisted.
  */
 import { MacfleetError } from '../errors.js';
-import {
-  formatMac,
-  ipv4Octets,
-  macFromNumber,
-  macFromOctets,
-  octets,
-  parseMac,
-  type Mac,
-} from '../mac/index.js';
+import { formatMac, macFromNumber, parseMac, rangeContains, type Mac, type MacRange } from '../mac/index.js';
 import { randomInt, type Random } from '../random.js';
+import {
+  hyperVNextFree,
+  hyperVPool,
+  hyperVPoolFromIpv4,
+  libvirtScheme,
+  proxmoxScheme,
+  randomMacOf,
+  virtualBoxScheme,
+  virtualServerMac,
+  VMWARE_GENERATED_RANGE,
+  xenScheme,
+  type Scheme,
+} from '../schemes/index.js';
 import type { Host, HypervisorKind, SchemeState } from './model.js';
 import type { FleetRepository, MacGrant, MacRequest, MacSource } from './ports.js';
 
-/** Random-prefix schemes: prefix (24 bits) and how many low bits are random. */
-const RANDOM_SCHEMES: Partial<Record<HypervisorKind, { prefix: string; bits: number }>> = {
-  vmware: { prefix: '00:0c:29:00:00:00', bits: 24 },
-  kvm: { prefix: '52:54:00:00:00:00', bits: 24 },
-  xen: { prefix: '00:16:3e:00:00:00', bits: 23 },
-  virtualbox: { prefix: '08:00:27:00:00:00', bits: 24 },
-  proxmox: { prefix: 'bc:24:11:00:00:00', bits: 24 },
-};
-
-/** The n-th dynamic MAC of a Virtual Server 2005 R2 host (n from 0), or undefined without a physical NIC. */
-export function virtualServerNth(host: Host, n: number): Mac | undefined {
-  const eligible = host.nics.filter((nic) => nic.kind === 'physical');
-  if (eligible.length === 0) return undefined;
-  const nic = eligible[Math.floor(n / 256) % eligible.length]!;
-  const o = octets(nic.mac);
-  return macFromOctets([0x00, 0x03, 0xff, o[3] ^ (n % 256), o[4], o[5]]);
+/** The random-prefix scheme of a hypervisor, or undefined for Virtual Server and Hyper-V. */
+function randomScheme(kind: HypervisorKind): Scheme | MacRange | undefined {
+  switch (kind) {
+    // Host-generated VMware MACs derive from the VM's BIOS UUID, itself random: 24 random bits.
+    case 'vmware':
+      return VMWARE_GENERATED_RANGE;
+    case 'kvm':
+      return libvirtScheme();
+    case 'xen':
+      return xenScheme();
+    case 'virtualbox':
+      return virtualBoxScheme();
+    case 'proxmox':
+      return proxmoxScheme();
+    default:
+      return undefined;
+  }
 }
 
-/** The Hyper-V dynamic range of a host: explicit min/max in its scheme state, else from its IPv4. */
-export function hyperVRange(host: Host): { min: Mac; max: Mac } {
+/** The Hyper-V dynamic range of a host: an explicit min/max in its scheme state, else from its IPv4. */
+export function hyperVRange(host: Host): MacRange {
   const { min, max } = host.scheme;
-  if (typeof min === 'string' && typeof max === 'string') return { min: parseMac(min), max: parseMac(max) };
+  if (typeof min === 'string' && typeof max === 'string') return hyperVPool(parseMac(min), parseMac(max));
   if (host.ip === null) {
     throw new MacfleetError(
       'INVALID_ARGUMENT',
       `Hyper-V host ${host.name} has neither an IPv4 address nor a MAC range`,
     );
   }
-  const [, , c, d] = ipv4Octets(host.ip);
-  return {
-    min: macFromOctets([0x00, 0x15, 0x5d, c, d, 0x00]),
-    max: macFromOctets([0x00, 0x15, 0x5d, c, d, 0xff]),
-  };
+  return hyperVPoolFromIpv4(host.ip);
 }
 
-/** The initial scheme state of a fresh host. */
+/** The initial scheme state of a fresh host (Virtual Server counter 0; Hyper-V with no cursor yet). */
 export function initialSchemeState(
   host: Omit<Host, 'scheme'>,
   options: { min?: Mac; max?: Mac } = {},
@@ -65,8 +69,8 @@ export function initialSchemeState(
         options.min !== undefined && options.max !== undefined
           ? { min: formatMac(options.min), max: formatMac(options.max) }
           : {};
-      const { min } = hyperVRange({ ...host, scheme: explicit });
-      return { ...explicit, next: formatMac(min) };
+      hyperVRange({ ...host, scheme: explicit });
+      return explicit;
     }
     default:
       return {};
@@ -79,7 +83,7 @@ async function macsOnHost(repo: FleetRepository, host: string): Promise<Set<Mac>
   return used;
 }
 
-/** The hypervisor's own scheme as a MacSource for one host. */
+/** The hypervisor's own scheme as a MacSource. */
 export function hypervisorMacSource(repo: FleetRepository, random: Random): MacSource {
   return {
     async allocate(req: MacRequest): Promise<MacGrant> {
@@ -87,10 +91,10 @@ export function hypervisorMacSource(repo: FleetRepository, random: Random): MacS
       const source = `hypervisor:${host.hypervisor}`;
       if (host.hypervisor === 'virtual-server') {
         // Virtual Server hands out the next counter value without looking at what is in use: that is
-        // exactly how its duplicates arise. Only the MAC that just conflicted is stepped over.
+        // exactly how its duplicates arise. Only MACs the caller must avoid (a conflict) are stepped over.
         let counter = typeof host.scheme.counter === 'number' ? host.scheme.counter : 0;
         for (let tries = 0; tries < 65_536; tries++) {
-          const mac = virtualServerNth(host, counter) ?? randomIn(random, 0x0003ff000000, 24);
+          const mac = virtualServerMac(host.nics, counter, random);
           counter++;
           if (!req.avoid.has(mac)) return { mac, source, scheme: { ...host.scheme, counter } };
         }
@@ -100,27 +104,27 @@ export function hypervisorMacSource(repo: FleetRepository, random: Random): MacS
         );
       }
       const used = await macsOnHost(repo, host.name);
+      const inUse = { has: (m: Mac) => used.has(m) || req.avoid.has(m) };
       if (host.hypervisor === 'hyper-v') {
-        const { min, max } = hyperVRange(host);
-        const size = max - min + 1;
-        const next = typeof host.scheme.next === 'string' ? parseMac(host.scheme.next) : min;
-        const start = next < min || next > max ? 0 : next - min;
-        for (let i = 0; i < size; i++) {
-          const mac = macFromNumber(min + ((start + i) % size));
-          if (used.has(mac) || req.avoid.has(mac)) continue;
-          const after = macFromNumber(min + ((start + i + 1) % size));
-          return { mac, source, scheme: { ...host.scheme, next: formatMac(after) } };
+        const pool = hyperVRange(host);
+        const cursor = typeof host.scheme.cursor === 'string' ? parseMac(host.scheme.cursor) : undefined;
+        const mac = hyperVNextFree(pool, cursor, inUse);
+        if (mac === undefined) {
+          throw new MacfleetError(
+            'POOL_EXHAUSTED',
+            `Hyper-V host ${host.name}: all ${pool.end - pool.start + 1} MACs of ${formatMac(pool.start)}..${formatMac(pool.end)} are in use`,
+          );
         }
-        throw new MacfleetError(
-          'POOL_EXHAUSTED',
-          `Hyper-V host ${host.name}: all ${size} MACs of ${formatMac(min)}..${formatMac(max)} are in use`,
-        );
+        return { mac, source, scheme: { ...host.scheme, cursor: formatMac(mac) } };
       }
-      const scheme = RANDOM_SCHEMES[host.hypervisor]!;
-      const base = parseMac(scheme.prefix);
+      const scheme = randomScheme(host.hypervisor)!;
       for (let tries = 0; tries < 1000; tries++) {
-        const mac = randomIn(random, base, scheme.bits);
-        if (!used.has(mac) && !req.avoid.has(mac)) return { mac, source };
+        const mac =
+          'sets' in scheme
+            ? randomMacOf(scheme, random)
+            : macFromNumber(scheme.start + randomInt(random, scheme.end - scheme.start + 1));
+        // libvirt, VirtualBox and Proxmox check the MACs of their own host before they use one.
+        if (!inUse.has(mac)) return { mac, source };
       }
       throw new MacfleetError(
         'POOL_EXHAUSTED',
@@ -134,13 +138,7 @@ export function hypervisorMacSource(repo: FleetRepository, random: Random): MacS
   };
 }
 
-function randomIn(random: Random, base: number, bits: number): Mac {
-  return macFromNumber(base + randomInt(random, 2 ** bits));
-}
-
 /** Rule 5: is this dynamic MAC outside the range the host hands out now (Hyper-V only)? */
 export function outsideHostRange(host: Host, mac: Mac): boolean {
-  if (host.hypervisor !== 'hyper-v') return false;
-  const { min, max } = hyperVRange(host);
-  return mac < min || mac > max;
+  return host.hypervisor === 'hyper-v' && !rangeContains(hyperVRange(host), mac);
 }

@@ -5,6 +5,7 @@
 import { MacfleetError } from '../errors.js';
 import type { Ipv4 } from '../mac/index.js';
 import type { Mac } from '../mac/index.js';
+import { VS_NIC_KINDS, type VsNic, type VsNicKind } from '../schemes/index.js';
 
 export const HYPERVISOR_KINDS = [
   'virtual-server',
@@ -17,8 +18,9 @@ export const HYPERVISOR_KINDS = [
 ] as const;
 export type HypervisorKind = (typeof HYPERVISOR_KINDS)[number];
 
-export const NIC_KINDS = ['physical', 'loopback', 'bridge'] as const;
-export type NicKind = (typeof NIC_KINDS)[number];
+/** Physical adapters feed Virtual Server's scheme; loopback and bridge adapters do not. */
+export const NIC_KINDS = VS_NIC_KINDS;
+export type NicKind = VsNicKind;
 
 export const VM_STATES = ['stopped', 'running', 'saved'] as const;
 export type VmState = (typeof VM_STATES)[number];
@@ -27,10 +29,7 @@ export const MAC_MODES = ['dynamic', 'static'] as const;
 export type MacMode = (typeof MAC_MODES)[number];
 
 /** A physical adapter of a host, in the host's adapter order. */
-export interface HostNic {
-  readonly mac: Mac;
-  readonly kind: NicKind;
-}
+export type HostNic = VsNic;
 
 /**
  * Where a host's dynamic MACs come from: the hypervisor's own scheme, or a macfleet pool.
@@ -130,7 +129,6 @@ function oneOf<T extends string>(values: readonly T[], text: string, field: stri
 
 export const parseHypervisorKind = (text: string): HypervisorKind =>
   oneOf(HYPERVISOR_KINDS, text, 'hypervisor');
-export const parseNicKind = (text: string): NicKind => oneOf(NIC_KINDS, text, 'nic kind');
 export const parseVmState = (text: string): VmState => oneOf(VM_STATES, text, 'VM state');
 export const parseMacMode = (text: string): MacMode => oneOf(MAC_MODES, text, 'MAC mode');
 

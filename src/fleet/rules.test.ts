@@ -69,7 +69,7 @@ describe('rule 1: a dynamic adapter gets a MAC from its host at create, register
     });
     const copy = await registerVm(deps, { name: 'web', host: 'hv', copy: true });
     expect(macs(copy)).toEqual(['00:15:5d:05:14:00', '00:03:ff:00:00:01']);
-    expect((await deps.repo.getHost('hv'))?.scheme).toMatchObject({ next: '00:15:5d:05:14:01' });
+    expect((await deps.repo.getHost('hv'))?.scheme).toEqual({ cursor: '00:15:5d:05:14:00' });
     expect(await deps.repo.findVms('web')).toHaveLength(2);
     const moved = await registerVm(deps, { name: 'web', from: 'staging', host: 'hv', as: 'web2' });
     expect(macs(moved)[0]).toBe('00:15:5d:05:14:01');

@@ -4,14 +4,10 @@
  * replaced. The service (fleet-service.ts) loads the values, applies the decisions and logs events.
  */
 import { MacfleetError } from '../errors.js';
-import { formatMac, isBroadcast, isMulticast, isZero, macFromOctets, type Mac } from '../mac/index.js';
+import { formatMac, isBroadcast, isMulticast, isZero, rangeContains, type Mac } from '../mac/index.js';
+import { VMWARE_STATIC_RANGE } from '../schemes/index.js';
 import { outsideHostRange } from './hypervisor-source.js';
 import { adapterRef, type Adapter, type AdapterHolder, type Host, type Vm } from './model.js';
-
-export const VMWARE_STATIC_RANGE = {
-  start: macFromOctets([0x00, 0x50, 0x56, 0x00, 0x00, 0x00]),
-  end: macFromOctets([0x00, 0x50, 0x56, 0x3f, 0xff, 0xff]),
-};
 
 /** Rule 4: a static MAC must be a valid unicast address, and on VMware inside 00:50:56:00:00:00-3f:ff:ff. */
 export function checkStaticMac(host: Host, mac: Mac, field = 'static MAC'): void {
@@ -28,7 +24,7 @@ export function checkStaticMac(host: Host, mac: Mac, field = 'static MAC'): void
       location: { field },
     });
   }
-  if (host.hypervisor === 'vmware' && (mac < VMWARE_STATIC_RANGE.start || mac > VMWARE_STATIC_RANGE.end)) {
+  if (host.hypervisor === 'vmware' && !rangeContains(VMWARE_STATIC_RANGE, mac)) {
     throw new MacfleetError(
       'INVALID_MAC',
       `${field} ${text} is outside the range VMware accepts for static MACs on host ${host.name}: ` +
