@@ -1,2 +1,2 @@
 // Every domain suite of the Store contract; importing this registers them with runStoreContract.
-export {};
+import './fleet-store-contract.js';
