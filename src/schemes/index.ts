@@ -9,3 +9,6 @@ export * from './qemu-scheme.js';
 export * from './xen-scheme.js';
 export * from './virtualbox-scheme.js';
 export * from './proxmox-scheme.js';
+export * from './fleet-hosts.js';
+export * from './collisions.js';
+export * from './hosts-file.js';
