@@ -13,3 +13,4 @@ export * from './views.js';
 export * from './hypervisor-source.js';
 export { MemoryFleetRepository } from './memory-repository.js';
 export * from './pool-source.js';
+export * from './import-scan.js';
