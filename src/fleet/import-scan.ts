@@ -89,7 +89,7 @@ export function parseScanJson(
     };
     if (!isObject(raw)) return bad('expected an object');
     const str = (k: string): string | null | undefined =>
-      typeof raw[k] === 'string' ? (raw[k]) : raw[k] === null ? null : undefined;
+      typeof raw[k] === 'string' ? raw[k] : raw[k] === null ? null : undefined;
     const vm = str('vm');
     const sourceFile = str('file') ?? file;
     const line = typeof raw['line'] === 'number' ? raw['line'] : 0;

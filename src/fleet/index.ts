@@ -14,3 +14,4 @@ export * from './hypervisor-source.js';
 export { MemoryFleetRepository } from './memory-repository.js';
 export * from './pool-source.js';
 export * from './import-scan.js';
+export * from './describe-event.js';

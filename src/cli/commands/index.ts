@@ -4,5 +4,16 @@ import { registerMac } from './mac-command.js';
 import { registerPredict } from './predict-command.js';
 import { registerNlb } from './nlb-command.js';
 import { registerCollide } from './collide-command.js';
+import { registerHost } from './host-command.js';
+import { registerVm } from './vm-command.js';
+import { registerEvents } from './events-command.js';
 
-export const COMMANDS: readonly RegisterCommand[] = [registerMac, registerPredict, registerNlb, registerCollide];
+export const COMMANDS: readonly RegisterCommand[] = [
+  registerMac,
+  registerPredict,
+  registerNlb,
+  registerCollide,
+  registerHost,
+  registerVm,
+  registerEvents,
+];
