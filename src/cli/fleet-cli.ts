@@ -2,55 +2,47 @@
  * What the fleet commands share: opening the store and wiring the fleet core to it (MAC sources, clock,
  * actor), option parsers (`on|off`, `--adapter` specs, `--since`), and the human renderings.
  */
-import type { Command } from 'commander';
 import { MacfleetError } from '../errors.js';
 import type { AdapterSpec, FleetDeps, MacSourceResolver, Vm, VmwarePolicy } from '../fleet/index.js';
-import { hypervisorMacSource } from '../fleet/index.js';
+import { hypervisorMacSource, poolMacSource } from '../fleet/index.js';
 import { formatMac, parseMac } from '../mac/index.js';
-import { systemClock } from '../random.js';
+import { storePoolAllocator } from '../store/fleet-pool-allocator.js';
 import { StoreFleetRepository } from '../store/fleet-store.js';
-import { openStore, resolveDbLocation } from '../store/open-store.js';
 import type { CliContext } from './context.js';
 import { cryptoRandom } from './crypto-random.js';
-import { storePoolSource } from './fleet-pool-source.js';
+import {
+  clockFrom,
+  parseDuration,
+  storeCommandOptions,
+  withStore,
+  type StoreOptions,
+} from './store-options.js';
 
-export interface FleetOptions {
-  db?: string;
-  json?: boolean;
-}
+export type FleetOptions = StoreOptions;
 
-/** Add the options every fleet command takes. */
-export function fleetOptions(cmd: Command): Command {
-  return cmd
-    .option('--json', 'machine-readable output')
-    .option(
-      '--db <path|url>',
-      'SQLite file or postgres:// URL (default: $MACFLEET_DB, then the user data directory)',
-    );
-}
+/** Add the options every fleet command takes: `--db`, `--now`, `--json`. */
+export const fleetOptions = storeCommandOptions;
 
-/** Open the store, run `fn` with the fleet wired to it, close the store. */
-export async function withFleet<T>(
+/** Open the store, run `fn` with the fleet wired to it (MAC sources, clock, actor), close the store. */
+export function withFleet<T>(
   ctx: CliContext,
   opts: FleetOptions,
   fn: (deps: FleetDeps) => Promise<T>,
 ): Promise<T> {
-  const store = await openStore(resolveDbLocation({ flag: opts.db, env: ctx.io.env, cwd: ctx.io.cwd }));
-  try {
+  const clock = clockFrom(opts.now);
+  return withStore(ctx, opts, (store) => {
     const random = cryptoRandom();
     const sources: MacSourceResolver = (host, repo) => {
       if (host.allocation.kind === 'hypervisor') return hypervisorMacSource(repo, random);
       if (!(repo instanceof StoreFleetRepository) || repo.session === undefined) {
         throw new MacfleetError('INTERNAL', 'a pool allocation must run inside a fleet transaction');
       }
-      return storePoolSource(host.allocation.pool, repo.session, repo);
+      return poolMacSource(host.allocation.pool, storePoolAllocator(repo.session, clock), repo);
     };
     const env = ctx.io.env;
     const actor = env['MACFLEET_ACTOR'] ?? env['USER'] ?? env['USERNAME'] ?? 'cli';
-    return await fn({ repo: new StoreFleetRepository(store), clock: systemClock, actor, sources });
-  } finally {
-    await store.close();
-  }
+    return fn({ repo: new StoreFleetRepository(store), clock, actor, sources });
+  });
 }
 
 export function parseOnOff(value: string, field: string): boolean {
@@ -119,11 +111,7 @@ export function parseAdapterSpec(text: string, n: number): AdapterSpec {
 
 /** `--since`: an ISO time (`2026-11-23T09:00Z`, `2026-11-23`) or an age (`90s`, `30m`, `12h`, `7d`). */
 export function parseSince(text: string, now: number): number {
-  const age = /^(\d+)\s*([smhd])$/.exec(text.trim());
-  if (age !== null) {
-    const unit = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 }[age[2] as 's' | 'm' | 'h' | 'd'];
-    return now - Number(age[1]) * unit;
-  }
+  if (/^\d+(ms|s|m|h|d)$/.test(text.trim())) return now - parseDuration(text, '--since');
   const t = Date.parse(text);
   if (Number.isNaN(t)) {
     throw new MacfleetError(

@@ -13,6 +13,8 @@ export interface PoolAllocator {
   allocate(pool: string, owner: string): Promise<Mac>;
   /** Give a MAC back (the allocator quarantines it before re-use). */
   release(pool: string, mac: Mac): Promise<void>;
+  /** Record that a MAC it just handed out is in fact held by this adapter already (never offer it again). */
+  markInUse?(mac: Mac, owner: string): Promise<void>;
 }
 
 /** How many held MACs in a row the adapter steps over before it reports the pool as unusable. */
@@ -24,8 +26,11 @@ export function poolMacSource(pool: string, allocator: PoolAllocator, repo: Flee
       const owner = `${req.host.name}/${req.vm}#${req.adapter}`;
       for (let i = 0; i < MAX_SKIPS; i++) {
         const mac = await allocator.allocate(pool, owner);
-        if (!req.avoid.has(mac) && (await repo.adaptersWithMac(mac)).length === 0) {
-          return { mac, source: `pool:${pool}` };
+        const holders = await repo.adaptersWithMac(mac);
+        if (holders.length === 0 && !req.avoid.has(mac)) return { mac, source: `pool:${pool}` };
+        const holder = holders[0];
+        if (holder !== undefined) {
+          await allocator.markInUse?.(mac, `${holder.host}/${holder.vm}#${holder.adapter.index}`);
         }
       }
       throw new MacfleetError(

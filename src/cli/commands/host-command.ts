@@ -12,6 +12,7 @@ import {
   parseHypervisorKind,
   updateHost,
   vmJson,
+  type AllocationSource,
   type Host,
 } from '../../fleet/index.js';
 import { formatIpv4, formatMac, formatMacRange, parseIpv4, parseMac } from '../../mac/index.js';
@@ -19,6 +20,8 @@ import { formatVsNic, parseVsNic } from '../../schemes/index.js';
 import type { CliContext } from '../context.js';
 import { fleetOptions, table, withFleet, type FleetOptions } from '../fleet-cli.js';
 import { collect } from '../options.js';
+import { withStore } from '../store-options.js';
+import { PoolStore } from '../../store/pool-store.js';
 
 interface HostOptions extends FleetOptions {
   hypervisor?: string;
@@ -46,6 +49,16 @@ function renderHost(h: Host): string {
     `  allocation   ${formatAllocationSource(h.allocation)}`,
     `  scheme       ${schemeText(h)}`,
   ].join('\n');
+}
+
+/** A `pool:<name>` source must name a pool that exists (NOT_FOUND otherwise). */
+async function checkPool(
+  ctx: CliContext,
+  o: HostOptions,
+  allocation: AllocationSource | undefined,
+): Promise<void> {
+  if (allocation?.kind !== 'pool') return;
+  await withStore(ctx, o, (store) => new PoolStore(store).showPool(allocation.pool));
 }
 
 const rangeOptions = (o: HostOptions) => ({
@@ -85,6 +98,7 @@ export function registerHost(program: Command, ctx: CliContext): void {
       allocation: parseAllocationSource(o.allocation ?? 'hypervisor'),
       ...rangeOptions(o),
     };
+    await checkPool(ctx, o, input.allocation);
     const added = await withFleet(ctx, o, (deps) => addHost(deps, input));
     if (o.json) ctx.json(hostJson(added));
     else ctx.out(renderHost(added));
@@ -107,6 +121,7 @@ export function registerHost(program: Command, ctx: CliContext): void {
     };
     if (Object.keys(change).length === 0)
       throw new MacfleetError('USAGE', 'nothing to change: give --allocation, --ip or --min/--max');
+    await checkPool(ctx, o, change.allocation);
     const updated = await withFleet(ctx, o, (deps) => updateHost(deps, name, change));
     if (o.json) ctx.json(hostJson(updated));
     else ctx.out(renderHost(updated));

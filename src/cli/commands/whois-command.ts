@@ -1,0 +1,41 @@
+/** `macfleet whois <mac>`: who holds a MAC, which pools cover it, and its history. */
+import type { Command } from 'commander';
+import { classifyMac, formatMac, parseMac } from '../../mac/index.js';
+import { describeHolding } from '../../pool/pool-errors.js';
+import type { CliContext } from '../context.js';
+import { storeCommandOptions, withPools, type StoreOptions } from '../store-options.js';
+
+export function registerWhois(program: Command, ctx: CliContext): void {
+  storeCommandOptions(
+    program
+      .command('whois')
+      .description('show who holds a MAC, the pools that cover it, and everything that happened to it')
+      .argument('<mac>', 'the MAC, any notation'),
+  ).action(async (text: string, opts: StoreOptions) => {
+    const mac = parseMac(text);
+    const who = await withPools(ctx, opts, (pools) => pools.whois(mac));
+    const kind = classifyMac(mac);
+    if (opts.json) {
+      ctx.json({
+        mac: formatMac(mac),
+        holding: who.holding === null ? null : { ...who.holding, mac: formatMac(who.holding.mac) },
+        pools: who.pools,
+        classification: kind,
+        history: who.history.map((h) => ({ ...h, at: new Date(h.at).toISOString() })),
+      });
+      return;
+    }
+    const lines = [
+      `${formatMac(mac)}  (${formatMac(mac, 'hyphen')})`,
+      `  holder   ${who.holding === null ? 'none: free to allocate or reserve' : describeHolding(who.holding)}`,
+      `  pools    ${who.pools.length === 0 ? 'none covers it' : who.pools.map((p) => (p.excluded ? `${p.name} (excluded there)` : p.name)).join(', ')}`,
+      `  kind     ${kind.description}`,
+      `  history  ${who.history.length === 0 ? 'none' : ''}`,
+      ...who.history.map(
+        (h) =>
+          `    ${new Date(h.at).toISOString()}  ${h.event.padEnd(9)}${h.pool === null ? '' : ` pool ${h.pool}`}${h.owner === null ? '' : ` owner ${JSON.stringify(h.owner)}`}${h.key === null ? '' : ` key ${JSON.stringify(h.key)}`}`,
+      ),
+    ];
+    ctx.out(lines.join('\n').replace(/ +$/gm, ''));
+  });
+}

@@ -1,0 +1,102 @@
+/**
+ * What the store commands share: the `--db` and `--now` options, opening (and always closing) the
+ * store, durations, and the crypto-backed Random that `init` draws its prefix with.
+ */
+import { randomBytes } from 'node:crypto';
+import type { Command } from 'commander';
+import { MacfleetError } from '../errors.js';
+import type { Clock, Random } from '../random.js';
+import { systemClock } from '../random.js';
+import { openStore, resolveDbLocation, type DbLocation } from '../store/open-store.js';
+import { PoolStore } from '../store/pool-store.js';
+import type { Store } from '../store/store.js';
+import type { CliContext } from './context.js';
+
+export interface StoreOptions {
+  readonly db?: string;
+  readonly now?: string;
+  readonly json?: boolean;
+}
+
+/** Add `--db`, `--now` and `--json` to a store command. */
+export function storeCommandOptions(cmd: Command): Command {
+  return cmd
+    .option(
+      '--db <path|url>',
+      'SQLite file or postgres:// URL (default: $MACFLEET_DB, else $XDG_DATA_HOME/macfleet/macfleet.db)',
+    )
+    .option(
+      '--now <time>',
+      'act as if it were this time (ISO 8601 or ms since the epoch); for tests and what-ifs',
+    )
+    .option('--json', 'machine-readable output');
+}
+
+/** The clock a command runs with: `--now` when given. */
+export function clockFrom(now: string | undefined): Clock {
+  if (now === undefined) return systemClock;
+  const ms = /^\d+$/.test(now.trim()) ? Number(now) : Date.parse(now);
+  if (!Number.isFinite(ms)) {
+    throw new MacfleetError(
+      'INVALID_ARGUMENT',
+      `option --now: expected an ISO 8601 time or milliseconds since the epoch, got ${JSON.stringify(now)}`,
+      {
+        location: { field: '--now' },
+      },
+    );
+  }
+  return { now: () => ms };
+}
+
+/** Open the store the options and environment name, run `fn`, close the store whatever happens. */
+export async function withStore<T>(
+  ctx: CliContext,
+  opts: StoreOptions,
+  fn: (store: Store, location: DbLocation) => Promise<T>,
+): Promise<T> {
+  const location = resolveDbLocation({ flag: opts.db, env: ctx.io.env, cwd: ctx.io.cwd });
+  const store = await openStore(location);
+  try {
+    return await fn(store, location);
+  } finally {
+    await store.close();
+  }
+}
+
+/** Pools over the selected store, with the command's clock. */
+export function withPools<T>(
+  ctx: CliContext,
+  opts: StoreOptions,
+  fn: (pools: PoolStore) => Promise<T>,
+): Promise<T> {
+  const clock = clockFrom(opts.now);
+  return withStore(ctx, opts, (store) => fn(new PoolStore(store, clock)));
+}
+
+const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** `24h`, `30m`, `90s`, `7d`, `1500ms`, `0` → milliseconds. */
+export function parseDuration(text: string, field: string): number {
+  const match = /^(\d+)(ms|s|m|h|d)?$/.exec(text.trim());
+  if (match === null) {
+    throw new MacfleetError(
+      'INVALID_ARGUMENT',
+      `option ${field}: expected a duration such as 24h, 30m, 90s, 7d or 0, got ${JSON.stringify(text)}`,
+      {
+        location: { field },
+      },
+    );
+  }
+  return Number(match[1]) * UNITS[match[2] ?? 'ms']!;
+}
+
+/** `86400000` → `24h`. */
+export function formatDuration(ms: number): string {
+  if (ms >= 2 * UNITS['d']! && ms % UNITS['d']! === 0) return `${ms / UNITS['d']!}d`;
+  for (const unit of ['h', 'm', 's'] as const)
+    if (ms > 0 && ms % UNITS[unit]! === 0) return `${ms / UNITS[unit]!}${unit}`;
+  return `${ms}ms`;
+}
+
+/** Randomness from the operating system's CSPRNG. */
+export const cryptoRandom: Random = { nextUint32: () => randomBytes(4).readUInt32LE(0) };
