@@ -43,7 +43,7 @@ export function describeEvent(e: FleetEvent): string {
     case 'vm.registered':
       return `${a?.['copy'] === true ? 'copied' : 'moved'} from ${text(b?.['host'])}/${text(b?.['vm'])}: ${adapters(a)}`;
     case 'vm.unregistered':
-      return `moved to ${text(a?.['movedTo'])}`;
+      return a?.['movedTo'] === undefined ? 'removed from the host' : `moved to ${text(a['movedTo'])}`;
     case 'vm.start_failed': {
       const conflicts = Array.isArray(a?.['conflicts'])
         ? (a['conflicts'] as readonly { [k: string]: EventValue }[])
@@ -53,8 +53,10 @@ export function describeEvent(e: FleetEvent): string {
       );
       return `start refused (${text(a?.['code'])}): ${what.join('; ')}`;
     }
-    case 'adapter.mac_assigned':
-      return `MAC ${b === null ? '' : `${text(b['mac'])} → `}${text(a?.['mac'])} (${text(a?.['mode'])}, ${text(a?.['source'])}, ${text(a?.['reason'])})`;
+    case 'adapter.mac_assigned': {
+      const from = a?.['source'] === 'static' ? '' : `, from ${text(a?.['source'])}`;
+      return `MAC ${b === null ? '' : `${text(b['mac'])} → `}${text(a?.['mac'])} (${text(a?.['mode'])}${from}, ${text(a?.['reason'])})`;
+    }
     case 'adapter.mac_conflict':
       return `${text(a?.['mac'])} on ${text(a?.['network'])} is in use by ${text(a?.['heldBy'])}: ${text(a?.['resolution'])}`;
     case 'adapter.duplicate':

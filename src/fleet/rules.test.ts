@@ -6,7 +6,8 @@ import { addHost, addNetwork, updateHost } from './host-service.js';
 import { setAdapter } from './adapter-service.js';
 import { poolMacSource } from './pool-source.js';
 import { mac, memoryFleet, memoryPool } from './test-fleet.js';
-import { createVm, registerVm, saveVm, startVm, stopVm } from './vm-service.js';
+import { createVm, registerVm, removeVm, saveVm, startVm, stopVm } from './vm-service.js';
+import { macHistory } from './history.js';
 import type { FleetDeps } from './session.js';
 
 const macs = (vm: { adapters: readonly { mac: number }[] }) =>
@@ -272,9 +273,17 @@ describe('rule 6: hosts allocating from a pool never duplicate, except by forced
     const all = (await fleet.repo.listVms()).flatMap((v) => v.adapters.map((x) => x.mac));
     expect(new Set(all).size).toBe(all.length);
     expect(duplicateFindings(await fleet.repo.listVms(), await fleet.repo.listNetworks())).toEqual([]);
-    // Switching away from dynamic releases the pool MAC.
+    // Switching away from dynamic, or removing the VM, gives the pool MAC back.
     const before = pool.held.size;
     await setAdapter(fleet, { name: 'vm0' }, 0, { static: mac('02:bb:00:00:00:01') });
     expect(pool.held.size).toBe(before - 1);
+    const gone = await removeVm(fleet, { name: 'vm1' });
+    expect(pool.held.size).toBe(before - 2);
+    expect(await fleet.repo.getVm('b', 'vm1')).toBeUndefined();
+    const holders = macHistory(gone.adapters[0]!.mac, await fleet.repo.listEvents());
+    expect(holders).toMatchObject([{ holder: 'b/vm1#0', source: 'pool:fleet' }]);
+    expect(holders[0]?.until).toBeDefined();
+    await startVm(fleet, { name: 'vm2' });
+    expect((await refusal(removeVm(fleet, { name: 'vm2' }))).code).toBe('VM_RUNNING');
   });
 });

@@ -292,6 +292,26 @@ export function startVm(deps: FleetDeps, ref: VmRef): Promise<Vm> {
   });
 }
 
+/** Remove a stopped VM from its host (deleted, or its files taken away); its dynamic MACs go back to the source. */
+export function removeVm(deps: FleetDeps, ref: VmRef): Promise<Vm> {
+  return inSession(deps, async (s) => {
+    const vm = await s.vm(ref.name, ref.host);
+    if (vm.state === 'running') {
+      throw new MacfleetError('VM_RUNNING', `${vm.host}/${vm.name} is running; stop it before removing it`);
+    }
+    await s.repo.deleteVm(vm.host, vm.name);
+    for (const a of vm.adapters) if (a.mode === 'dynamic') await s.releaseDynamic(vm.host, a.mac);
+    s.emit(
+      'vm.unregistered',
+      { host: vm.host, vm: vm.name },
+      vmDetail(vm),
+      null,
+      vm.adapters.map((a) => a.mac),
+    );
+    return vm;
+  });
+}
+
 /** Stop a running or saved VM (a stopped VM stays as it is, and nothing is logged). */
 export function stopVm(deps: FleetDeps, ref: VmRef): Promise<Vm> {
   return changeState(deps, ref, 'stopped', ['running', 'saved'], 'vm.stopped');

@@ -8,6 +8,7 @@ import { MacfleetError } from '../../errors.js';
 import {
   createVm,
   registerVm as registerVmOnHost,
+  removeVm,
   saveVm,
   setAdapter,
   startVm,
@@ -74,6 +75,7 @@ export function registerVm(program: Command, ctx: CliContext): void {
     ],
     ['stop', 'stop a running or saved VM', stopVm],
     ['save', 'save the state of a running VM', saveVm],
+    ['remove', 'remove a stopped VM from its host (its dynamic MACs go back to the host source)', removeVm],
   ];
   for (const [command, description, fn] of lifecycle) {
     fleetOptions(
