@@ -134,6 +134,8 @@ export function table(rows: readonly (readonly string[])[]): string {
 
 export const onOff = (b: boolean): string => (b ? 'on' : 'off');
 
+const VMWARE_LABELS = { promiscuous: 'promiscuous', macChanges: 'mac-changes', forgedTransmits: 'forged-transmits' } as const;
+
 /** The human form of a VM: a header line, then one line per adapter. */
 export function renderVm(vm: Vm): string {
   const rows = vm.adapters.map((a) => [
@@ -141,14 +143,16 @@ export function renderVm(vm: Vm): string {
     a.network,
     a.mode,
     formatMac(a.mac),
-    `spoofing ${onOff(a.spoofing)}`,
-    ...(a.dhcpGuard ? ['dhcp-guard on'] : []),
-    ...(a.routerGuard ? ['router-guard on'] : []),
-    ...(a.vmware === null
-      ? []
-      : [
-          `promiscuous ${a.vmware.promiscuous ? 'accept' : 'reject'}, mac-changes ${a.vmware.macChanges ? 'accept' : 'reject'}, forged-transmits ${a.vmware.forgedTransmits ? 'accept' : 'reject'}`,
-        ]),
+    [
+      `spoofing ${onOff(a.spoofing)}`,
+      ...(a.dhcpGuard ? ['dhcp-guard on'] : []),
+      ...(a.routerGuard ? ['router-guard on'] : []),
+      ...(a.vmware === null
+        ? []
+        : (['promiscuous', 'macChanges', 'forgedTransmits'] as const).map(
+            (k) => `${VMWARE_LABELS[k]} ${a.vmware![k] ? 'accept' : 'reject'}`,
+          )),
+    ].join(', '),
   ]);
   const header = `${vm.name} on ${vm.host}: ${vm.state}`;
   return rows.length === 0 ? `${header} (no network adapters)` : `${header}\n${table(rows)}`;
