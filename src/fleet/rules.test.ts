@@ -4,7 +4,6 @@ import { formatMac, parseIpv4 } from '../mac/index.js';
 import { duplicateFindings } from './findings.js';
 import { addHost, addNetwork, updateHost } from './host-service.js';
 import { setAdapter } from './adapter-service.js';
-import { poolMacSource } from './pool-source.js';
 import { mac, memoryFleet, memoryPool } from './test-fleet.js';
 import { createVm, registerVm, removeVm, saveVm, startVm, stopVm } from './vm-service.js';
 import { macHistory } from './history.js';
@@ -237,14 +236,7 @@ describe('rule 5: Hyper-V replaces a dynamic MAC outside its current range at th
 describe('rule 6: hosts allocating from a pool never duplicate, except by forced static MACs', () => {
   it('gives two Virtual Server hosts with look-alike NICs distinct MACs', async () => {
     const pool = memoryPool(mac('02:aa:00:00:00:00'), 4096);
-    const deps = memoryFleet();
-    const fleet: FleetDeps = {
-      ...deps,
-      sources: (host, tx) =>
-        host.allocation.kind === 'pool'
-          ? poolMacSource(host.allocation.pool, pool, tx)
-          : deps.sources(host, tx),
-    };
+    const fleet = memoryFleet({ pool });
     for (const [name, nic] of [
       ['a', '00-16-31-53-32-68'],
       ['b', '00-15-17-53-32-68'],

@@ -7,23 +7,14 @@ import { setAdapter } from './adapter-service.js';
 import { duplicateFindings } from './findings.js';
 import { addHost, addNetwork, updateHost } from './host-service.js';
 import { macHistory } from './history.js';
-import { poolMacSource } from './pool-source.js';
-import type { FleetDeps } from './session.js';
 import { mac, memoryFleet, memoryPool } from './test-fleet.js';
 import { createVm, registerVm, startVm } from './vm-service.js';
 
 describe('the staging-server story', () => {
   it('runs from duplicate to resolution, every step in the log', async () => {
     const pool = memoryPool(mac('02:42:00:00:00:00'), 256);
-    const base = memoryFleet();
-    const deps: FleetDeps = {
-      ...base,
-      sources: (host, tx) =>
-        host.allocation.kind === 'pool'
-          ? poolMacSource(host.allocation.pool, pool, tx)
-          : base.sources(host, tx),
-    };
-    const repo = base.repo;
+    const deps = memoryFleet({ pool });
+    const repo = deps.repo;
     for (const [name, nic] of [
       ['staging', '00-16-31-53-32-68'],
       ['prod', '00-15-17-53-32-68'],

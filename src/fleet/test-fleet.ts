@@ -3,7 +3,8 @@ import { parseMac, type Mac } from '../mac/index.js';
 import { seededRandom, type Clock } from '../random.js';
 import { hypervisorMacSource } from './hypervisor-source.js';
 import { MemoryFleetRepository } from './memory-repository.js';
-import type { MacSource, MacSourceResolver } from './ports.js';
+import type { MacSourceResolver } from './ports.js';
+import { poolMacSource, type PoolAllocator } from './pool-source.js';
 import type { FleetDeps } from './session.js';
 
 export const T0 = Date.UTC(2026, 10, 23, 9, 0, 0);
@@ -13,15 +14,16 @@ export function tickingClock(start = T0, stepMs = 1000): Clock {
   return { now: () => (t += stepMs) };
 }
 
-export function memoryFleet(options: { pools?: (pool: string) => MacSource } = {}): FleetDeps & {
+/** A fleet on a fresh in-memory repository; `pool:<name>` hosts allocate from `options.pool`. */
+export function memoryFleet(options: { pool?: PoolAllocator } = {}): FleetDeps & {
   repo: MemoryFleetRepository;
 } {
   const repo = new MemoryFleetRepository();
   const random = seededRandom(42);
   const sources: MacSourceResolver = (host, tx) => {
     if (host.allocation.kind === 'pool') {
-      if (options.pools === undefined) throw new Error(`no pool source in this test for ${host.name}`);
-      return options.pools(host.allocation.pool);
+      if (options.pool === undefined) throw new Error(`no pool allocator in this test for ${host.name}`);
+      return poolMacSource(host.allocation.pool, options.pool, tx);
     }
     return hypervisorMacSource(tx, random);
   };
