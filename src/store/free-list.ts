@@ -88,20 +88,44 @@ export async function planTakes(
   return { takes, cursor: cursorAfter(takes, cursor) };
 }
 
-/** Replace stored spans by what remains of them after the takes; lowers free_count. */
-export async function applyTakes(tx: SqlSession, poolId: number, takes: readonly Take[]): Promise<void> {
+/** Replace stored spans by what remains of them after the takes; lowers free_count, moves the cursor. */
+export async function applyTakes(
+  tx: SqlSession,
+  poolId: number,
+  takes: readonly Take[],
+  cursor?: number,
+): Promise<void> {
   let taken = 0;
   for (const { span, remaining } of remaindersAfterTakes(takes)) {
-    await tx.run('DELETE FROM pool_free WHERE pool_id = ? AND end_mac = ?', [poolId, span.end]);
-    for (const r of remaining)
+    const [first, ...rest] = remaining;
+    if (first === undefined) {
+      await tx.run('DELETE FROM pool_free WHERE pool_id = ? AND end_mac = ?', [poolId, span.end]);
+    } else {
+      await tx.run('UPDATE pool_free SET start_mac = ?, end_mac = ? WHERE pool_id = ? AND end_mac = ?', [
+        first.start,
+        first.end,
+        poolId,
+        span.end,
+      ]);
+    }
+    for (const r of rest) {
       await tx.run('INSERT INTO pool_free (pool_id, start_mac, end_mac) VALUES (?, ?, ?)', [
         poolId,
         r.start,
         r.end,
       ]);
+    }
     taken += spanSize(span) - remaining.reduce((n, r) => n + spanSize(r), 0);
   }
-  await tx.run('UPDATE pools SET free_count = free_count - ? WHERE id = ?', [taken, poolId]);
+  if (cursor === undefined) {
+    await tx.run('UPDATE pools SET free_count = free_count - ? WHERE id = ?', [taken, poolId]);
+  } else {
+    await tx.run('UPDATE pools SET free_count = free_count - ?, cursor = ? WHERE id = ?', [
+      taken,
+      cursor,
+      poolId,
+    ]);
+  }
 }
 
 /** Remove one MAC from the free list if it is there; true when it was. */
@@ -182,4 +206,32 @@ export async function insertSpans(tx: SqlSession, poolId: number, spans: readonl
       part.flatMap((s) => [poolId, s.start, s.end]),
     );
   }
+}
+
+/**
+ * Check a pool's free list against the rest of the database; returns the problems found (none when
+ * consistent). For tests and `db check`-style diagnostics: it reads the whole list.
+ */
+export async function verifyFreeList(tx: SqlSession, poolId: number): Promise<string[]> {
+  const problems: string[] = [];
+  const spans = (
+    await tx.all<SpanRow>('SELECT start_mac, end_mac FROM pool_free WHERE pool_id = ? ORDER BY start_mac', [
+      poolId,
+    ])
+  ).map(toSpan);
+  let sum = 0;
+  spans.forEach((s, i) => {
+    sum += spanSize(s);
+    const prev = spans[i - 1];
+    if (prev !== undefined && s.start <= prev.end + 1)
+      problems.push(`spans ${prev.start}-${prev.end} and ${s.start}-${s.end} overlap or touch`);
+  });
+  const pool = await tx.get<{ free_count: number }>('SELECT free_count FROM pools WHERE id = ?', [poolId]);
+  if (pool?.free_count !== sum) problems.push(`free_count ${pool?.free_count} but the spans hold ${sum}`);
+  const held = await tx.get<{ n: number }>(
+    'SELECT COUNT(*) AS n FROM macs m JOIN pool_free f ON m.mac >= f.start_mac AND m.mac <= f.end_mac WHERE f.pool_id = ?',
+    [poolId],
+  );
+  if ((held?.n ?? 0) > 0) problems.push(`${held?.n} held MAC(s) are also on the free list`);
+  return problems;
 }

@@ -30,8 +30,8 @@ import {
 import { subtractSpans, type Span } from '../pool/spans.js';
 import { systemClock, type Clock } from '../random.js';
 import { applyTakes, giveMacs, insertSpans, planTakes, takeMac } from './free-list.js';
-import { isUniqueViolation } from './sql.js';
-import type { SqlSession, Store } from './store.js';
+import { chunks, isUniqueViolation, valuesPlaceholders } from './sql.js';
+import type { SqlSession, SqlValue, Store } from './store.js';
 
 interface PoolRow {
   id: number;
@@ -137,6 +137,30 @@ export async function findPool(tx: SqlSession, name: string | undefined, lock: b
   return row;
 }
 
+interface AllocationRow extends PoolRow {
+  /** The earliest end of a quarantine in the pool, or null. */
+  next_expiry: number | null;
+  /** How many range pairs overlap another pool's (forced overlaps); 0 almost always. */
+  overlapped: number;
+}
+
+/** The pool's row, locked, with what allocation needs to know in the same round trip. */
+async function lockPoolForAllocation(tx: SqlSession, name: string | undefined): Promise<AllocationRow> {
+  const extra =
+    "(SELECT MIN(q.quarantine_until) FROM macs q WHERE q.pool_id = pools.id AND q.state = 'quarantined') AS next_expiry, " +
+    "(SELECT COUNT(*) FROM pool_ranges a JOIN pool_ranges b ON b.pool_id <> a.pool_id AND b.kind = 'range' AND b.start_mac <= a.end_mac AND a.start_mac <= b.end_mac WHERE a.pool_id = pools.id AND a.kind = 'range') AS overlapped";
+  const row =
+    name === undefined
+      ? await tx.get<AllocationRow>(
+          `SELECT ${POOL_COLUMNS}, ${extra} FROM pools WHERE is_default = 1${tx.forUpdate}`,
+        )
+      : await tx.get<AllocationRow>(
+          `SELECT ${POOL_COLUMNS}, ${extra} FROM pools WHERE name = ?${tx.forUpdate}`,
+          [name],
+        );
+  return row ?? { ...(await findPool(tx, name, false)), next_expiry: null, overlapped: 0 };
+}
+
 async function quarantineCounts(
   tx: SqlSession,
   poolId: number,
@@ -168,25 +192,25 @@ async function poolInfo(tx: SqlSession, row: PoolRow, now: number): Promise<Pool
   };
 }
 
-/** Return the pool's MACs whose quarantine has ended to its free list. */
-async function endQuarantine(tx: SqlSession, row: PoolRow, spec: PoolSpec, now: number): Promise<void> {
+/** Return the pool's MACs whose quarantine has ended to its free list; true when there were some. */
+async function endQuarantine(tx: SqlSession, row: PoolRow, spec: PoolSpec, now: number): Promise<boolean> {
   const over = await tx.all<{ mac: number }>(
-    "SELECT mac FROM macs WHERE pool_id = ? AND state = 'quarantined' AND quarantine_until <= ?",
+    "DELETE FROM macs WHERE pool_id = ? AND state = 'quarantined' AND quarantine_until <= ? RETURNING mac",
     [row.id, now],
   );
-  if (over.length === 0) return;
-  await tx.run("DELETE FROM macs WHERE pool_id = ? AND state = 'quarantined' AND quarantine_until <= ?", [
-    row.id,
-    now,
-  ]);
+  if (over.length === 0) return false;
   await giveMacs(
     tx,
     row.id,
     spec,
     over.map((r) => r.mac),
   );
+  return true;
 }
 
+const RETURNED = 'mac, pool_id, owner, request_key, since';
+const EVENTS_FROM_INS =
+  "INSERT INTO mac_events (mac, event, pool_id, owner, request_key, at) SELECT mac, 'allocated', pool_id, owner, request_key, since FROM ins";
 const RUN_SERIES =
   'WITH RECURSIVE r(m) AS (SELECT CAST(? AS BIGINT) UNION ALL SELECT m + 1 FROM r WHERE m < CAST(? AS BIGINT))';
 
@@ -290,31 +314,143 @@ export async function createPoolInTx(
 
 /** Allocate `count` MACs from a pool, all or nothing, in the caller's transaction. */
 export async function allocateInTx(tx: SqlSession, input: AllocateInput, now: number): Promise<Allocation> {
-  const count = input.count ?? 1;
-  checkCount(count);
-  const key = input.key ?? null;
-  const owner = input.owner ?? null;
-  let row = await findPool(tx, input.pool, true);
-  if (key !== null) {
-    const previous = await tx.get<{ pool_id: number; count: number; macs: string }>(
-      'SELECT pool_id, count, macs FROM allocation_requests WHERE request_key = ?',
-      [key],
-    );
-    if (previous !== undefined) {
-      const pool =
-        previous.pool_id === row.id
-          ? row.name
-          : ((await tx.get<{ name: string }>('SELECT name FROM pools WHERE id = ?', [previous.pool_id]))
-              ?.name ?? '?');
-      if (previous.pool_id !== row.id || previous.count !== count)
-        throw keyMismatch(key, pool, previous.count, { pool: row.name, count });
-      return { pool: row.name, macs: JSON.parse(previous.macs) as Mac[], replayed: true };
+  const [answer] = await allocateManyInTx(tx, input.pool, [input], now);
+  if (answer instanceof MacfleetError) throw answer;
+  return answer!;
+}
+
+/**
+ * Serve several allocation requests from one pool in one walk of its free list: each request is all or
+ * nothing and gets its own answer (an Allocation, or the MacfleetError refusing it), in order. A pool
+ * error (no such pool) refuses them all by throwing.
+ */
+export async function allocateManyInTx(
+  tx: SqlSession,
+  poolName: string | undefined,
+  inputs: readonly AllocateInput[],
+  now: number,
+): Promise<(Allocation | MacfleetError)[]> {
+  let row = await lockPoolForAllocation(tx, poolName);
+  const answers: (Allocation | MacfleetError | undefined)[] = inputs.map(() => undefined);
+  const fresh: { index: number; count: number; owner: string | null; key: string | null }[] = [];
+  const keyed = new Map<string, { count: number; index: number }>();
+  for (const [index, input] of inputs.entries()) {
+    const count = input.count ?? 1;
+    const key = input.key ?? null;
+    try {
+      checkCount(count);
+      if (key !== null) {
+        const inBatch = keyed.get(key);
+        const previous =
+          inBatch === undefined
+            ? await tx.get<{ pool_id: number; count: number; macs: string }>(
+                'SELECT pool_id, count, macs FROM allocation_requests WHERE request_key = ?',
+                [key],
+              )
+            : undefined;
+        if (inBatch !== undefined) {
+          if (inBatch.count !== count)
+            throw keyMismatch(key, row.name, inBatch.count, { pool: row.name, count });
+          answers[index] = { pool: row.name, macs: [], replayed: true }; // filled in below
+          continue;
+        }
+        if (previous !== undefined) {
+          if (previous.pool_id !== row.id || previous.count !== count) {
+            const other = await tx.get<{ name: string }>('SELECT name FROM pools WHERE id = ?', [
+              previous.pool_id,
+            ]);
+            throw keyMismatch(key, other?.name ?? '?', previous.count, { pool: row.name, count });
+          }
+          answers[index] = { pool: row.name, macs: JSON.parse(previous.macs) as Mac[], replayed: true };
+          continue;
+        }
+        keyed.set(key, { count, index });
+      }
+      fresh.push({ index, count, owner: input.owner ?? null, key });
+    } catch (e) {
+      if (!(e instanceof MacfleetError)) throw e;
+      answers[index] = e;
     }
   }
-  const spec = await poolSpec(tx, row);
-  await endQuarantine(tx, row, spec, now);
+  if (fresh.length > 0) {
+    if (row.next_expiry !== null && row.next_expiry <= now) {
+      await endQuarantine(tx, row, await poolSpec(tx, row), now);
+      row = { ...row, ...(await findPool(tx, row.name, false)) };
+    }
+    // First come, first served: a request that does not fit is refused, later smaller ones may still fit.
+    let free = row.free_count;
+    const served = fresh.filter((f) => {
+      if (f.count <= free) {
+        free -= f.count;
+        return true;
+      }
+      return false;
+    });
+    let quarantined: number | undefined;
+    for (const f of fresh) {
+      if (served.includes(f)) continue;
+      quarantined ??= (await quarantineCounts(tx, row.id, now)).waiting;
+      answers[f.index] = exhausted(row.name, row.size, row.free_count, f.count, quarantined);
+    }
+    const total = served.reduce((n, f) => n + f.count, 0);
+    if (total > 0) {
+      const macs = await takeFromPool(tx, row, total, now);
+      let at = 0;
+      const rows: SqlValue[][] = [];
+      for (const f of served) {
+        const mine = macs.slice(at, at + f.count);
+        at += f.count;
+        answers[f.index] = { pool: row.name, macs: mine, replayed: false };
+        if (served.length > 1) for (const mac of mine) rows.push([mac, f.owner, f.key]);
+        if (f.key !== null) {
+          await tx.run(
+            'INSERT INTO allocation_requests (request_key, pool_id, count, owner, macs, created_at) VALUES (?, ?, ?, ?, ?, ?)',
+            [f.key, row.id, f.count, f.owner, JSON.stringify(mine), now],
+          );
+        }
+      }
+      if (served.length === 1) await recordRuns(tx, row.id, macs, served[0]!.owner, served[0]!.key, now);
+      else await recordRows(tx, row.id, rows, now);
+    }
+  }
+  // Replays of a key first used earlier in this same group.
+  for (const [index, input] of inputs.entries()) {
+    const a = answers[index];
+    if (
+      a instanceof MacfleetError ||
+      a === undefined ||
+      !a.replayed ||
+      a.macs.length > 0 ||
+      input.key == null
+    )
+      continue;
+    const first = answers[keyed.get(input.key)!.index];
+    answers[index] =
+      first instanceof MacfleetError || first === undefined ? first! : { ...first, replayed: true };
+  }
+  return answers as (Allocation | MacfleetError)[];
+}
+
+/** Take `count` MACs off the pool's free list by next-fit (the caller checked they are there). */
+async function takeFromPool(tx: SqlSession, row: AllocationRow, count: number, now: number): Promise<Mac[]> {
   for (;;) {
-    row = await findPool(tx, row.name, false);
+    const plan = await planTakes(tx, row.id, row.cursor, count);
+    // A pool that overlaps another (created with --force) may list MACs the other pool handed out: those
+    // leave the free list here and the walk starts again. Pools without overlaps skip the check.
+    const stale: number[] = [];
+    for (const t of row.overlapped > 0 ? plan.takes : []) {
+      const rows = await tx.all<{ mac: number }>('SELECT mac FROM macs WHERE mac >= ? AND mac <= ?', [
+        t.run.start,
+        t.run.end,
+      ]);
+      stale.push(...rows.map((r) => r.mac));
+    }
+    if (stale.length === 0) {
+      await applyTakes(tx, row.id, plan.takes, plan.cursor);
+      return macsOfTakes(plan.takes) as Mac[];
+    }
+    for (const mac of stale) await takeMac(tx, row.id, mac);
+    row = { ...row, ...(await findPool(tx, row.name, false)) };
     if (row.free_count < count) {
       throw exhausted(
         row.name,
@@ -324,41 +460,70 @@ export async function allocateInTx(tx: SqlSession, input: AllocateInput, now: nu
         (await quarantineCounts(tx, row.id, now)).waiting,
       );
     }
-    const plan = await planTakes(tx, row.id, row.cursor, count);
-    // A MAC recorded by a writer that did not go through this pool (a forced overlap) leaves the free
-    // list here and the walk starts again; normally this finds nothing.
-    const stale: number[] = [];
-    for (const t of plan.takes) {
-      const rows = await tx.all<{ mac: number }>('SELECT mac FROM macs WHERE mac >= ? AND mac <= ?', [
-        t.run.start,
-        t.run.end,
-      ]);
-      stale.push(...rows.map((r) => r.mac));
-    }
-    if (stale.length > 0) {
-      for (const mac of stale) await takeMac(tx, row.id, mac);
-      continue;
-    }
-    await applyTakes(tx, row.id, plan.takes);
-    for (const t of plan.takes) {
+  }
+}
+
+/** Record one request's MACs: one statement per contiguous run (a million MACs in one run is one insert). */
+async function recordRuns(
+  tx: SqlSession,
+  poolId: number,
+  macs: readonly number[],
+  owner: string | null,
+  key: string | null,
+  now: number,
+): Promise<void> {
+  let i = 0;
+  while (i < macs.length) {
+    let j = i;
+    while (j + 1 < macs.length && macs[j + 1] === macs[j]! + 1) j++;
+    const params = [macs[i]!, macs[j]!, poolId, owner, key, now];
+    const select =
+      "SELECT m, 'allocated', CAST(? AS BIGINT), CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS BIGINT) FROM r";
+    if (tx.dialect === 'postgres') {
+      // One round trip while the pool's lock is held: the history rows come from the inserted ones.
       await tx.run(
-        `${RUN_SERIES} INSERT INTO macs (mac, state, pool_id, owner, request_key, since) SELECT m, 'allocated', CAST(? AS BIGINT), CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS BIGINT) FROM r`,
-        [t.run.start, t.run.end, row.id, owner, key, now],
+        `${RUN_SERIES}, ins AS (INSERT INTO macs (mac, state, pool_id, owner, request_key, since) ${select} RETURNING ${RETURNED}) ${EVENTS_FROM_INS}`,
+        params,
+      );
+    } else {
+      await tx.run(
+        `${RUN_SERIES} INSERT INTO macs (mac, state, pool_id, owner, request_key, since) ${select}`,
+        params,
       );
       await tx.run(
-        `${RUN_SERIES} INSERT INTO mac_events (mac, event, pool_id, owner, request_key, at) SELECT m, 'allocated', CAST(? AS BIGINT), CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS BIGINT) FROM r`,
-        [t.run.start, t.run.end, row.id, owner, key, now],
+        `${RUN_SERIES} INSERT INTO mac_events (mac, event, pool_id, owner, request_key, at) ${select}`,
+        params,
       );
     }
-    await tx.run('UPDATE pools SET cursor = ? WHERE id = ?', [plan.cursor, row.id]);
-    const macs = macsOfTakes(plan.takes) as Mac[];
-    if (key !== null) {
+    i = j + 1;
+  }
+}
+
+/** Record the MACs of several requests: multi-row inserts of [mac, owner, key]. */
+async function recordRows(
+  tx: SqlSession,
+  poolId: number,
+  rows: readonly SqlValue[][],
+  now: number,
+): Promise<void> {
+  for (const part of chunks(rows, 500)) {
+    const values = valuesPlaceholders(part.length, 6);
+    const params = part.flatMap(([mac, owner, key]) => [mac!, 'allocated', poolId, owner!, key!, now]);
+    if (tx.dialect === 'postgres') {
       await tx.run(
-        'INSERT INTO allocation_requests (request_key, pool_id, count, owner, macs, created_at) VALUES (?, ?, ?, ?, ?, ?)',
-        [key, row.id, count, owner, JSON.stringify(macs), now],
+        `WITH ins AS (INSERT INTO macs (mac, state, pool_id, owner, request_key, since) VALUES ${values} RETURNING ${RETURNED}) ${EVENTS_FROM_INS}`,
+        params,
+      );
+    } else {
+      await tx.run(
+        `INSERT INTO macs (mac, state, pool_id, owner, request_key, since) VALUES ${values}`,
+        params,
+      );
+      await tx.run(
+        `INSERT INTO mac_events (mac, event, pool_id, owner, request_key, at) VALUES ${values}`,
+        params,
       );
     }
-    return { pool: row.name, macs, replayed: false };
   }
 }
 
@@ -471,6 +636,14 @@ export async function whoisInTx(tx: SqlSession, mac: Mac): Promise<Whois> {
   return { mac, holding: row === undefined ? null : toHolding(row), pools, history };
 }
 
+interface PendingAllocation {
+  readonly input: AllocateInput;
+  readonly resolve: (a: Allocation) => void;
+  readonly reject: (e: unknown) => void;
+}
+
+const MAX_GROUP = 256;
+
 /** Retry a transaction that lost a race another process won (unique key, deadlock, serialization). */
 async function retrying<T>(fn: () => Promise<T>, attempts = 8): Promise<T> {
   for (let i = 1; ; i++) {
@@ -515,8 +688,53 @@ export class PoolStore {
     });
   }
 
+  /**
+   * Allocate. Calls made while an allocation from the same pool is being committed are grouped into the
+   * next transaction (group commit): each keeps its own all-or-nothing answer, and one commit (one
+   * fsync, one hold of the pool's lock) serves them all.
+   */
   allocate(input: AllocateInput): Promise<Allocation> {
-    return retrying(() => this.store.transaction((tx) => allocateInTx(tx, input, this.clock.now())));
+    return new Promise((resolve, reject) => {
+      const k = input.pool ?? '';
+      let group = this.#groups.get(k);
+      if (group === undefined) {
+        group = { running: false, queue: [] };
+        this.#groups.set(k, group);
+      }
+      group.queue.push({ input, resolve, reject });
+      if (!group.running) {
+        group.running = true;
+        queueMicrotask(() => void this.#drain(k));
+      }
+    });
+  }
+
+  readonly #groups = new Map<string, { running: boolean; queue: PendingAllocation[] }>();
+
+  async #drain(k: string): Promise<void> {
+    const group = this.#groups.get(k)!;
+    while (group.queue.length > 0) {
+      const batch = group.queue.splice(0, MAX_GROUP);
+      try {
+        const answers = await this.store.transaction((tx) =>
+          allocateManyInTx(
+            tx,
+            k === '' ? undefined : k,
+            batch.map((p) => p.input),
+            this.clock.now(),
+          ),
+        );
+        answers.forEach((a, i) => (a instanceof MacfleetError ? batch[i]!.reject(a) : batch[i]!.resolve(a)));
+      } catch {
+        // The group's transaction failed as a whole (a lost race, a dropped connection): each on its own.
+        for (const p of batch) {
+          await retrying(() =>
+            this.store.transaction((tx) => allocateInTx(tx, p.input, this.clock.now())),
+          ).then(p.resolve, p.reject);
+        }
+      }
+    }
+    group.running = false;
   }
 
   reserve(mac: Mac, owner: string | null, state: 'reserved' | 'in_use' = 'reserved'): Promise<Holding> {

@@ -188,4 +188,50 @@ export const poolContract: ContractSuite = (open) => {
     expect(new Set(all).size).toBe(all.length);
     expect(all).toHaveLength(60);
   });
+
+  it('shares forced overlaps without handing a MAC out twice', async () => {
+    const pools = new PoolStore(await open(), new TestClock());
+    await pools.createPool({ name: 'a', ranges: ['0a:1b:2c:00:00:00-0a:1b:2c:00:00:0f'], quarantineMs: 0 });
+    await pools.createPool(
+      { name: 'b', ranges: ['0a:1b:2c:00:00:08-0a:1b:2c:00:00:17'], quarantineMs: 0 },
+      { force: true },
+    );
+    const got: Mac[] = [];
+    for (let i = 0; i < 6; i++) got.push(...(await pools.allocate({ pool: 'b', count: 2 })).macs);
+    got.push(...(await pools.allocate({ pool: 'a', count: 4 })).macs);
+    // b took 0a:..:08..13; a has 0..7 free: the overlap part is gone from its list when it gets there.
+    expect(await codeOf(pools.allocate({ pool: 'a', count: 5 }))).toBe('POOL_EXHAUSTED');
+    got.push(...(await pools.allocate({ pool: 'a', count: 4 })).macs);
+    got.push(...(await pools.allocate({ pool: 'b', count: 4 })).macs);
+    expect(new Set(got).size).toBe(got.length);
+    expect(got).toHaveLength(24);
+    expect(await codeOf(pools.allocate({ pool: 'a' }))).toBe('POOL_EXHAUSTED');
+    expect(await codeOf(pools.allocate({ pool: 'b' }))).toBe('POOL_EXHAUSTED');
+  });
+
+  it('answers each request of a group commit on its own: refusals, replays, all or nothing', async () => {
+    const pools = new PoolStore(await open(), new TestClock());
+    await pools.createPool({ name: 'g', ranges: ['0a:1b:2c:00:00:00-0a:1b:2c:00:00:09'] });
+    const settled = await Promise.allSettled([
+      pools.allocate({ pool: 'g', count: 3, key: 'a' }),
+      pools.allocate({ pool: 'g', count: 100 }),
+      pools.allocate({ pool: 'g', count: 2, owner: 'b' }),
+      pools.allocate({ pool: 'g', count: 3, key: 'a' }),
+      pools.allocate({ pool: 'g', count: 4, key: 'a' }),
+      pools.allocate({ pool: 'g', count: 0 }),
+    ]);
+    const view = settled.map((r) =>
+      r.status === 'fulfilled' ? r.value.macs : (r.reason as MacfleetError).code,
+    );
+    expect(view).toEqual([
+      [m(0), m(1), m(2)],
+      'POOL_EXHAUSTED',
+      [m(3), m(4)],
+      [m(0), m(1), m(2)],
+      'ALREADY_EXISTS',
+      'INVALID_ARGUMENT',
+    ]);
+    expect((await pools.whois(m(3))).holding?.owner).toBe('b');
+    expect(await pools.showPool('g')).toMatchObject({ used: 5, free: 5 });
+  });
 };

@@ -42,12 +42,14 @@ const types: pg.CustomTypesConfig = {
       : (pg.types.getTypeParser(oid, format ?? 'text') as unknown)) as pg.CustomTypesConfig['getTypeParser'],
 };
 
-const placeholderCache = new Map<string, string>();
-function pgSql(sql: string): string {
-  let out = placeholderCache.get(sql);
+// Each distinct statement becomes a named prepared statement: PostgreSQL parses and plans it once per
+// connection instead of on every call (the allocator runs the same dozen statements over and over).
+const prepared = new Map<string, { name: string; text: string }>();
+function pgStatement(sql: string): { name: string; text: string } {
+  let out = prepared.get(sql);
   if (out === undefined) {
-    out = toPostgresPlaceholders(sql);
-    placeholderCache.set(sql, out);
+    out = { name: `mf${prepared.size + 1}`, text: toPostgresPlaceholders(sql) };
+    prepared.set(sql, out);
   }
   return out;
 }
@@ -63,7 +65,9 @@ class PostgresSession implements SqlSession {
   }
   async #query(sql: string, params: readonly SqlValue[]): Promise<pg.QueryResult> {
     if (!this.#open) throw new MacfleetError('INTERNAL', 'SQL session used after its transaction ended');
-    return this.client.query(pgSql(sql), params as SqlValue[]);
+    // Statements with several commands (migrations) cannot be prepared.
+    if (params.length === 0 && sql.includes(';')) return this.client.query(sql);
+    return this.client.query({ ...pgStatement(sql), values: params as SqlValue[] });
   }
   async all<R extends SqlRow = SqlRow>(sql: string, params: readonly SqlValue[] = []): Promise<R[]> {
     return (await this.#query(sql, params)).rows as R[];
