@@ -40,7 +40,7 @@ export const DEFAULT_ADAPTERS = 100;
 export interface HostSpec {
   readonly name: string;
   readonly hypervisor: Hypervisor;
-  /** Hyper-V: the IPv4 address the host had when Hyper-V was installed. */
+  /** Hyper-V: the IPv4 address the host had when Hyper-V was installed (min/max, when given, win). */
   readonly ip?: Ipv4;
   /** Virtual Server: the host's adapters in host order. */
   readonly nics?: readonly VsNic[];
@@ -90,6 +90,16 @@ function hyperVModel(spec: HostSpec): { scheme: Scheme; origin: string } {
 }
 
 function vcenterModel(spec: HostSpec): { scheme: Scheme; origin: string } {
+  const given = [spec.instanceId !== undefined, spec.prefix !== undefined, spec.min !== undefined].filter(
+    Boolean,
+  );
+  if (given.length > 1) {
+    throw new MacfleetError(
+      'INVALID_ARGUMENT',
+      `host ${JSON.stringify(spec.name)} (vcenter) mixes allocation schemes: give one of instanceId, prefix with prefixLength, or min and max`,
+      { location: { field: spec.name } },
+    );
+  }
   if (spec.instanceId !== undefined)
     return { scheme: vcenterOuiScheme(spec.instanceId), origin: `instance id ${spec.instanceId}` };
   if (spec.prefix !== undefined) {

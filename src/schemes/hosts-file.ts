@@ -13,7 +13,8 @@
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node, type YAMLMap } from 'yaml';
 import { MacfleetError, type ErrorLocation } from '../errors.js';
 import { parseIpv4, parseMac, type Mac } from '../mac/index.js';
-import { HYPERVISORS, type Hypervisor, type HostSpec } from './fleet-hosts.js';
+import { seededRandom } from '../random.js';
+import { hostModel, HYPERVISORS, type Hypervisor, type HostSpec } from './fleet-hosts.js';
 import { parseVsNic, type VsNic } from './virtual-server-scheme.js';
 
 const HOST_FIELDS = [
@@ -197,5 +198,41 @@ function parseHost(r: Reader, node: Node, path: string): HostSpec {
   if (lenNode !== undefined) spec.prefixLength = r.integer(lenNode, `${path}.prefixLength`, 1, 48);
   const adaptersNode = get('adapters');
   if (adaptersNode !== undefined) spec.adapters = r.integer(adaptersNode, `${path}.adapters`, 0, 2 ** 32);
+
+  const applies = ['name', 'hypervisor', 'adapters', ...APPLIES[spec.hypervisor]];
+  for (const pair of node.items) {
+    const key = String((pair.key as { value?: unknown }).value);
+    if (!applies.includes(key)) {
+      const takes = APPLIES[spec.hypervisor];
+      r.fail(
+        pair.key as Node,
+        `${path}.${key}`,
+        `"${key}" does not apply to ${spec.hypervisor} hosts (they take ${takes.length > 0 ? takes.join(', ') : 'only name and adapters'})`,
+      );
+    }
+  }
+  // Build the model once so a missing or inconsistent parameter is reported here, with its line.
+  try {
+    hostModel(spec, VALIDATION_RANDOM);
+  } catch (e) {
+    if (e instanceof MacfleetError) r.fail(node, path, `${e.message}`, e);
+    throw e;
+  }
   return spec;
 }
+
+/** Which optional fields each hypervisor takes (besides name, hypervisor and adapters). */
+const APPLIES: Record<Hypervisor, readonly string[]> = {
+  'virtual-server': ['nics'],
+  'hyper-v': ['ip', 'min', 'max'],
+  vmware: [],
+  vcenter: ['instanceId', 'prefix', 'prefixLength', 'min', 'max'],
+  qemu: [],
+  libvirt: [],
+  xen: [],
+  virtualbox: [],
+  proxmox: ['prefix'],
+};
+
+// Models draw nothing when built; this only satisfies the signature.
+const VALIDATION_RANDOM = seededRandom(0);

@@ -22,7 +22,7 @@ import {
   type MacRange,
 } from '../mac/index.js';
 import { rangeSet } from './address-set.js';
-import type { Scheme } from './scheme.js';
+import { ascendingFirstIndexIn, type Scheme } from './scheme.js';
 
 export const HYPER_V_OUI = 0x00155d;
 
@@ -107,6 +107,8 @@ export function hyperVAllocate(pool: MacRange, cursor: Mac | undefined, inUse: I
 /** The scheme description of a Hyper-V host with this pool. */
 export function hyperVScheme(pool: MacRange): Scheme {
   const size = pool.end - pool.start + 1;
+  const indexOf = (mac: Mac): number | undefined =>
+    mac >= pool.start && mac <= pool.end ? mac - pool.start : undefined;
   return {
     name: 'hyper-v',
     kind: 'pool',
@@ -123,5 +125,7 @@ export function hyperVScheme(pool: MacRange): Scheme {
       }
       return macFromNumber(pool.start + n);
     },
+    indexOf,
+    firstIndexIn: ascendingFirstIndexIn(indexOf),
   };
 }

@@ -12,7 +12,7 @@
 import { MacfleetError } from '../errors.js';
 import { macFromNumber, prefixRange, type Mac, type MacRange } from '../mac/index.js';
 import { rangeSet } from './address-set.js';
-import { randomPrefixScheme, type Scheme } from './scheme.js';
+import { ascendingFirstIndexIn, randomPrefixScheme, type Scheme } from './scheme.js';
 
 export const QEMU_OUI = 0x525400;
 const QEMU_BASE = 0x52540012_3400; // 52:54:00:12:34:00
@@ -43,6 +43,12 @@ export function qemuNextMac(used: ReadonlySet<number>): Mac {
   return macFromNumber(QEMU_BASE + 0xff);
 }
 
+/** The first NIC number that gets `mac` (0xff: the 170th, and every one after). */
+export const qemuIndexOf = (mac: Mac): number | undefined =>
+  mac >= QEMU_SEQUENTIAL_RANGE.start && mac <= QEMU_SEQUENTIAL_RANGE.end
+    ? mac - QEMU_SEQUENTIAL_RANGE.start
+    : undefined;
+
 export function qemuScheme(): Scheme {
   return {
     name: 'qemu',
@@ -53,6 +59,8 @@ export function qemuScheme(): Scheme {
     randomBits: 0,
     distinctBeforeRepeat: QEMU_SEQUENTIAL_COUNT + 1,
     nth: qemuSequentialMac,
+    indexOf: qemuIndexOf,
+    firstIndexIn: ascendingFirstIndexIn(qemuIndexOf),
   };
 }
 

@@ -6,7 +6,7 @@
 import { MacfleetError } from '../errors.js';
 import { macFromNumber, type Mac, type MacRange } from '../mac/index.js';
 import { randomInt, type Random } from '../random.js';
-import { rangeSet, setSize, type AddressSet } from './address-set.js';
+import { rangeSet, setBounds, setSize, type AddressSet } from './address-set.js';
 import { collisionProbability } from './birthday.js';
 
 export const SCHEME_KINDS = ['counter', 'pool', 'derived', 'random'] as const;
@@ -35,7 +35,20 @@ export interface Scheme {
   readonly distinctBeforeRepeat?: number;
   /** The n-th address (0-based) a fresh host hands out, for counter and pool schemes. */
   readonly nth?: (n: number) => Mac;
+  /** Inverse of nth: the first allocation number at which a fresh host hands out `mac`, if ever. */
+  readonly indexOf?: (mac: Mac) => number | undefined;
+  /** The first allocation number whose address lies in `set` (a subset of this scheme's sets), if any. */
+  readonly firstIndexIn?: (set: AddressSet) => number | undefined;
 }
+
+/**
+ * firstIndexIn for schemes that hand out their addresses in ascending order (pools, QEMU): the lowest
+ * member of the set comes first.
+ */
+export const ascendingFirstIndexIn =
+  (indexOf: (mac: Mac) => number | undefined) =>
+  (set: AddressSet): number | undefined =>
+    indexOf(setBounds(set).start);
 
 /** Total number of addresses a scheme may hand out. */
 export const schemeSize = (s: Scheme): number => s.sets.reduce((sum, set) => sum + setSize(set), 0);

@@ -174,7 +174,29 @@ export function virtualServerScheme(nics: readonly VsNic[], random: Random): Sch
     // Adapters sharing octets 5-6 produce the same 256 addresses: the host repeats itself sooner.
     distinctBeforeRepeat: VIRTUAL_SERVER_PER_ADAPTER * firstRepeatAdapter(eligible),
     nth: (n) => virtualServerMac(nics, n, random),
+    indexOf: (mac) => {
+      const counters = virtualServerCountersOf(nics, mac);
+      return counters.length === 0 ? undefined : Math.min(...counters);
+    },
+    firstIndexIn: (set) => virtualServerFirstIndexIn(eligible, set),
   };
+}
+
+/**
+ * The first allocation number whose address lies in `set`: the first eligible adapter ending in the
+ * set's octets 5-6, at the smallest counter c with (adapter octet 4 XOR c) inside the set.
+ */
+function virtualServerFirstIndexIn(eligible: readonly Mac[], set: AddressSet): number | undefined {
+  if (set.kind !== 'octet4' || set.oui !== VIRTUAL_SERVER_OUI) return undefined;
+  for (let i = 0; i < eligible.length; i++) {
+    const [, , , d, e, f] = octets(eligible[i]!);
+    if (((e << 8) | f) !== set.low16) continue;
+    for (let c = 0; c < VIRTUAL_SERVER_PER_ADAPTER; c++) {
+      const x = d ^ c;
+      if (x >= set.from && x <= set.to) return i * VIRTUAL_SERVER_PER_ADAPTER + c;
+    }
+  }
+  return undefined;
 }
 
 /** Index of the first adapter whose octets 5-6 repeat an earlier adapter's. */

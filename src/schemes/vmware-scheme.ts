@@ -5,7 +5,8 @@
  *   BIOS UUID (`uuid.bios`, itself a hash of the physical host's UUID and the .vmx path), plus the
  *   adapter's `ethernetN.generatedAddressOffset` (decimal; 0, 10, 20, ... for ethernet0, 1, 2, ...). Real
  *   .vmx files agree: uuid.bios ending `59 7e 49` gives ethernet0 00:0c:29:59:7e:49 and ethernet1 (offset
- *   10) 00:0c:29:59:7e:53. The offset is added to the 24-bit value (carrying into octets 5 and 4).
+ *   10) 00:0c:29:59:7e:53. The offset is added to the 24-bit value; what VMware does when octet 6
+ *   overflows is not documented, and macfleet carries into octets 5 and 4 (wrapping within 00-0C-29).
  * - vCenter "VMware OUI" allocation (the default): 00-50-56-XX-YY-ZZ, XX = 0x80 + the vCenter instance id
  *   (0..63), YY-ZZ random; vCenter checks its own assignments, so one instance never repeats itself, but two
  *   instances with the same id draw from the same 65,536 addresses.
@@ -16,7 +17,7 @@
  */
 import { MacfleetError } from '../errors.js';
 import { formatMac, macFromNumber, macRange, prefixRange, type Mac, type MacRange } from '../mac/index.js';
-import { rangeSet } from './address-set.js';
+import { rangeSet, setBounds } from './address-set.js';
 import type { Scheme } from './scheme.js';
 
 export const VMWARE_GENERATED_OUI = 0x000c29;
@@ -148,6 +149,14 @@ export function vcenterPrefixRange(prefix: string, prefixLength: number): MacRan
 export function vcenterRangesScheme(ranges: readonly MacRange[], how: 'prefix' | 'range'): Scheme {
   const checked = ranges.map((r) => macRange(r.start, r.end));
   const total = checked.reduce((s, r) => s + (r.end - r.start + 1), 0);
+  const indexOf = (mac: Mac): number | undefined => {
+    let before = 0;
+    for (const r of checked) {
+      if (mac >= r.start && mac <= r.end) return before + (mac - r.start);
+      before += r.end - r.start + 1;
+    }
+    return undefined;
+  };
   return {
     name: 'vmware-vcenter',
     kind: 'pool',
@@ -170,6 +179,20 @@ export function vcenterRangesScheme(ranges: readonly MacRange[], how: 'prefix' |
         'POOL_EXHAUSTED',
         `the vCenter ranges hold ${total} addresses; no allocation number ${n}`,
       );
+    },
+    indexOf,
+    firstIndexIn: (set) => {
+      // Ranges are walked in configuration order, not address order: try each range's part of the set.
+      const b = setBounds(set);
+      let best: number | undefined;
+      for (const r of checked) {
+        const lo = Math.max(b.start, r.start);
+        if (lo <= Math.min(b.end, r.end)) {
+          const i = indexOf(macFromNumber(lo));
+          if (i !== undefined && (best === undefined || i < best)) best = i;
+        }
+      }
+      return best;
     },
   };
 }

@@ -3,7 +3,13 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { MacfleetError } from '../../errors.js';
-import { collisionReportToJson, formatSet, parseHostsFile, predictCollisions } from '../../schemes/index.js';
+import {
+  collisionReportToJson,
+  formatSet,
+  joinAnd,
+  parseHostsFile,
+  predictCollisions,
+} from '../../schemes/index.js';
 import type { CliContext } from '../context.js';
 import { cryptoRandom } from '../crypto-random.js';
 import { EXIT } from '../exit-codes.js';
@@ -39,12 +45,12 @@ export function registerCollide(program: Command, ctx: CliContext): void {
       else {
         const certain = report.findings.filter((f) => f.certainty === 'certain').length;
         ctx.out(
-          `${report.hosts} hosts: ${report.findings.length} overlapping pair(s) — ${certain} certain, ${report.findings.length - certain} by chance (random schemes)`,
+          `${report.hosts} hosts: ${report.findings.length} overlap(s) — ${certain} certain, ${report.findings.length - certain} by chance (random schemes)`,
         );
         for (const f of report.findings) {
           ctx.out('');
           ctx.out(
-            `${f.certainty === 'certain' ? 'CERTAIN ' : 'POSSIBLE'}  ${f.hosts[0]} <-> ${f.hosts[1]}: ${f.shared.map((p) => formatSet(p.set)).join(', ')}`,
+            `${f.certainty === 'certain' ? 'CERTAIN ' : 'POSSIBLE'}  ${f.hosts.length === 2 ? f.hosts.join(' <-> ') : joinAnd(f.hosts)}: ${f.shared.map((p) => formatSet(p.set)).join(', ')}`,
           );
           ctx.out(`          ${f.reason}`);
         }

@@ -50,7 +50,6 @@ export function registerPredict(program: Command, ctx: CliContext): void {
       '--nic <mac[,loopback|,bridge]>',
       'a host network adapter, in host order (repeat)',
       collect,
-      [],
     )
     .option('--count <n>', 'how many addresses', intOption('--count', 1, MAX_COUNT), 10)
     .option(
