@@ -77,12 +77,6 @@ export function initialSchemeState(
   }
 }
 
-async function macsOnHost(repo: FleetRepository, host: string): Promise<Set<Mac>> {
-  const used = new Set<Mac>();
-  for (const vm of await repo.listVms(host)) for (const a of vm.adapters) used.add(a.mac);
-  return used;
-}
-
 /** The hypervisor's own scheme as a MacSource. */
 export function hypervisorMacSource(repo: FleetRepository, random: Random): MacSource {
   return {
@@ -103,10 +97,10 @@ export function hypervisorMacSource(repo: FleetRepository, random: Random): MacS
           `Virtual Server host ${host.name}: every dynamic MAC is to be avoided`,
         );
       }
-      const used = await macsOnHost(repo, host.name);
-      const inUse = { has: (m: Mac) => used.has(m) || req.avoid.has(m) };
       if (host.hypervisor === 'hyper-v') {
         const pool = hyperVRange(host);
+        const used = await repo.macsOnHost(host.name, pool);
+        const inUse = { has: (m: Mac) => used.has(m) || req.avoid.has(m) };
         const cursor = typeof host.scheme.cursor === 'string' ? parseMac(host.scheme.cursor) : undefined;
         const mac = hyperVNextFree(pool, cursor, inUse);
         if (mac === undefined) {
@@ -118,6 +112,9 @@ export function hypervisorMacSource(repo: FleetRepository, random: Random): MacS
         return { mac, source, scheme: { ...host.scheme, cursor: formatMac(mac) } };
       }
       const scheme = randomScheme(host.hypervisor)!;
+      const range = 'sets' in scheme ? undefined : scheme;
+      const used = await repo.macsOnHost(host.name, range);
+      const inUse = { has: (m: Mac) => used.has(m) || req.avoid.has(m) };
       for (let tries = 0; tries < 1000; tries++) {
         const mac =
           'sets' in scheme

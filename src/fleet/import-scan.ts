@@ -176,18 +176,33 @@ export function importScan(
   }
   return inSession(deps, async (s) => {
     const count = { hosts: 0, networks: 0, created: 0, updated: 0, unchanged: 0, imported: 0 };
+    // One read per host of its VMs and networks, not one per VM and adapter: imports are big.
+    const known = new Map<string, { vms: Map<string, Vm>; networks: Set<string> }>();
+    const inventoryOf = async (host: string) => {
+      let entry = known.get(host);
+      if (entry === undefined) {
+        entry = {
+          vms: new Map((await s.repo.listVms(host)).map((v) => [v.name, v])),
+          networks: new Set((await s.repo.listNetworks(host)).map((n) => n.name)),
+        };
+        known.set(host, entry);
+      }
+      return entry;
+    };
     for (const g of groups.values()) {
       const host = await ensureHost(s, g, options, issues, count);
       if (host === undefined) {
         skipped += g.adapters.length;
         continue;
       }
-      const existing = await s.repo.getVm(host.name, g.vm);
+      const inventory = await inventoryOf(host.name);
+      const existing = inventory.vms.get(g.vm);
       const adapters: Adapter[] = [];
       for (const a of g.adapters) {
         const index = adapters.length;
         const network = a.network ?? NOT_CONNECTED;
-        if ((await s.repo.getNetwork(host.name, network)) === undefined) {
+        if (!inventory.networks.has(network)) {
+          inventory.networks.add(network);
           const segment = network === NOT_CONNECTED ? `${NOT_CONNECTED} ${host.name}` : network;
           await s.repo.putNetwork({ host: host.name, name: network, nic: null, segment });
           s.emit('network.added', { host: host.name }, null, { name: network, segment, imported: true }, []);

@@ -2,7 +2,7 @@
  * An in-memory FleetRepository: the reference the store contract is checked against, and the one the
  * rule tests use. Values are immutable, so a transaction snapshot is a shallow copy of the maps.
  */
-import type { Mac } from '../mac/index.js';
+import { rangeContains, type Mac, type MacRange } from '../mac/index.js';
 import { eventMatches, type EventFilter, type FleetEvent, type NewFleetEvent } from './events.js';
 import type { AdapterHolder, Host, VirtualNetwork, Vm } from './model.js';
 import type { FleetRepository } from './ports.js';
@@ -72,6 +72,14 @@ export class MemoryFleetRepository implements FleetRepository {
       for (const adapter of vm.adapters) {
         if (adapter.mac === mac) out.push({ host: vm.host, vm: vm.name, vmState: vm.state, adapter });
       }
+    }
+    return Promise.resolve(out);
+  }
+  macsOnHost(host: string, range?: MacRange): Promise<Set<Mac>> {
+    const out = new Set<Mac>();
+    for (const vm of this.state.vms.values()) {
+      if (vm.host !== host) continue;
+      for (const a of vm.adapters) if (range === undefined || rangeContains(range, a.mac)) out.add(a.mac);
     }
     return Promise.resolve(out);
   }

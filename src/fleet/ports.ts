@@ -2,7 +2,7 @@
  * The two ports the fleet core talks through: a repository (the Store implements it on SQLite and
  * PostgreSQL; an in-memory one serves tests) and MAC sources (the host's hypervisor scheme or a pool).
  */
-import type { Mac } from '../mac/index.js';
+import type { Mac, MacRange } from '../mac/index.js';
 import type { EventFilter, FleetEvent, NewFleetEvent } from './events.js';
 import type { AdapterHolder, Host, SchemeState, VirtualNetwork, Vm } from './model.js';
 
@@ -25,6 +25,8 @@ export interface FleetRepository {
   deleteVm(host: string, name: string): Promise<void>;
   /** Every adapter in the fleet holding this MAC. */
   adaptersWithMac(mac: Mac): Promise<AdapterHolder[]>;
+  /** The MACs adapters of VMs on this host hold, within `range` when given (what a hypervisor checks). */
+  macsOnHost(host: string, range?: MacRange): Promise<Set<Mac>>;
 
   /** Append events (never updated or deleted); returns them with their sequence numbers. */
   appendEvents(events: readonly NewFleetEvent[]): Promise<FleetEvent[]>;

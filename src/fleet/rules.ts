@@ -77,17 +77,16 @@ export interface StartConflict {
 
 /**
  * Rule 2: the adapters of `vm` whose MAC is in use on the same host and virtual network by a running VM
- * (or by an earlier adapter of the same VM on that network).
+ * (or by an earlier adapter of the same VM on that network). `holders` are the fleet's holders of the
+ * VM's MACs (any host, any state); only running VMs on the VM's own host count.
  */
-export function startConflicts(vm: Vm, runningOnHost: readonly Vm[]): StartConflict[] {
+export function startConflicts(vm: Vm, holders: readonly AdapterHolder[]): StartConflict[] {
   const inUse = new Map<string, string[]>();
   const slot = (network: string, mac: Mac): string => `${network}\u0000${mac}`;
-  for (const other of runningOnHost) {
-    if (other.name === vm.name || other.state !== 'running') continue;
-    for (const a of other.adapters) {
-      const k = slot(a.network, a.mac);
-      inUse.set(k, [...(inUse.get(k) ?? []), adapterRef(other.host, other.name, a.index)]);
-    }
+  for (const h of holders) {
+    if (h.host !== vm.host || h.vm === vm.name || h.vmState !== 'running') continue;
+    const k = slot(h.adapter.network, h.adapter.mac);
+    inUse.set(k, [...(inUse.get(k) ?? []), adapterRef(h.host, h.vm, h.adapter.index)]);
   }
   const conflicts: StartConflict[] = [];
   for (const a of vm.adapters) {

@@ -1,7 +1,14 @@
 /** VM lifecycle under the hypervisor rules: create, register (move/copy/import), start, stop, save. */
 import { MacfleetError } from '../errors.js';
 import { formatMac, type Mac } from '../mac/index.js';
-import { checkName, VMWARE_DEFAULT_POLICY, type Adapter, type Vm, type VmwarePolicy } from './model.js';
+import {
+  checkName,
+  VMWARE_DEFAULT_POLICY,
+  type Adapter,
+  type AdapterHolder,
+  type Vm,
+  type VmwarePolicy,
+} from './model.js';
 import {
   checkStaticDuplicate,
   checkStaticMac,
@@ -210,10 +217,11 @@ export function startVm(deps: FleetDeps, ref: VmRef): Promise<Vm> {
     let vm = await s.vm(ref.name, ref.host);
     if (vm.state === 'running') return vm;
     const host = await s.host(vm.host);
-    const running = (await s.repo.listVms(host.name)).filter(
-      (v) => v.state === 'running' && v.name !== vm.name,
-    );
-    const conflicts = startConflicts(vm, running);
+    // Only the holders of this VM's own MACs can conflict: an index lookup each, whatever the host's size.
+    const holders: AdapterHolder[] = [];
+    for (const mac of new Set(vm.adapters.map((a) => a.mac)))
+      holders.push(...(await s.repo.adaptersWithMac(mac)));
+    const conflicts = startConflicts(vm, holders);
     const blocking = conflicts.filter((c) => c.adapter.mode === 'static');
     for (const c of conflicts) {
       s.emit(
@@ -262,6 +270,10 @@ export function startVm(deps: FleetDeps, ref: VmRef): Promise<Vm> {
     for (const a of outOfRangeAdapters(host, vm)) replace.set(a.index, 'outside the host range');
     for (const c of conflicts) replace.set(c.adapter.index, 'mac conflict');
     if (replace.size > 0) {
+      const running =
+        conflicts.length === 0
+          ? []
+          : (await s.repo.listVms(host.name)).filter((v) => v.state === 'running' && v.name !== vm.name);
       const adapters: Adapter[] = [];
       for (const a of vm.adapters) {
         const reason = replace.get(a.index);

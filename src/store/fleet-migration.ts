@@ -2,11 +2,12 @@
  * The fleet inventory schema (migration 2): hosts and their NICs, virtual networks, VMs, adapters, and
  * the audit log. The log is append-only in the database itself: triggers refuse UPDATE and DELETE on
  * `fleet_events` and `fleet_event_macs` (and TRUNCATE on PostgreSQL), whatever client writes to it.
+ * Adapters are clustered by VM on SQLite (WITHOUT ROWID), so listing a host reads them in order.
  * MACs are 48-bit integers; times milliseconds since the epoch; booleans 0/1; details JSON text.
  */
 import type { Migration } from './migrations.js';
 
-const tables = (int: string, serial: string, bool: string): string => `
+const tables = (int: string, bool: string, withoutRowid: string): string => `
 CREATE TABLE fleet_hosts (
   name TEXT PRIMARY KEY,
   hypervisor TEXT NOT NULL CHECK (hypervisor IN ('virtual-server', 'hyper-v', 'vmware', 'kvm', 'xen', 'virtualbox', 'proxmox')),
@@ -49,10 +50,11 @@ CREATE TABLE fleet_adapters (
   PRIMARY KEY (host, vm, idx),
   FOREIGN KEY (host, vm) REFERENCES fleet_vms (host, name) ON DELETE CASCADE,
   FOREIGN KEY (host, network) REFERENCES fleet_networks (host, name)
-);
+)${withoutRowid};
 CREATE INDEX fleet_adapters_mac ON fleet_adapters (mac);
+CREATE INDEX fleet_adapters_host_mac ON fleet_adapters (host, mac);
 CREATE TABLE fleet_events (
-  seq ${serial} PRIMARY KEY,
+  seq ${int} PRIMARY KEY,
   time ${int} NOT NULL,
   actor TEXT NOT NULL,
   kind TEXT NOT NULL,
@@ -101,6 +103,6 @@ CREATE TRIGGER fleet_event_macs_no_truncate BEFORE TRUNCATE ON fleet_event_macs
 
 export const FLEET_MIGRATION: Omit<Migration, 'version'> = {
   name: 'fleet-inventory-and-audit-log',
-  sqlite: tables('INTEGER', 'INTEGER', 'INTEGER') + sqliteTriggers,
-  postgres: tables('BIGINT', 'BIGSERIAL', 'SMALLINT') + postgresTriggers,
+  sqlite: tables('INTEGER', 'INTEGER', ' WITHOUT ROWID') + sqliteTriggers,
+  postgres: tables('BIGINT', 'SMALLINT', '') + postgresTriggers,
 };

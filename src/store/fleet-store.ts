@@ -5,7 +5,7 @@
  * runs on one host never both miss each other's running MACs.
  */
 import { MacfleetError } from '../errors.js';
-import type { Mac } from '../mac/index.js';
+import type { Mac, MacRange } from '../mac/index.js';
 import type { EventDetail, EventFilter, FleetEvent, NewFleetEvent } from '../fleet/events.js';
 import {
   formatAllocationSource,
@@ -71,6 +71,13 @@ const toAdapter = (r: AdapterRow): Adapter => ({
 const ADAPTER_COLUMNS =
   'a.host, a.vm, a.idx, a.network, a.mode, a.mac, a.spoofing, a.dhcp_guard, a.router_guard, a.vmware';
 
+/** Serialize fleet writers: SQLite's write transaction already does; PostgreSQL takes an advisory lock. */
+async function lockFleet(tx: SqlSession): Promise<void> {
+  if (tx.dialect === 'postgres') {
+    await tx.get("SELECT pg_advisory_xact_lock(hashtext('macfleet:fleet:' || current_schema()))");
+  }
+}
+
 export class StoreFleetRepository implements FleetRepository {
   /** @param session the open transaction, when this repository is the one a transaction hands out */
   constructor(
@@ -85,9 +92,7 @@ export class StoreFleetRepository implements FleetRepository {
   transaction<T>(fn: (repo: FleetRepository) => Promise<T>): Promise<T> {
     if (this.session !== undefined) return fn(this);
     return this.store.transaction(async (tx) => {
-      if (tx.dialect === 'postgres') {
-        await tx.get("SELECT pg_advisory_xact_lock(hashtext('macfleet:fleet:' || current_schema()))");
-      }
+      await lockFleet(tx);
       return fn(new StoreFleetRepository(this.store, tx));
     });
   }
@@ -268,14 +273,35 @@ export class StoreFleetRepository implements FleetRepository {
     });
   }
 
-  appendEvents(events: readonly NewFleetEvent[]): Promise<FleetEvent[]> {
+  macsOnHost(host: string, range?: MacRange): Promise<Set<Mac>> {
     return this.run(async (tx) => {
-      const out: FleetEvent[] = [];
-      for (const e of events) {
-        const row = await tx.get<{ seq: number }>(
-          `INSERT INTO fleet_events (time, actor, kind, host, vm, adapter, before_json, after_json)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING seq`,
-          [
+      const rows = await tx.all<{ mac: number }>(
+        range === undefined
+          ? 'SELECT mac FROM fleet_adapters WHERE host = ?'
+          : 'SELECT mac FROM fleet_adapters WHERE host = ? AND mac BETWEEN ? AND ?',
+        range === undefined ? [host] : [host, range.start, range.end],
+      );
+      return new Set(rows.map((r) => r.mac as Mac));
+    });
+  }
+
+  /**
+   * Events get consecutive sequence numbers under the fleet lock (SQLite's write lock; a PostgreSQL
+   * advisory lock, re-entrant within the transaction), written in multi-row statements.
+   */
+  appendEvents(events: readonly NewFleetEvent[]): Promise<FleetEvent[]> {
+    if (events.length === 0) return Promise.resolve([]);
+    return this.run(async (tx) => {
+      await lockFleet(tx);
+      const last = await tx.get<{ seq: number | null }>('SELECT MAX(seq) AS seq FROM fleet_events');
+      const first = (last?.seq ?? 0) + 1;
+      const out = events.map((e, i) => ({ ...e, seq: first + i }));
+      for (const part of chunks(out, 100)) {
+        await tx.run(
+          `INSERT INTO fleet_events (seq, time, actor, kind, host, vm, adapter, before_json, after_json)
+           VALUES ${valuesPlaceholders(part.length, 9)}`,
+          part.flatMap((e) => [
+            e.seq,
             e.time,
             e.actor,
             e.kind,
@@ -284,17 +310,15 @@ export class StoreFleetRepository implements FleetRepository {
             e.subject.adapter ?? null,
             e.before === null ? null : JSON.stringify(e.before),
             e.after === null ? null : JSON.stringify(e.after),
-          ],
+          ]),
         );
-        if (row === undefined)
-          throw new MacfleetError('INTERNAL', 'the database returned no sequence number for an event');
-        if (e.macs.length > 0) {
-          await tx.run(
-            `INSERT INTO fleet_event_macs (seq, position, mac) VALUES ${valuesPlaceholders(e.macs.length, 3)}`,
-            e.macs.flatMap((m, i) => [row.seq, i, m]),
-          );
-        }
-        out.push({ ...e, seq: row.seq });
+      }
+      const macs = out.flatMap((e) => e.macs.map((m, i) => [e.seq, i, m]));
+      for (const part of chunks(macs, 300)) {
+        await tx.run(
+          `INSERT INTO fleet_event_macs (seq, position, mac) VALUES ${valuesPlaceholders(part.length, 3)}`,
+          part.flat(),
+        );
       }
       return out;
     });
