@@ -4,7 +4,6 @@
  * SQLite by its single write lock, PostgreSQL by a transaction-scoped advisory lock — so two `vm start`
  * runs on one host never both miss each other's running MACs.
  */
-import { MacfleetError } from '../errors.js';
 import type { Mac, MacRange } from '../mac/index.js';
 import type { EventDetail, EventFilter, FleetEvent, NewFleetEvent } from '../fleet/events.js';
 import {
