@@ -1,6 +1,6 @@
 // The staging-server story of issue 5, end to end through the CLI (in-process `run`, plus the real
 // ./bin/macfleet for the refusal), on SQLite and — with MACFLEET_TEST_PG_URL — on PostgreSQL.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -164,29 +164,29 @@ function story(label: string, database: () => Promise<string>, skip = false): vo
   });
 }
 
+const pgUrl = PG_URL ?? '';
+const schemas: string[] = [];
+afterAll(() => (pgUrl === '' ? undefined : dropSchemas(pgUrl, schemas)));
+
+/** A fresh PostgreSQL schema, as a URL whose connections use it. */
+async function pgDatabase(): Promise<string> {
+  const schema = freshSchema('fleet_cli');
+  schemas.push(schema);
+  const { default: pg } = await import('pg');
+  const client = new pg.Client({ connectionString: pgUrl });
+  await client.connect();
+  await client.query(`CREATE SCHEMA "${schema}"`);
+  await client.end();
+  const url = new URL(pgUrl);
+  url.searchParams.set('options', `-c search_path=${schema}`);
+  return url.toString();
+}
+
 describe('the staging-server story through the CLI', () => {
   let n = 0;
   story('SQLite', () => Promise.resolve(join(dir, `story-${++n}.db`)));
 
-  const pgUrl = PG_URL ?? '';
-  const schemas: string[] = [];
-  afterAll(() => (pgUrl === '' ? undefined : dropSchemas(pgUrl, schemas)));
-  story(
-    'PostgreSQL (MACFLEET_TEST_PG_URL)',
-    async () => {
-      const schema = freshSchema('fleet_story');
-      schemas.push(schema);
-      const { default: pg } = await import('pg');
-      const client = new pg.Client({ connectionString: pgUrl });
-      await client.connect();
-      await client.query(`CREATE SCHEMA "${schema}"`);
-      await client.end();
-      const url = new URL(pgUrl);
-      url.searchParams.set('options', `-c search_path=${schema}`);
-      return url.toString();
-    },
-    pgUrl === '',
-  );
+  story('PostgreSQL (MACFLEET_TEST_PG_URL)', pgDatabase, pgUrl === '');
 
   it('keeps the audit log append-only in the database, and refuses through the real binary', async () => {
     const db = join(dir, 'append-only.db');
@@ -207,6 +207,42 @@ describe('the staging-server story through the CLI', () => {
       execFileSync(bin, ['host', 'list'], { env: { ...process.env, MACFLEET_DB: db }, encoding: 'utf8' }),
     ).toContain('kvm');
   });
+
+  const race = (label: string, database: () => Promise<string>, skip = false): void =>
+    it.skipIf(skip)(
+      `lets only one of two processes start VMs with one static MAC on one host and network (${label})`,
+      async () => {
+        const db = await database();
+        const { json } = cli(db);
+        await json('host', 'add', 'h', '--hypervisor', 'kvm');
+        await json('network', 'add', 'br0', '--host', 'h');
+        for (const name of ['a', 'b']) {
+          await json(
+            'vm',
+            'create',
+            name,
+            '--host',
+            'h',
+            '--adapter',
+            'br0,static=52:54:00:00:00:01',
+            '--force',
+          );
+        }
+        const bin = join(repoRoot, 'bin', 'macfleet');
+        const env = { ...process.env, MACFLEET_DB: db };
+        const start = (name: string) =>
+          new Promise<number>((done) => {
+            const child = spawn(bin, ['vm', 'start', name], { env, stdio: 'ignore' });
+            child.on('exit', (code) => done(code ?? -1));
+          });
+        const codes = await Promise.all([start('a'), start('b')]);
+        expect(codes.sort()).toEqual([0, 3]);
+        const states = ((await json('vm', 'list')) as VmOut[]).map((v) => v.state).sort();
+        expect(states).toEqual(['running', 'stopped']);
+      },
+    );
+  race('SQLite', () => Promise.resolve(join(dir, 'race.db')));
+  race('PostgreSQL', pgDatabase, pgUrl === '');
 
   it('imports a scan twice without duplicating anything', async () => {
     const db = join(dir, 'import.db');
