@@ -1,12 +1,24 @@
 // The staging-server story of issue 5, end to end through the CLI (in-process `run`, plus the real
 // ./bin/macfleet for the refusal), on SQLite and — with MACFLEET_TEST_PG_URL — on PostgreSQL.
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { run } from '../../src/cli/main.js';
+import {
+  addHost,
+  addNetwork,
+  createVm,
+  hypervisorMacSource,
+  startVm,
+  type FleetDeps,
+} from '../../src/fleet/index.js';
+import { parseMac } from '../../src/mac/index.js';
+import { seededRandom, systemClock } from '../../src/random.js';
+import { StoreFleetRepository } from '../../src/store/fleet-store.js';
+import { PostgresStore } from '../../src/store/postgres/postgres-store.js';
 import { PG_URL, dropSchemas, freshSchema } from '../store/pg-test-url.js';
 
 const repoRoot = resolve(import.meta.dirname, '../..');
@@ -208,41 +220,49 @@ describe('the staging-server story through the CLI', () => {
     ).toContain('kvm');
   });
 
-  const race = (label: string, database: () => Promise<string>, skip = false): void =>
-    it.skipIf(skip)(
-      `lets only one of two processes start VMs with one static MAC on one host and network (${label})`,
-      async () => {
-        const db = await database();
-        const { json } = cli(db);
-        await json('host', 'add', 'h', '--hypervisor', 'kvm');
-        await json('network', 'add', 'br0', '--host', 'h');
-        for (const name of ['a', 'b']) {
-          await json(
-            'vm',
-            'create',
+  it.skipIf(pgUrl === '')(
+    'lets one of twelve concurrent starts through when their VMs share a static MAC (PostgreSQL, two instances)',
+    async () => {
+      const schema = freshSchema('fleet_race');
+      schemas.push(schema);
+      const instances = await Promise.all([0, 1].map(() => PostgresStore.open(pgUrl, { schema })));
+      try {
+        const fleets = instances.map((store): FleetDeps => ({
+          repo: new StoreFleetRepository(store),
+          clock: systemClock,
+          actor: 'race',
+          sources: (_host, tx) => hypervisorMacSource(tx, seededRandom(1)),
+        }));
+        const [one, two] = fleets as [FleetDeps, FleetDeps];
+        await addHost(one, { name: 'h', hypervisor: 'kvm' });
+        await addNetwork(one, { host: 'h', name: 'br0' });
+        const names = Array.from({ length: 12 }, (_, i) => `vm${i}`);
+        for (const name of names) {
+          await createVm(one, {
+            host: 'h',
             name,
-            '--host',
-            'h',
-            '--adapter',
-            'br0,static=52:54:00:00:00:01',
-            '--force',
-          );
-        }
-        const bin = join(repoRoot, 'bin', 'macfleet');
-        const env = { ...process.env, MACFLEET_DB: db };
-        const start = (name: string) =>
-          new Promise<number>((done) => {
-            const child = spawn(bin, ['vm', 'start', name], { env, stdio: 'ignore' });
-            child.on('exit', (code) => done(code ?? -1));
+            adapters: [{ network: 'br0', static: parseMac('52:54:00:00:00:01') }],
+            force: true,
           });
-        const codes = await Promise.all([start('a'), start('b')]);
-        expect(codes.sort()).toEqual([0, 3]);
-        const states = ((await json('vm', 'list')) as VmOut[]).map((v) => v.state).sort();
-        expect(states).toEqual(['running', 'stopped']);
-      },
-    );
-  race('SQLite', () => Promise.resolve(join(dir, 'race.db')));
-  race('PostgreSQL', pgDatabase, pgUrl === '');
+        }
+        const results = await Promise.allSettled(
+          names.map((name, i) => startVm(i % 2 === 0 ? one : two, { name })),
+        );
+        expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+        const refused = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+        expect(refused.map((r) => (r.reason as { code?: string }).code)).toEqual(
+          Array(11).fill('MAC_CONFLICT'),
+        );
+        const running = (await two.repo.listVms('h')).filter((v) => v.state === 'running');
+        expect(running).toHaveLength(1);
+        expect(await two.repo.listEvents({ mac: parseMac('52:54:00:00:00:01') })).toEqual(
+          expect.arrayContaining([expect.objectContaining({ kind: 'vm.start_failed' })]),
+        );
+      } finally {
+        await Promise.all(instances.map((i) => i.close()));
+      }
+    },
+  );
 
   it('imports a scan twice without duplicating anything', async () => {
     const db = join(dir, 'import.db');
