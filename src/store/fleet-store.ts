@@ -70,6 +70,14 @@ const toAdapter = (r: AdapterRow): Adapter => ({
 const ADAPTER_COLUMNS =
   'a.host, a.vm, a.idx, a.network, a.mode, a.mac, a.spoofing, a.dhcp_guard, a.router_guard, a.vmware';
 
+/** Multi-row INSERTs of `rows` into `target` (`table (columns)`), in chunks under the drivers' parameter limits. */
+async function insertRows(tx: SqlSession, target: string, rows: readonly SqlValue[][]): Promise<void> {
+  const width = rows[0]?.length ?? 0;
+  for (const part of chunks(rows, Math.max(1, Math.floor(900 / Math.max(1, width))))) {
+    await tx.run(`INSERT INTO ${target} VALUES ${valuesPlaceholders(part.length, width)}`, part.flat());
+  }
+}
+
 /** Serialize fleet writers: SQLite's write transaction already does; PostgreSQL takes an advisory lock. */
 async function lockFleet(tx: SqlSession): Promise<void> {
   if (tx.dialect === 'postgres') {
@@ -230,24 +238,22 @@ export class StoreFleetRepository implements FleetRepository {
         ]);
       }
       await tx.run('DELETE FROM fleet_adapters WHERE host = ? AND vm = ?', [vm.host, vm.name]);
-      for (const part of chunks(vm.adapters, 50)) {
-        await tx.run(
-          `INSERT INTO fleet_adapters (host, vm, idx, network, mode, mac, spoofing, dhcp_guard, router_guard, vmware)
-           VALUES ${valuesPlaceholders(part.length, 10)}`,
-          part.flatMap((a) => [
-            vm.host,
-            vm.name,
-            a.index,
-            a.network,
-            a.mode,
-            a.mac,
-            bool(a.spoofing),
-            bool(a.dhcpGuard),
-            bool(a.routerGuard),
-            a.vmware === null ? null : JSON.stringify(a.vmware),
-          ]),
-        );
-      }
+      await insertRows(
+        tx,
+        'fleet_adapters (host, vm, idx, network, mode, mac, spoofing, dhcp_guard, router_guard, vmware)',
+        vm.adapters.map((a) => [
+          vm.host,
+          vm.name,
+          a.index,
+          a.network,
+          a.mode,
+          a.mac,
+          bool(a.spoofing),
+          bool(a.dhcpGuard),
+          bool(a.routerGuard),
+          a.vmware === null ? null : JSON.stringify(a.vmware),
+        ]),
+      );
     });
   }
   deleteVm(host: string, name: string): Promise<void> {
@@ -295,30 +301,26 @@ export class StoreFleetRepository implements FleetRepository {
       const last = await tx.get<{ seq: number | null }>('SELECT MAX(seq) AS seq FROM fleet_events');
       const first = (last?.seq ?? 0) + 1;
       const out = events.map((e, i) => ({ ...e, seq: first + i }));
-      for (const part of chunks(out, 100)) {
-        await tx.run(
-          `INSERT INTO fleet_events (seq, time, actor, kind, host, vm, adapter, before_json, after_json)
-           VALUES ${valuesPlaceholders(part.length, 9)}`,
-          part.flatMap((e) => [
-            e.seq,
-            e.time,
-            e.actor,
-            e.kind,
-            e.subject.host,
-            e.subject.vm ?? null,
-            e.subject.adapter ?? null,
-            e.before === null ? null : JSON.stringify(e.before),
-            e.after === null ? null : JSON.stringify(e.after),
-          ]),
-        );
-      }
-      const macs = out.flatMap((e) => e.macs.map((m, i) => [e.seq, i, m]));
-      for (const part of chunks(macs, 300)) {
-        await tx.run(
-          `INSERT INTO fleet_event_macs (seq, position, mac) VALUES ${valuesPlaceholders(part.length, 3)}`,
-          part.flat(),
-        );
-      }
+      await insertRows(
+        tx,
+        'fleet_events (seq, time, actor, kind, host, vm, adapter, before_json, after_json)',
+        out.map((e) => [
+          e.seq,
+          e.time,
+          e.actor,
+          e.kind,
+          e.subject.host,
+          e.subject.vm ?? null,
+          e.subject.adapter ?? null,
+          e.before === null ? null : JSON.stringify(e.before),
+          e.after === null ? null : JSON.stringify(e.after),
+        ]),
+      );
+      await insertRows(
+        tx,
+        'fleet_event_macs (seq, position, mac)',
+        out.flatMap((e) => e.macs.map((m, i) => [e.seq, i, m])),
+      );
       return out;
     });
   }
