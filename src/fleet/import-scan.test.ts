@@ -28,16 +28,25 @@ describe('import of a scan', () => {
       vmx('web', '00:50:56:00:00:02', { adapter: 'ethernet1', network: null }),
       vmx('db', '00:50:56:00:00:03', { enabled: false }),
       { ...vmx('hv1', '00155D051400'), host: 'hv-a', hypervisor: 'hyper-v', mode: 'dynamic' },
+      { ...vmx('hv2', '00155D051401'), host: 'hv-b', hypervisor: 'hyper-v', mode: 'static' },
+      { ...vmx('hv3', '00155D051402'), host: 'hv-b', hypervisor: 'hyper-v', mode: 'static' },
     ]);
     const { adapters, issues } = parseScanJson(text, 'scan.json');
     expect(issues).toEqual([]);
     const first = await importScan(deps, adapters, { host: 'esx1' });
     expect(first).toMatchObject({
-      hosts: { created: 1 },
-      vms: { created: 1, updated: 0, unchanged: 0 },
-      adapters: { imported: 2, skipped: 2 },
+      hosts: { created: 2 },
+      vms: { created: 2, updated: 0, unchanged: 0 },
+      adapters: { imported: 3, skipped: 3 },
     });
-    expect(first.issues.map((i) => i.message).join('\n')).toMatch(/host hv-a: .*Hyper-V host needs/);
+    // hv-a's dynamic 00-15-5D-05-14-00 names its pool; hv-b has no dynamic MAC to tell it: one issue.
+    expect((await deps.repo.getHost('hv-a'))?.scheme).toEqual({
+      min: '00:15:5d:05:14:00',
+      max: '00:15:5d:05:14:ff',
+    });
+    expect(first.issues.map((i) => i.message)).toEqual([
+      expect.stringMatching(/^host hv-b: a Hyper-V host needs/),
+    ]);
     const web = await deps.repo.getVm('esx1', 'web');
     expect(web?.adapters.map((a) => [a.network, a.mode])).toEqual([
       ['VM Network', 'static'],
@@ -45,15 +54,17 @@ describe('import of a scan', () => {
     ]);
     const events = (await deps.repo.listEvents()).length;
 
-    await addHost(deps, { name: 'hv-a', hypervisor: 'hyper-v', ip: 0x0a010514 });
+    await addHost(deps, { name: 'hv-b', hypervisor: 'hyper-v', ip: 0x0a020514 });
     const second = await importScan(deps, adapters, { host: 'esx1' });
-    expect(second.vms).toEqual({ created: 1, updated: 0, unchanged: 1 });
+    expect(second.vms).toEqual({ created: 2, updated: 0, unchanged: 2 });
     expect(await deps.repo.findVms('web')).toHaveLength(1);
     const third = await importScan(deps, adapters, { host: 'esx1' });
-    expect(third.vms).toEqual({ created: 0, updated: 0, unchanged: 2 });
+    expect(third.vms).toEqual({ created: 0, updated: 0, unchanged: 4 });
     expect((await deps.repo.listEvents()).slice(events).map((e) => e.kind)).toEqual([
       'host.added',
       'network.added',
+      'adapter.mac_assigned',
+      'vm.imported',
       'adapter.mac_assigned',
       'vm.imported',
     ]);

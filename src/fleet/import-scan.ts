@@ -175,7 +175,15 @@ export function importScan(
     groups.set(key, group);
   }
   return inSession(deps, async (s) => {
-    const count = { hosts: 0, networks: 0, created: 0, updated: 0, unchanged: 0, imported: 0 };
+    const count = {
+      hosts: 0,
+      networks: 0,
+      created: 0,
+      updated: 0,
+      unchanged: 0,
+      imported: 0,
+      refused: new Set<string>(),
+    };
     // One read per host of its VMs and networks, not one per VM and adapter: imports are big.
     const known = new Map<string, { vms: Map<string, Vm>; networks: Set<string> }>();
     const inventoryOf = async (host: string) => {
@@ -306,33 +314,47 @@ async function ensureHost(
   g: VmGroup,
   options: ImportOptions,
   issues: ImportIssue[],
-  count: { hosts: number },
+  count: { hosts: number; refused: Set<string> },
 ): Promise<Host | undefined> {
   const found = await s.repo.getHost(g.host);
   if (found !== undefined) return s.host(g.host);
+  if (count.refused.has(g.host)) return undefined;
   const hypervisor = HYPERVISOR_OF[g.hypervisor] ?? options.hypervisor;
-  const file = g.adapters[0]!.file;
+  const first = g.adapters[0]!;
+  const refuse = (message: string): undefined => {
+    count.refused.add(g.host);
+    issues.push({ file: first.file, line: first.line, code: 'USAGE', message: `host ${g.host}: ${message}` });
+    return undefined;
+  };
   if (hypervisor === undefined) {
-    issues.push({
-      file,
-      line: g.adapters[0]!.line,
-      code: 'USAGE',
-      message: `host ${g.host}: a ${g.hypervisor} file does not say which hypervisor runs it; add the host first (macfleet host add) or pass --hypervisor`,
-    });
-    return undefined;
+    return refuse(
+      `the ${g.hypervisor} format does not say which hypervisor runs it; add the host first (macfleet host add) or pass --hypervisor`,
+    );
   }
+  let range: { min?: Mac; max?: Mac } = {};
   if (hypervisor === 'hyper-v') {
-    issues.push({
-      file,
-      code: 'USAGE',
-      message: `host ${g.host}: a Hyper-V host needs its IPv4 address or MAC range; add it first with macfleet host add ${g.host} --hypervisor hyper-v --ip <ipv4>`,
-    });
-    return undefined;
+    // A Hyper-V dynamic MAC 00-15-5D-XX-YY-ZZ names the host's pool 00-15-5D-XX-YY-00..FF.
+    const dynamic = g.adapters.find(
+      (a) => a.mode === 'dynamic' && a.mac !== null && Math.floor(a.mac / 2 ** 24) === 0x00155d,
+    );
+    if (dynamic?.mac == null) {
+      return refuse(
+        `a Hyper-V host needs its IPv4 address or MAC range; add it first with macfleet host add ${g.host} --hypervisor hyper-v --ip <ipv4>`,
+      );
+    }
+    const min = Math.floor(dynamic.mac / 256) * 256;
+    range = { min: min as Mac, max: (min + 255) as Mac };
   }
   const base = { name: g.host, hypervisor, nics: [], ip: null, allocation: { kind: 'hypervisor' as const } };
-  const host: Host = { ...base, scheme: initialSchemeState(base) };
+  const host: Host = { ...base, scheme: initialSchemeState(base, range) };
   await s.savedHost(host);
-  s.emit('host.added', { host: host.name }, null, { hypervisor, imported: true, file }, []);
+  s.emit(
+    'host.added',
+    { host: host.name },
+    null,
+    { hypervisor, imported: true, file: first.file, scheme: host.scheme },
+    [],
+  );
   count.hosts++;
   return host;
 }
