@@ -68,6 +68,7 @@ for (let v = 0; v < VMS; v++) {
       mode: 'static',
       hypervisor: 'vmware',
       enabled: true,
+      hostPrivate: false,
     });
   }
 }

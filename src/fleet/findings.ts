@@ -4,7 +4,9 @@
  * segment on different hosts: switch tables flap, DHCP and ARP break), `latent` (different segments:
  * it fires when a VM moves). A finding stays until the duplicate is gone.
  */
-import { formatMac, type Mac } from '../mac/index.js';
+import { classifyMac, formatMac, type Mac } from '../mac/index.js';
+
+const SHARED_BY_DESIGN: ReadonlySet<string> = new Set(['nlb-unicast', 'nlb-multicast', 'nlb-igmp']);
 import type { VirtualNetwork, Vm } from './model.js';
 
 export const DUPLICATE_SCOPES = ['blocking', 'conflicting', 'latent'] as const;
@@ -63,7 +65,8 @@ export function duplicateFindings(vms: readonly Vm[], networks: readonly Virtual
   }
   const findings: FleetFinding[] = [];
   for (const [mac, members] of byMac) {
-    if (members.length < 2) continue;
+    // NLB cluster MACs are shared by design by every node of the cluster; the lab judges them.
+    if (members.length < 2 || SHARED_BY_DESIGN.has(classifyMac(mac).kind)) continue;
     const inScope = new Map<DuplicateScope, Set<FindingMember>>();
     for (let i = 0; i < members.length; i++) {
       for (let j = i + 1; j < members.length; j++) {

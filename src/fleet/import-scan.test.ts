@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { duplicateFindings } from './findings.js';
 import { addHost } from './host-service.js';
 import { importScan, parseScanJson } from './import-scan.js';
 import { mac, memoryFleet } from './test-fleet.js';
@@ -93,6 +94,29 @@ describe('import of a scan', () => {
     const first = (await deps.repo.getVm('vs1', 'xp'))?.adapters[0]?.mac;
     await importScan(deps, adapters);
     expect((await deps.repo.getVm('vs1', 'xp'))?.adapters[0]?.mac).toBe(first);
+  });
+
+  it('keeps host-private networks apart and NLB cluster MACs out of the duplicates', async () => {
+    const deps = memoryFleet();
+    const hv = (host: string, vm: string, m: string, network: string) => ({
+      ...vmx(vm, m, { network, mode: 'dynamic' }),
+      host,
+      hypervisor: 'hyper-v',
+    });
+    const adapters = parseScanJson(
+      scan([
+        hv('HV01', 'dev01', '00155D0A0503', 'Default Switch'),
+        hv('HV02', 'dev02', '00155D0A0503', 'Default Switch'),
+        hv('HV01', 'nlb1', '02BF0A000032', 'External'),
+        hv('HV02', 'nlb2', '02BF0A000032', 'External'),
+      ]),
+      's',
+    ).adapters;
+    await importScan(deps, adapters);
+    expect((await deps.repo.getNetwork('HV02', 'Default Switch'))?.segment).toBe('Default Switch on HV02');
+    expect(duplicateFindings(await deps.repo.listVms(), await deps.repo.listNetworks())).toMatchObject([
+      { scope: 'latent', mac: '00:15:5d:0a:05:03' },
+    ]);
   });
 
   it('reports bad records with their field and keeps the good ones', () => {

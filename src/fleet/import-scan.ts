@@ -30,6 +30,8 @@ export interface ScanAdapter {
   readonly mode: 'static' | 'dynamic' | 'unknown';
   readonly hypervisor: string;
   readonly enabled: boolean;
+  /** A network private to its host by nature (NAT, host-only, libvirt `default`, Hyper-V Default Switch). */
+  readonly hostPrivate: boolean;
 }
 
 export interface ImportIssue {
@@ -50,6 +52,14 @@ const HYPERVISOR_OF: Readonly<Record<string, HypervisorKind>> = {
   'hyper-v': 'hyper-v',
   ...Object.fromEntries(HYPERVISOR_KINDS.map((k) => [k, k])),
 };
+
+/** Host-private networks the scan names without saying so (older scans have no `hostPrivate`). */
+function privateByName(hypervisor: string | null | undefined, network: string | null | undefined): boolean {
+  return (
+    (hypervisor === 'hyper-v' && network === 'Default Switch') ||
+    (hypervisor === 'libvirt' && network === 'default')
+  );
+}
 
 /** Network name for adapters the scan found attached to nothing. */
 export const NOT_CONNECTED = '(not connected)';
@@ -116,6 +126,10 @@ export function parseScanJson(
       mode,
       hypervisor: str('hypervisor') ?? 'unknown',
       enabled: raw['enabled'] !== false,
+      hostPrivate:
+        typeof raw['hostPrivate'] === 'boolean'
+          ? raw['hostPrivate']
+          : privateByName(str('hypervisor'), str('network')),
     });
   });
   return { adapters, issues };
@@ -174,6 +188,15 @@ export function importScan(
     group.adapters.push(a);
     groups.set(key, group);
   }
+  // Any dynamic 00-15-5D MAC seen on a host, to give a Hyper-V host created by the import its pool.
+  const hyperVHints = new Map<string, Mac>();
+  for (const g of groups.values()) {
+    for (const a of g.adapters) {
+      if (a.mode === 'dynamic' && a.mac !== null && Math.floor(a.mac / 2 ** 24) === 0x00155d) {
+        if (!hyperVHints.has(g.host)) hyperVHints.set(g.host, a.mac);
+      }
+    }
+  }
   return inSession(deps, async (s) => {
     const count = {
       hosts: 0,
@@ -198,7 +221,7 @@ export function importScan(
       return entry;
     };
     for (const g of groups.values()) {
-      const host = await ensureHost(s, g, options, issues, count);
+      const host = await ensureHost(s, g, options, issues, count, hyperVHints);
       if (host === undefined) {
         skipped += g.adapters.length;
         continue;
@@ -211,7 +234,8 @@ export function importScan(
         const network = a.network ?? NOT_CONNECTED;
         if (!inventory.networks.has(network)) {
           inventory.networks.add(network);
-          const segment = network === NOT_CONNECTED ? `${NOT_CONNECTED} ${host.name}` : network;
+          // As the audit names segments: a host-private network is a segment of its own on each host.
+          const segment = network === NOT_CONNECTED || a.hostPrivate ? `${network} on ${host.name}` : network;
           await s.repo.putNetwork({ host: host.name, name: network, nic: null, segment });
           s.emit('network.added', { host: host.name }, null, { name: network, segment, imported: true }, []);
           count.networks++;
@@ -315,6 +339,7 @@ async function ensureHost(
   options: ImportOptions,
   issues: ImportIssue[],
   count: { hosts: number; refused: Set<string> },
+  hyperVHints: ReadonlyMap<string, Mac>,
 ): Promise<Host | undefined> {
   const found = await s.repo.getHost(g.host);
   if (found !== undefined) return s.host(g.host);
@@ -334,15 +359,13 @@ async function ensureHost(
   let range: { min?: Mac; max?: Mac } = {};
   if (hypervisor === 'hyper-v') {
     // A Hyper-V dynamic MAC 00-15-5D-XX-YY-ZZ names the host's pool 00-15-5D-XX-YY-00..FF.
-    const dynamic = g.adapters.find(
-      (a) => a.mode === 'dynamic' && a.mac !== null && Math.floor(a.mac / 2 ** 24) === 0x00155d,
-    );
-    if (dynamic?.mac == null) {
+    const hint = hyperVHints.get(g.host);
+    if (hint === undefined) {
       return refuse(
         `a Hyper-V host needs its IPv4 address or MAC range; add it first with macfleet host add ${g.host} --hypervisor hyper-v --ip <ipv4>`,
       );
     }
-    const min = Math.floor(dynamic.mac / 256) * 256;
+    const min = Math.floor(hint / 256) * 256;
     range = { min: min as Mac, max: (min + 255) as Mac };
   }
   const base = { name: g.host, hypervisor, nics: [], ip: null, allocation: { kind: 'hypervisor' as const } };
