@@ -109,6 +109,8 @@ describe('import of a scan', () => {
         hv('HV02', 'dev02', '00155D0A0503', 'Default Switch'),
         hv('HV01', 'nlb1', '02BF0A000032', 'External'),
         hv('HV02', 'nlb2', '02BF0A000032', 'External'),
+        { ...vmx('lab', '080027A1B2C3', { network: 'NAT' }), host: 'ws01', hypervisor: 'virtualbox' },
+        { ...vmx('lab', '080027A1B2C3', { network: 'NAT' }), host: 'ws02', hypervisor: 'virtualbox' },
       ]),
       's',
     ).adapters;
@@ -116,6 +118,7 @@ describe('import of a scan', () => {
     expect((await deps.repo.getNetwork('HV02', 'Default Switch'))?.segment).toBe('Default Switch on HV02');
     expect(duplicateFindings(await deps.repo.listVms(), await deps.repo.listNetworks())).toMatchObject([
       { scope: 'latent', mac: '00:15:5d:0a:05:03' },
+      { scope: 'latent', mac: '08:00:27:a1:b2:c3' },
     ]);
   });
 

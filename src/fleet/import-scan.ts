@@ -55,10 +55,22 @@ const HYPERVISOR_OF: Readonly<Record<string, HypervisorKind>> = {
 
 /** Host-private networks the scan names without saying so (older scans have no `hostPrivate`). */
 function privateByName(hypervisor: string | null | undefined, network: string | null | undefined): boolean {
-  return (
-    (hypervisor === 'hyper-v' && network === 'Default Switch') ||
-    (hypervisor === 'libvirt' && network === 'default')
-  );
+  if (network === null || network === undefined) return false;
+  switch (hypervisor) {
+    case 'hyper-v':
+      return network === 'Default Switch';
+    case 'libvirt':
+      return network === 'default';
+    case 'virtualbox':
+    case 'ovf':
+      return network === 'NAT';
+    case 'virtual-server':
+      return /^internal network$/i.test(network);
+    case 'vmware':
+      return /^(nat|hostonly|vmnet1|vmnet8)$/i.test(network);
+    default:
+      return false;
+  }
 }
 
 /** Network name for adapters the scan found attached to nothing. */
