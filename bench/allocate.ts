@@ -88,8 +88,15 @@ async function timePerAllocation(pools: PoolStore, pool: string, n: number): Pro
     `filled a 2^24 pool in ${fmt((performance.now() - fillStart) / 1000, 1)} s: ${fmt(filled.used)} used, ${fmt(filled.free)} free in ${fmt(holes.size)} scattered holes`,
   );
   await timePerAllocation(pools, 'empty', 200);
-  const emptyMs = await timePerAllocation(pools, 'empty', N);
-  const fullMs = await timePerAllocation(pools, 'full', N);
+  // Interleaved, so both pools see the same disk and CPU conditions (fsync times drift on a shared machine).
+  let emptyTotal = 0;
+  let fullTotal = 0;
+  for (let i = 0; i < N; i++) {
+    emptyTotal += await timePerAllocation(pools, 'empty', 1);
+    fullTotal += await timePerAllocation(pools, 'full', 1);
+  }
+  const emptyMs = emptyTotal / N;
+  const fullMs = fullTotal / N;
   const after = await pools.showPool('full');
   console.log(`empty 2^24 pool:  ${fmt(emptyMs, 3)} ms per allocation`);
   console.log(

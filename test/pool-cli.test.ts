@@ -80,32 +80,11 @@ describe('pool commands', () => {
     expect(bad.code).toBe(2);
     expect(bad.err).toContain('is above its end');
 
-    const alloc = await cli([
-      'allocate',
-      '--count',
-      '3',
-      '--owner',
-      'vm-1',
-      '--key',
-      'vm-1',
-      '--json',
-      '--now',
-      T0,
-      ...base,
-    ]);
+    const keyed = ['allocate', '--count', '3', '--owner', 'vm-1', '--key', 'vm-1', '--json', ...base];
+    const alloc = await cli([...keyed, '--now', T0]);
     expect(alloc.code).toBe(0);
     expect(JSON.parse(alloc.out)).toEqual(['0a:1b:2c:00:00:00', '0a:1b:2c:00:00:01', '0a:1b:2c:00:00:02']);
-    const again = await cli([
-      'allocate',
-      '--count',
-      '3',
-      '--owner',
-      'vm-1',
-      '--key',
-      'vm-1',
-      '--json',
-      ...base,
-    ]);
+    const again = await cli(keyed);
     expect(again.out).toBe(alloc.out);
     expect((await cli(['allocate', '--pool', 'lab', ...base])).out).toBe('0a:1b:2c:00:00:03\n');
 

@@ -17,7 +17,7 @@ import {
 import { poolCovers, type PoolSpec } from '../pool/pool-spec.js';
 import { spanMinusRun, spanSize, type Span } from '../pool/spans.js';
 import { chunks, valuesPlaceholders } from './sql.js';
-import type { SqlSession } from './store.js';
+import type { SqlSession, SqlValue } from './store.js';
 
 interface SpanRow {
   readonly start_mac: number;
@@ -97,24 +97,7 @@ export async function applyTakes(
 ): Promise<void> {
   let taken = 0;
   for (const { span, remaining } of remaindersAfterTakes(takes)) {
-    const [first, ...rest] = remaining;
-    if (first === undefined) {
-      await tx.run('DELETE FROM pool_free WHERE pool_id = ? AND end_mac = ?', [poolId, span.end]);
-    } else {
-      await tx.run('UPDATE pool_free SET start_mac = ?, end_mac = ? WHERE pool_id = ? AND end_mac = ?', [
-        first.start,
-        first.end,
-        poolId,
-        span.end,
-      ]);
-    }
-    for (const r of rest) {
-      await tx.run('INSERT INTO pool_free (pool_id, start_mac, end_mac) VALUES (?, ?, ?)', [
-        poolId,
-        r.start,
-        r.end,
-      ]);
-    }
+    for (const [sql, params] of spanChanges(poolId, span, remaining)) await tx.run(sql, params);
     taken += spanSize(span) - remaining.reduce((n, r) => n + spanSize(r), 0);
   }
   if (cursor === undefined) {
@@ -126,6 +109,31 @@ export async function applyTakes(
       poolId,
     ]);
   }
+}
+
+/**
+ * The statements that turn stored `span` into `remaining`, in the order they must run: the existing row
+ * is updated (or deleted) first, then any second piece inserted.
+ */
+export function spanChanges(poolId: number, span: Span, remaining: readonly Span[]): [string, SqlValue[]][] {
+  const out: [string, SqlValue[]][] = [];
+  const tail = remaining.find((r) => r.end === span.end) ?? remaining.at(-1);
+  if (tail === undefined)
+    out.push(['DELETE FROM pool_free WHERE pool_id = ? AND end_mac = ?', [poolId, span.end]]);
+  else {
+    out.push([
+      'UPDATE pool_free SET start_mac = ?, end_mac = ? WHERE pool_id = ? AND end_mac = ?',
+      [tail.start, tail.end, poolId, span.end],
+    ]);
+  }
+  for (const r of remaining) {
+    if (r !== tail)
+      out.push([
+        'INSERT INTO pool_free (pool_id, start_mac, end_mac) VALUES (?, ?, ?)',
+        [poolId, r.start, r.end],
+      ]);
+  }
+  return out;
 }
 
 /** Remove one MAC from the free list if it is there; true when it was. */

@@ -5,6 +5,7 @@ import { macFromNumber, parseMac, type Mac } from '../../src/mac/index.js';
 import { MemoryPool } from '../../src/pool/memory-pool.js';
 import { validatePoolSpec } from '../../src/pool/pool-spec.js';
 import { seededRandom, randomInt, type Clock } from '../../src/random.js';
+import { verifyFreeList } from '../../src/store/free-list.js';
 import { PoolStore } from '../../src/store/pool-store.js';
 import type { ContractSuite } from './store-contract.js';
 
@@ -120,6 +121,22 @@ export const poolContract: ContractSuite = (open) => {
         quarantined: stats.quarantined,
       });
     }
+  });
+
+  it('splits a free span in the middle and keeps the free list consistent', async () => {
+    const store = await open();
+    const pools = new PoolStore(store, new TestClock());
+    await pools.createPool({ name: 's', ranges: ['0a:1b:2c:00:00:00-0a:1b:2c:00:00:09'], quarantineMs: 0 });
+    expect((await pools.allocate({ pool: 's', count: 3 })).macs).toEqual([m(0), m(1), m(2)]);
+    await pools.release(m(2)); // free list: 2..9, cursor at 3
+    expect((await pools.allocate({ pool: 's' })).macs).toEqual([m(3)]); // leaves 2..2 and 4..9
+    expect((await pools.allocate({ pool: 's', count: 6 })).macs).toEqual([4, 5, 6, 7, 8, 9].map(m));
+    expect((await pools.allocate({ pool: 's' })).macs).toEqual([m(2)]);
+    const problems = await store.transaction(async (tx) =>
+      verifyFreeList(tx, (await tx.get<{ id: number }>("SELECT id FROM pools WHERE name = 's'"))!.id),
+    );
+    expect(problems).toEqual([]);
+    expect(await codeOf(pools.allocate({ pool: 's' }))).toBe('POOL_EXHAUSTED');
   });
 
   it('fails with POOL_EXHAUSTED naming the pool and its size, all or nothing', async () => {

@@ -99,6 +99,19 @@ export function runStoreContract(factory: StoreFactory): void {
       );
       expect(row?.v).toBe(20);
     });
+
+    it('refuses a transaction inside a transaction instead of hanging', async () => {
+      const store = await open();
+      await expect(
+        store.transaction(() => store.transaction((tx) => tx.get('SELECT 1 AS one'))),
+      ).rejects.toThrow(/inside another transaction/);
+      expect(await store.transaction((tx) => tx.get('SELECT 1 AS one'))).toEqual({ one: 1 });
+      const both = await Promise.all([
+        store.transaction((tx) => tx.get('SELECT 1 AS one')),
+        store.transaction((tx) => tx.get('SELECT 2 AS one')),
+      ]);
+      expect(both).toEqual([{ one: 1 }, { one: 2 }]);
+    });
   });
 
   for (const { name, suite } of suites) describe(name, () => suite(open));

@@ -12,6 +12,7 @@ import {
   pendingMigrations,
   type Migration,
 } from '../migrations.js';
+import { runOutermost } from '../nesting.js';
 import { toPostgresPlaceholders } from '../sql.js';
 import type {
   AppliedMigration,
@@ -192,7 +193,11 @@ export class PostgresStore implements Store {
     }
   }
 
-  async transaction<T>(fn: (tx: SqlSession) => Promise<T>, options: TransactionOptions = {}): Promise<T> {
+  transaction<T>(fn: (tx: SqlSession) => Promise<T>, options: TransactionOptions = {}): Promise<T> {
+    return runOutermost(this, () => this.#transaction(fn, options));
+  }
+
+  async #transaction<T>(fn: (tx: SqlSession) => Promise<T>, options: TransactionOptions): Promise<T> {
     const client = await this.#pool.connect();
     const session = new PostgresSession(client);
     let broken = false;

@@ -7,6 +7,7 @@ import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { MacfleetError } from '../../errors.js';
+import { runOutermost } from '../nesting.js';
 import {
   MIGRATIONS,
   MIGRATIONS_TABLE_SQL,
@@ -160,8 +161,11 @@ export class SqliteStore implements Store {
         session.close();
       }
     };
-    const next = this.#queue.then(run, run);
-    this.#queue = next.catch(() => undefined);
+    const next = runOutermost(this, () => {
+      const turn = this.#queue.then(run, run);
+      this.#queue = turn.catch(() => undefined);
+      return turn;
+    });
     return next;
   }
 
