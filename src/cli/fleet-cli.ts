@@ -134,7 +134,11 @@ export function table(rows: readonly (readonly string[])[]): string {
 
 export const onOff = (b: boolean): string => (b ? 'on' : 'off');
 
-const VMWARE_LABELS = { promiscuous: 'promiscuous', macChanges: 'mac-changes', forgedTransmits: 'forged-transmits' } as const;
+const VMWARE_LABELS = {
+  promiscuous: 'promiscuous',
+  macChanges: 'mac-changes',
+  forgedTransmits: 'forged-transmits',
+} as const;
 
 /** The human form of a VM: a header line, then one line per adapter. */
 export function renderVm(vm: Vm): string {
