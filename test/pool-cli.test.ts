@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { run, type CliIo } from '../src/cli/main.js';
+import { latestVersion } from '../src/store/migrations.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'macfleet-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -130,8 +131,8 @@ describe('pool commands', () => {
       dialect: 'sqlite',
       location: join(dir, 'env.db'),
       source: 'MACFLEET_DB',
-      version: 1,
-      latest: 1,
+      version: latestVersion(),
+      latest: latestVersion(),
     });
     const flag = await cli(['db', 'status', '--db', 'rel.db'], { MACFLEET_DB: join(dir, 'env.db') });
     expect(flag.out).toContain(`SQLite ${join(dir, 'rel.db')}`);

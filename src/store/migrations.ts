@@ -7,6 +7,7 @@
  * MACs are stored as 48-bit integers (BIGINT on PostgreSQL); times as milliseconds since the epoch.
  */
 import { MacfleetError } from '../errors.js';
+import { FLEET_MIGRATION } from './fleet-migration.js';
 
 export interface Migration {
   /** 1, 2, 3, ... in order, no gaps. */
@@ -142,6 +143,7 @@ CREATE TABLE allocation_requests (
 /** Every migration, in order. Append only. */
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'pools-and-macs', sqlite: poolsSqlite, postgres: poolsPostgres },
+  { version: 2, ...FLEET_MIGRATION },
 ];
 
 /** The newest schema version this program knows. */

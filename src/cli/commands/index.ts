@@ -4,6 +4,8 @@ import { registerAllocate } from './allocate-command.js';
 import { registerCollide } from './collide-command.js';
 import { registerDb } from './db-command.js';
 import { registerDoctor } from './doctor-command.js';
+import { registerEvents } from './events-command.js';
+import { registerHost } from './host-command.js';
 import { registerInit } from './init-command.js';
 import { registerLab } from './lab-command.js';
 import { registerMac } from './mac-command.js';
@@ -12,6 +14,7 @@ import { registerPool } from './pool-command.js';
 import { registerPredict } from './predict-command.js';
 import { registerRelease } from './release-command.js';
 import { registerReserve } from './reserve-command.js';
+import { registerVm } from './vm-command.js';
 import { registerWhois } from './whois-command.js';
 
 export const COMMANDS: readonly RegisterCommand[] = [
@@ -26,6 +29,9 @@ export const COMMANDS: readonly RegisterCommand[] = [
   registerReserve,
   registerRelease,
   registerWhois,
+  registerHost,
+  registerVm,
+  registerEvents,
   registerLab,
   registerDoctor,
 ];

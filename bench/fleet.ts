@@ -1,0 +1,152 @@
+/**
+ * Fleet inventory benchmarks (`npm run bench fleet`), on SQLite:
+ *  1. import of a scan with 100,000 adapters (25,000 VMs on 50 hosts), against a baseline that inserts
+ *     the same rows into a bare table in one transaction (the floor for any import);
+ *  2. re-import of the same scan (nothing changes, nothing is written);
+ *  3. `vm start` on a host already running 2,000 VMs, divided by the time on an empty host (the conflict
+ *     check reads the host's running adapters);
+ *  4. duplicate findings over the 100,000 imported adapters, against sorting the MACs (the `sort | uniq -d`
+ *     of the inventory).
+ */
+import { mkdirSync, rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import {
+  addHost,
+  addNetwork,
+  createVm,
+  duplicateFindings,
+  hypervisorMacSource,
+  importScan,
+  startVm,
+  type FleetDeps,
+  type ScanAdapter,
+} from '../src/fleet/index.js';
+import { macFromNumber } from '../src/mac/index.js';
+import { seededRandom, type Clock } from '../src/random.js';
+import { StoreFleetRepository } from '../src/store/fleet-store.js';
+import { openStore } from '../src/store/open-store.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const tmp = join(here, '..', '.bench-tmp', `fleet-${process.pid}`);
+rmSync(tmp, { recursive: true, force: true });
+mkdirSync(tmp, { recursive: true });
+const fmt = (n: number, digits = 0): string =>
+  n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+let t = Date.UTC(2026, 0, 1);
+const clock: Clock = { now: () => t++ };
+
+async function fleetOn(file: string) {
+  const store = await openStore(join(tmp, file));
+  const random = seededRandom(7);
+  const repo = new StoreFleetRepository(store);
+  const deps: FleetDeps = {
+    repo,
+    clock,
+    actor: 'bench',
+    sources: (_h, tx) => hypervisorMacSource(tx, random),
+  };
+  return { store, repo, deps };
+}
+
+const HOSTS = 50;
+const VMS = 25_000;
+const PER_VM = 4;
+// 1 in 1,000 MACs repeats an earlier one, as copied VMs do.
+const scan: ScanAdapter[] = [];
+for (let v = 0; v < VMS; v++) {
+  for (let a = 0; a < PER_VM; a++) {
+    const n = v * PER_VM + a;
+    const mac = n % 1000 === 999 ? n - 500 : n;
+    scan.push({
+      file: `esx${v % HOSTS}/vm${v}/vm${v}.vmx`,
+      line: 10 + a,
+      vm: `vm${v}`,
+      host: `esx${v % HOSTS}`,
+      network: `net${a}`,
+      mac: macFromNumber(0x005056000000 + mac),
+      mode: 'static',
+      hypervisor: 'vmware',
+      enabled: true,
+      hostPrivate: false,
+    });
+  }
+}
+
+// 1 and 2: import, re-import, baseline.
+{
+  const { store, repo, deps } = await fleetOn('import.db');
+  let start = performance.now();
+  const first = await importScan(deps, scan);
+  const importMs = performance.now() - start;
+  start = performance.now();
+  const again = await importScan(deps, scan);
+  const reimportMs = performance.now() - start;
+  if (first.vms.created !== VMS || again.vms.unchanged !== VMS) throw new Error('import counted wrong');
+
+  const base = await openStore(join(tmp, 'baseline.db'));
+  await base.transaction((tx) =>
+    tx.run('CREATE TABLE rows (host TEXT, vm TEXT, idx INTEGER, network TEXT, mac INTEGER)'),
+  );
+  start = performance.now();
+  await base.transaction(async (tx) => {
+    for (const a of scan)
+      await tx.run('INSERT INTO rows VALUES (?, ?, ?, ?, ?)', [a.host, a.vm, a.line, a.network, a.mac]);
+  });
+  const baseMs = performance.now() - start;
+  await base.close();
+  console.log(
+    `import of ${fmt(scan.length)} adapters (${fmt(VMS)} VMs, ${HOSTS} hosts): ${fmt(importMs / 1000, 2)} s ` +
+      `(${fmt(scan.length / (importMs / 1000))} adapters/s); bare-table baseline ${fmt(baseMs / 1000, 2)} s; ` +
+      `ratio ${fmt(importMs / baseMs, 1)}x`,
+  );
+  console.log(`re-import (nothing changes): ${fmt(reimportMs / 1000, 2)} s`);
+
+  // 4: findings over the inventory vs sorting the MACs.
+  start = performance.now();
+  const vms = await repo.listVms();
+  const networks = await repo.listNetworks();
+  const loadMs = performance.now() - start;
+  start = performance.now();
+  const findings = duplicateFindings(vms, networks);
+  const findMs = performance.now() - start;
+  start = performance.now();
+  const sorted = vms.flatMap((v) => v.adapters.map((a) => a.mac)).sort((x, y) => x - y);
+  let dups = 0;
+  for (let i = 1; i < sorted.length; i++) if (sorted[i] === sorted[i - 1]) dups++;
+  const sortMs = performance.now() - start;
+  console.log(
+    `duplicate findings over ${fmt(sorted.length)} adapters: ${fmt(findMs, 1)} ms (${findings.length} findings, ${dups} repeats; ` +
+      `loading the inventory ${fmt(loadMs)} ms); sort baseline ${fmt(sortMs, 1)} ms; ratio ${fmt(findMs / sortMs, 2)}x`,
+  );
+  await store.close();
+}
+
+// 3: start on a busy host vs an empty one.
+{
+  const { store, deps } = await fleetOn('start.db');
+  for (const name of ['busy', 'empty']) {
+    await addHost(deps, {
+      name,
+      hypervisor: 'hyper-v',
+      min: macFromNumber(0x00155d000000),
+      max: macFromNumber(0x00155d00ffff),
+    });
+    await addNetwork(deps, { host: name, name: 'LAN' });
+  }
+  const timeStarts = async (host: string, n: number, prefix: string): Promise<number> => {
+    for (let i = 0; i < n; i++)
+      await createVm(deps, { host, name: `${prefix}${i}`, adapters: [{ network: 'LAN' }] });
+    const start = performance.now();
+    for (let i = 0; i < n; i++) await startVm(deps, { name: `${prefix}${i}`, host });
+    return (performance.now() - start) / n;
+  };
+  await timeStarts('busy', 2000, 'fill');
+  const busy = await timeStarts('busy', 200, 'b');
+  const empty = await timeStarts('empty', 200, 'e');
+  console.log(
+    `vm start with 2,000 VMs running on the host: ${fmt(busy, 2)} ms; on an empty host: ${fmt(empty, 2)} ms; ratio ${fmt(busy / empty, 1)}x`,
+  );
+  await store.close();
+}
+rmSync(tmp, { recursive: true, force: true });

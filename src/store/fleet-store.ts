@@ -1,0 +1,370 @@
+/**
+ * The fleet inventory and audit log on a Store (SQLite or PostgreSQL): the FleetRepository port of
+ * src/fleet, written once over SqlSession. Fleet write transactions are serialized across processes —
+ * SQLite by its single write lock, PostgreSQL by a transaction-scoped advisory lock — so two `vm start`
+ * runs on one host never both miss each other's running MACs.
+ */
+import type { Mac, MacRange } from '../mac/index.js';
+import type { EventDetail, EventFilter, FleetEvent, NewFleetEvent } from '../fleet/events.js';
+import {
+  formatAllocationSource,
+  parseAllocationSource,
+  type Adapter,
+  type AdapterHolder,
+  type Host,
+  type HostNic,
+  type VirtualNetwork,
+  type Vm,
+  type VmwarePolicy,
+} from '../fleet/model.js';
+import type { FleetRepository } from '../fleet/ports.js';
+import { chunks, valuesPlaceholders } from './sql.js';
+import type { SqlSession, SqlValue, Store } from './store.js';
+
+interface HostRow {
+  name: string;
+  hypervisor: Host['hypervisor'];
+  ip: number | null;
+  allocation: string;
+  scheme: string;
+}
+interface AdapterRow {
+  host: string;
+  vm: string;
+  idx: number;
+  network: string;
+  mode: Adapter['mode'];
+  mac: number;
+  spoofing: number;
+  dhcp_guard: number;
+  router_guard: number;
+  vmware: string | null;
+  state?: Vm['state'];
+}
+interface EventRow {
+  seq: number;
+  time: number;
+  actor: string;
+  kind: FleetEvent['kind'];
+  host: string;
+  vm: string | null;
+  adapter: number | null;
+  before_json: string | null;
+  after_json: string | null;
+}
+
+const bool = (b: boolean): number => (b ? 1 : 0);
+const json = <T>(text: string | null): T | null => (text === null ? null : (JSON.parse(text) as T));
+
+const toAdapter = (r: AdapterRow): Adapter => ({
+  index: r.idx,
+  network: r.network,
+  mode: r.mode,
+  mac: r.mac as Mac,
+  spoofing: r.spoofing === 1,
+  dhcpGuard: r.dhcp_guard === 1,
+  routerGuard: r.router_guard === 1,
+  vmware: json<VmwarePolicy>(r.vmware),
+});
+
+const ADAPTER_COLUMNS =
+  'a.host, a.vm, a.idx, a.network, a.mode, a.mac, a.spoofing, a.dhcp_guard, a.router_guard, a.vmware';
+
+/** Multi-row INSERTs of `rows` into `target` (`table (columns)`), in chunks under the drivers' parameter limits. */
+async function insertRows(tx: SqlSession, target: string, rows: readonly SqlValue[][]): Promise<void> {
+  const width = rows[0]?.length ?? 0;
+  for (const part of chunks(rows, Math.max(1, Math.floor(900 / Math.max(1, width))))) {
+    await tx.run(`INSERT INTO ${target} VALUES ${valuesPlaceholders(part.length, width)}`, part.flat());
+  }
+}
+
+/** Serialize fleet writers: SQLite's write transaction already does; PostgreSQL takes an advisory lock. */
+async function lockFleet(tx: SqlSession): Promise<void> {
+  if (tx.dialect === 'postgres') {
+    await tx.get("SELECT pg_advisory_xact_lock(hashtext('macfleet:fleet:' || current_schema()))");
+  }
+}
+
+export class StoreFleetRepository implements FleetRepository {
+  /** @param session the open transaction, when this repository is the one a transaction hands out */
+  constructor(
+    readonly store: Store,
+    readonly session?: SqlSession,
+  ) {}
+
+  private run<T>(fn: (tx: SqlSession) => Promise<T>): Promise<T> {
+    return this.session === undefined ? this.store.transaction(fn) : fn(this.session);
+  }
+
+  transaction<T>(fn: (repo: FleetRepository) => Promise<T>): Promise<T> {
+    if (this.session !== undefined) return fn(this);
+    return this.store.transaction(async (tx) => {
+      await lockFleet(tx);
+      return fn(new StoreFleetRepository(this.store, tx));
+    });
+  }
+
+  getHost(name: string): Promise<Host | undefined> {
+    return this.run(async (tx) => (await this.hosts(tx, name))[0]);
+  }
+  listHosts(): Promise<Host[]> {
+    return this.run((tx) => this.hosts(tx));
+  }
+  private async hosts(tx: SqlSession, name?: string): Promise<Host[]> {
+    const params = name === undefined ? [] : [name];
+    const rows = await tx.all<HostRow & Record<string, unknown>>(
+      `SELECT name, hypervisor, ip, allocation, scheme FROM fleet_hosts ${name === undefined ? '' : 'WHERE name = ?'} ORDER BY name`,
+      params,
+    );
+    if (rows.length === 0) return [];
+    const nics = await tx.all<{ host: string; mac: number; kind: HostNic['kind'] }>(
+      `SELECT host, mac, kind FROM fleet_host_nics ${name === undefined ? '' : 'WHERE host = ?'} ORDER BY host, position`,
+      params,
+    );
+    return rows.map((r) => ({
+      name: r.name,
+      hypervisor: r.hypervisor,
+      ip: r.ip,
+      allocation: parseAllocationSource(r.allocation),
+      scheme: JSON.parse(r.scheme) as Host['scheme'],
+      nics: nics.filter((n) => n.host === r.name).map((n) => ({ mac: n.mac as Mac, kind: n.kind })),
+    }));
+  }
+  putHost(host: Host): Promise<void> {
+    return this.run(async (tx) => {
+      const values = [
+        host.hypervisor,
+        host.ip,
+        formatAllocationSource(host.allocation),
+        JSON.stringify(host.scheme),
+      ];
+      const { changes } = await tx.run(
+        'UPDATE fleet_hosts SET hypervisor = ?, ip = ?, allocation = ?, scheme = ? WHERE name = ?',
+        [...values, host.name],
+      );
+      if (changes === 0) {
+        await tx.run(
+          'INSERT INTO fleet_hosts (hypervisor, ip, allocation, scheme, name) VALUES (?, ?, ?, ?, ?)',
+          [...values, host.name],
+        );
+      }
+      await tx.run('DELETE FROM fleet_host_nics WHERE host = ?', [host.name]);
+      for (const [position, nic] of host.nics.entries()) {
+        await tx.run('INSERT INTO fleet_host_nics (host, position, mac, kind) VALUES (?, ?, ?, ?)', [
+          host.name,
+          position,
+          nic.mac,
+          nic.kind,
+        ]);
+      }
+    });
+  }
+
+  getNetwork(host: string, name: string): Promise<VirtualNetwork | undefined> {
+    return this.run(async (tx) => (await this.networks(tx, 'WHERE host = ? AND name = ?', [host, name]))[0]);
+  }
+  listNetworks(host?: string): Promise<VirtualNetwork[]> {
+    return this.run((tx) =>
+      host === undefined ? this.networks(tx, '', []) : this.networks(tx, 'WHERE host = ?', [host]),
+    );
+  }
+  private async networks(tx: SqlSession, where: string, params: SqlValue[]): Promise<VirtualNetwork[]> {
+    const rows = await tx.all<{ host: string; name: string; nic: number | null; segment: string }>(
+      `SELECT host, name, nic, segment FROM fleet_networks ${where} ORDER BY host, name`,
+      params,
+    );
+    return rows.map((r) => ({ host: r.host, name: r.name, nic: r.nic as Mac | null, segment: r.segment }));
+  }
+  putNetwork(n: VirtualNetwork): Promise<void> {
+    return this.run(async (tx) => {
+      const { changes } = await tx.run(
+        'UPDATE fleet_networks SET nic = ?, segment = ? WHERE host = ? AND name = ?',
+        [n.nic, n.segment, n.host, n.name],
+      );
+      if (changes === 0) {
+        await tx.run('INSERT INTO fleet_networks (nic, segment, host, name) VALUES (?, ?, ?, ?)', [
+          n.nic,
+          n.segment,
+          n.host,
+          n.name,
+        ]);
+      }
+    });
+  }
+
+  getVm(host: string, name: string): Promise<Vm | undefined> {
+    return this.run(async (tx) => (await this.vms(tx, 'v.host = ? AND v.name = ?', [host, name]))[0]);
+  }
+  findVms(name: string): Promise<Vm[]> {
+    return this.run((tx) => this.vms(tx, 'v.name = ?', [name]));
+  }
+  listVms(host?: string): Promise<Vm[]> {
+    return this.run((tx) =>
+      host === undefined ? this.vms(tx, '1 = 1', []) : this.vms(tx, 'v.host = ?', [host]),
+    );
+  }
+  private async vms(tx: SqlSession, where: string, params: SqlValue[]): Promise<Vm[]> {
+    const vms = await tx.all<{ host: string; name: string; state: Vm['state'] }>(
+      `SELECT v.host, v.name, v.state FROM fleet_vms v WHERE ${where} ORDER BY v.host, v.name`,
+      params,
+    );
+    if (vms.length === 0) return [];
+    const adapters = await tx.all<AdapterRow & Record<string, unknown>>(
+      `SELECT ${ADAPTER_COLUMNS} FROM fleet_adapters a JOIN fleet_vms v ON v.host = a.host AND v.name = a.vm
+       WHERE ${where} ORDER BY a.host, a.vm, a.idx`,
+      params,
+    );
+    const byVm = new Map<string, Adapter[]>();
+    for (const r of adapters) {
+      const k = `${r.host}\u0000${r.vm}`;
+      const list = byVm.get(k);
+      if (list === undefined) byVm.set(k, [toAdapter(r)]);
+      else list.push(toAdapter(r));
+    }
+    return vms.map((v) => ({ ...v, adapters: byVm.get(`${v.host}\u0000${v.name}`) ?? [] }));
+  }
+  putVm(vm: Vm): Promise<void> {
+    return this.run(async (tx) => {
+      const { changes } = await tx.run('UPDATE fleet_vms SET state = ? WHERE host = ? AND name = ?', [
+        vm.state,
+        vm.host,
+        vm.name,
+      ]);
+      if (changes === 0) {
+        await tx.run('INSERT INTO fleet_vms (state, host, name) VALUES (?, ?, ?)', [
+          vm.state,
+          vm.host,
+          vm.name,
+        ]);
+      }
+      await tx.run('DELETE FROM fleet_adapters WHERE host = ? AND vm = ?', [vm.host, vm.name]);
+      await insertRows(
+        tx,
+        'fleet_adapters (host, vm, idx, network, mode, mac, spoofing, dhcp_guard, router_guard, vmware)',
+        vm.adapters.map((a) => [
+          vm.host,
+          vm.name,
+          a.index,
+          a.network,
+          a.mode,
+          a.mac,
+          bool(a.spoofing),
+          bool(a.dhcpGuard),
+          bool(a.routerGuard),
+          a.vmware === null ? null : JSON.stringify(a.vmware),
+        ]),
+      );
+    });
+  }
+  deleteVm(host: string, name: string): Promise<void> {
+    return this.run(async (tx) => {
+      await tx.run('DELETE FROM fleet_adapters WHERE host = ? AND vm = ?', [host, name]);
+      await tx.run('DELETE FROM fleet_vms WHERE host = ? AND name = ?', [host, name]);
+    });
+  }
+  adaptersWithMac(mac: Mac): Promise<AdapterHolder[]> {
+    return this.run(async (tx) => {
+      const rows = await tx.all<AdapterRow & Record<string, unknown>>(
+        `SELECT ${ADAPTER_COLUMNS}, v.state FROM fleet_adapters a JOIN fleet_vms v ON v.host = a.host AND v.name = a.vm
+         WHERE a.mac = ? ORDER BY a.host, a.vm, a.idx`,
+        [mac],
+      );
+      return rows.map((r) => ({
+        host: r.host,
+        vm: r.vm,
+        vmState: r.state ?? 'stopped',
+        adapter: toAdapter(r),
+      }));
+    });
+  }
+
+  macsOnHost(host: string, range?: MacRange): Promise<Set<Mac>> {
+    return this.run(async (tx) => {
+      const rows = await tx.all<{ mac: number }>(
+        range === undefined
+          ? 'SELECT mac FROM fleet_adapters WHERE host = ?'
+          : 'SELECT mac FROM fleet_adapters WHERE host = ? AND mac BETWEEN ? AND ?',
+        range === undefined ? [host] : [host, range.start, range.end],
+      );
+      return new Set(rows.map((r) => r.mac as Mac));
+    });
+  }
+
+  /**
+   * Events get consecutive sequence numbers under the fleet lock (SQLite's write lock; a PostgreSQL
+   * advisory lock, re-entrant within the transaction), written in multi-row statements.
+   */
+  appendEvents(events: readonly NewFleetEvent[]): Promise<FleetEvent[]> {
+    if (events.length === 0) return Promise.resolve([]);
+    return this.run(async (tx) => {
+      await lockFleet(tx);
+      const last = await tx.get<{ seq: number | null }>('SELECT MAX(seq) AS seq FROM fleet_events');
+      const first = (last?.seq ?? 0) + 1;
+      const out = events.map((e, i) => ({ ...e, seq: first + i }));
+      await insertRows(
+        tx,
+        'fleet_events (seq, time, actor, kind, host, vm, adapter, before_json, after_json)',
+        out.map((e) => [
+          e.seq,
+          e.time,
+          e.actor,
+          e.kind,
+          e.subject.host,
+          e.subject.vm ?? null,
+          e.subject.adapter ?? null,
+          e.before === null ? null : JSON.stringify(e.before),
+          e.after === null ? null : JSON.stringify(e.after),
+        ]),
+      );
+      await insertRows(
+        tx,
+        'fleet_event_macs (seq, position, mac)',
+        out.flatMap((e) => e.macs.map((m, i) => [e.seq, i, m])),
+      );
+      return out;
+    });
+  }
+
+  listEvents(filter: EventFilter = {}): Promise<FleetEvent[]> {
+    const where: string[] = [];
+    const params: SqlValue[] = [];
+    const when = (value: SqlValue | undefined, condition: string): void => {
+      if (value === undefined) return;
+      where.push(condition);
+      params.push(value);
+    };
+    when(filter.host, 'e.host = ?');
+    when(filter.vm, 'e.vm = ?');
+    when(filter.since, 'e.time >= ?');
+    when(filter.mac, 'e.seq IN (SELECT seq FROM fleet_event_macs WHERE mac = ?)');
+    const clause = where.length === 0 ? '' : `WHERE ${where.join(' AND ')}`;
+    return this.run(async (tx) => {
+      const rows = await tx.all<EventRow & Record<string, unknown>>(
+        `SELECT e.seq, e.time, e.actor, e.kind, e.host, e.vm, e.adapter, e.before_json, e.after_json
+         FROM fleet_events e ${clause} ORDER BY e.seq`,
+        params,
+      );
+      const macs = await tx.all<{ seq: number; mac: number }>(
+        `SELECT m.seq, m.mac FROM fleet_event_macs m JOIN fleet_events e ON e.seq = m.seq ${clause}
+         ORDER BY m.seq, m.position`,
+        params,
+      );
+      const bySeq = new Map<number, Mac[]>();
+      for (const m of macs) bySeq.set(m.seq, [...(bySeq.get(m.seq) ?? []), m.mac as Mac]);
+      return rows.map((r) => ({
+        seq: r.seq,
+        time: r.time,
+        actor: r.actor,
+        kind: r.kind,
+        subject: {
+          host: r.host,
+          ...(r.vm === null ? {} : { vm: r.vm }),
+          ...(r.adapter === null ? {} : { adapter: r.adapter }),
+        },
+        before: json<EventDetail>(r.before_json),
+        after: json<EventDetail>(r.after_json),
+        macs: bySeq.get(r.seq) ?? [],
+      }));
+    });
+  }
+}

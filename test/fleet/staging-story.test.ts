@@ -1,0 +1,315 @@
+// The staging-server story of issue 5, end to end through the CLI (in-process `run`, plus the real
+// ./bin/macfleet for the refusal), on SQLite and — with MACFLEET_TEST_PG_URL — on PostgreSQL.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterAll, describe, expect, it } from 'vitest';
+import { run } from '../../src/cli/main.js';
+import {
+  addHost,
+  addNetwork,
+  createVm,
+  hypervisorMacSource,
+  startVm,
+  type FleetDeps,
+} from '../../src/fleet/index.js';
+import { parseMac } from '../../src/mac/index.js';
+import { seededRandom, systemClock } from '../../src/random.js';
+import { StoreFleetRepository } from '../../src/store/fleet-store.js';
+import { PostgresStore } from '../../src/store/postgres/postgres-store.js';
+import { PG_URL, dropSchemas, freshSchema } from '../store/pg-test-url.js';
+
+const repoRoot = resolve(import.meta.dirname, '../..');
+const dir = mkdtempSync(join(tmpdir(), 'macfleet-fleet-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+interface Result {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+function cli(db: string) {
+  const call = async (...args: string[]): Promise<Result> => {
+    let stdout = '';
+    let stderr = '';
+    const code = await run(args, {
+      stdout: (t) => (stdout += t),
+      stderr: (t) => (stderr += t),
+      stderrIsTTY: false,
+      env: { MACFLEET_DB: db, MACFLEET_ACTOR: 'alice' },
+      cwd: dir,
+    });
+    return { code, stdout, stderr };
+  };
+  const json = async (...args: string[]): Promise<unknown> => {
+    const r = await call(...args, '--json');
+    if (r.code !== 0) throw new Error(`macfleet ${args.join(' ')} exited ${r.code}: ${r.stderr}`);
+    return JSON.parse(r.stdout) as unknown;
+  };
+  return { call, json };
+}
+
+type VmOut = {
+  name: string;
+  host: string;
+  state: string;
+  adapters: { index: number; network: string; mode: string; mac: string; spoofing: boolean }[];
+};
+
+function story(label: string, database: () => Promise<string>, skip = false): void {
+  it.skipIf(skip)(`runs the staging-server story on ${label}`, async () => {
+    const db = await database();
+    const { call, json } = cli(db);
+    await json('host', 'add', 'staging', '--hypervisor', 'virtual-server', '--nic', '00-16-31-53-32-68');
+    await json('network', 'add', 'LAN', '--host', 'staging', '--nic', '00-16-31-53-32-68');
+    const built: VmOut[] = [];
+    for (const name of ['web1', 'web2', 'web3']) {
+      built.push((await json('vm', 'create', name, '--host', 'staging', '--adapter', 'LAN')) as VmOut);
+    }
+    expect(built[0]).toEqual({
+      name: 'web1',
+      host: 'staging',
+      state: 'stopped',
+      adapters: [{ index: 0, network: 'LAN', mode: 'dynamic', mac: '00:03:ff:53:32:68', spoofing: false }],
+    });
+    expect(built.map((v) => v.adapters[0]!.mac)).toEqual([
+      '00:03:ff:53:32:68',
+      '00:03:ff:52:32:68',
+      '00:03:ff:51:32:68',
+    ]);
+
+    // prod's NIC also ends in 53-32-68: its first VM gets staging's first MAC.
+    await json('host', 'add', 'prod', '--hypervisor', 'virtual-server', '--nic', '00-15-17-53-32-68');
+    await json('network', 'add', 'LAN', '--host', 'prod');
+    await json('vm', 'create', 'db', '--host', 'prod', '--adapter', 'LAN');
+    expect(((await json('vm', 'start', 'db')) as VmOut).state).toBe('running');
+
+    for (const name of ['web1', 'web2', 'web3']) {
+      const pinned = (await json('adapter', 'set', name, '0', '--static')) as VmOut;
+      expect(pinned.adapters[0]!.mode).toBe('static');
+      const copy = (await json(
+        'vm',
+        'register',
+        name,
+        '--from',
+        'staging',
+        '--host',
+        'prod',
+        '--copy',
+      )) as VmOut;
+      expect(copy).toMatchObject({
+        host: 'prod',
+        state: 'stopped',
+        adapters: [{ mode: 'static', mac: pinned.adapters[0]!.mac }],
+      });
+    }
+
+    const refused = await call('vm', 'start', 'web1', '--host', 'prod', '--json');
+    expect(refused.code).toBe(3);
+    expect(JSON.parse(refused.stderr)).toMatchObject({ error: { code: 'MAC_CONFLICT' } });
+    expect(refused.stderr).toContain('prod/db#0');
+    expect(((await json('vm', 'show', 'web1', '--host', 'prod')) as VmOut).state).toBe('stopped');
+
+    const findings = await call('findings', '--json');
+    expect(findings.code).toBe(1);
+    const blocking = (
+      JSON.parse(findings.stdout) as {
+        findings: { scope: string; mac: string; members: { host: string; vm: string }[] }[];
+      }
+    ).findings[0]!;
+    expect(blocking).toMatchObject({ scope: 'blocking', mac: '00:03:ff:53:32:68' });
+    expect(blocking.members.map((m) => `${m.host}/${m.vm}`).sort()).toEqual(['prod/db', 'prod/web1']);
+
+    // Rule 3 through the CLI: nothing but a stopped VM changes its MAC mode or spoofing.
+    const spoof = await call('adapter', 'set', 'db', '0', '--spoofing', 'on');
+    expect(spoof).toMatchObject({ code: 3 });
+    expect(spoof.stderr).toContain('[VM_RUNNING]');
+
+    // Way out 1: dynamic on the hypervisor's own scheme. prod's counter moves on to 00:03:ff:52:32:68 —
+    // the start works, and the findings now predict the next clash, with the copy of web2.
+    const dynamic = (await json('adapter', 'set', 'web1', '0', '--host', 'prod', '--dynamic')) as VmOut;
+    expect(dynamic.adapters[0]).toMatchObject({ mode: 'dynamic', mac: '00:03:ff:52:32:68' });
+    expect(((await json('vm', 'start', 'web1', '--host', 'prod')) as VmOut).state).toBe('running');
+    const next = JSON.parse((await call('findings', '--json')).stdout) as {
+      findings: { scope: string; mac: string }[];
+    };
+    expect(next.findings[0]).toMatchObject({ scope: 'blocking', mac: '00:03:ff:52:32:68' });
+
+    // Way out 2: prod allocates from a pool; web2's copy goes dynamic and gets a MAC no one holds.
+    await json('pool', 'create', 'fleet', '--range', '02:42:00:00:00:00/32');
+    await json('host', 'set', 'prod', '--allocation', 'pool:fleet');
+    const pooled = (await json('adapter', 'set', 'web2', '0', '--host', 'prod', '--dynamic')) as VmOut;
+    expect(pooled.adapters[0]!.mac).toBe('02:42:00:00:00:00');
+    expect(((await json('vm', 'start', 'web2', '--host', 'prod')) as VmOut).state).toBe('running');
+    const last = JSON.parse((await call('findings', '--json')).stdout) as { findings: { scope: string }[] };
+    expect(last.findings.filter((f) => f.scope === 'blocking')).toEqual([]);
+
+    const events = (await json('events', '--vm', 'web1', '--host', 'prod')) as {
+      kind: string;
+      actor: string;
+    }[];
+    expect(events.map((e) => e.kind)).toEqual([
+      'adapter.mac_assigned',
+      'adapter.duplicate',
+      'vm.registered',
+      'adapter.mac_conflict',
+      'vm.start_failed',
+      'adapter.mac_assigned',
+      'adapter.mode_changed',
+      'vm.started',
+    ]);
+    expect(new Set(events.map((e) => e.actor))).toEqual(new Set(['alice']));
+    const byMac = (await json('events', '--mac', '00-03-FF-53-32-68', '--since', '1h')) as { kind: string }[];
+    expect(byMac.map((e) => e.kind)).toContain('vm.start_failed');
+    expect(await json('events', '--since', '2999-01-01')).toEqual([]);
+    const history = (await json('history', '00:03:ff:53:32:68')) as {
+      holders: { holder: string; until: string | null }[];
+    };
+    expect(history.holders.map((h) => [h.holder, h.until === null])).toEqual([
+      ['staging/web1#0', true],
+      ['prod/db#0', true],
+      ['prod/web1#0', false],
+    ]);
+  });
+}
+
+const pgUrl = PG_URL ?? '';
+const schemas: string[] = [];
+afterAll(() => (pgUrl === '' ? undefined : dropSchemas(pgUrl, schemas)));
+
+/** A fresh PostgreSQL schema, as a URL whose connections use it. */
+async function pgDatabase(): Promise<string> {
+  const schema = freshSchema('fleet_cli');
+  schemas.push(schema);
+  const { default: pg } = await import('pg');
+  const client = new pg.Client({ connectionString: pgUrl });
+  await client.connect();
+  await client.query(`CREATE SCHEMA "${schema}"`);
+  await client.end();
+  const url = new URL(pgUrl);
+  url.searchParams.set('options', `-c search_path=${schema}`);
+  return url.toString();
+}
+
+describe('the staging-server story through the CLI', () => {
+  let n = 0;
+  story('SQLite', () => Promise.resolve(join(dir, `story-${++n}.db`)));
+
+  story('PostgreSQL (MACFLEET_TEST_PG_URL)', pgDatabase, pgUrl === '');
+
+  it('keeps the audit log append-only in the database, and refuses through the real binary', async () => {
+    const db = join(dir, 'append-only.db');
+    const { json } = cli(db);
+    await json('host', 'add', 'h', '--hypervisor', 'kvm');
+    const raw = new Database(db);
+    expect(() => raw.prepare('DELETE FROM fleet_events').run()).toThrow(/append-only/);
+    expect(() => raw.prepare("UPDATE fleet_events SET actor = 'mallory'").run()).toThrow(/append-only/);
+    raw.close();
+    const bin = join(repoRoot, 'bin', 'macfleet');
+    const shown = spawnSync(bin, ['vm', 'start', 'nope', '--json'], {
+      env: { ...process.env, MACFLEET_DB: db },
+      encoding: 'utf8',
+    });
+    expect(shown.status).toBe(3);
+    expect(JSON.parse(shown.stderr)).toMatchObject({ error: { code: 'NOT_FOUND' } });
+    expect(
+      execFileSync(bin, ['host', 'list'], { env: { ...process.env, MACFLEET_DB: db }, encoding: 'utf8' }),
+    ).toContain('kvm');
+  });
+
+  it.skipIf(pgUrl === '')(
+    'lets one of twelve concurrent starts through when their VMs share a static MAC (PostgreSQL, two instances)',
+    async () => {
+      const schema = freshSchema('fleet_race');
+      schemas.push(schema);
+      const instances = await Promise.all([0, 1].map(() => PostgresStore.open(pgUrl, { schema })));
+      try {
+        const fleets = instances.map((store): FleetDeps => ({
+          repo: new StoreFleetRepository(store),
+          clock: systemClock,
+          actor: 'race',
+          sources: (_host, tx) => hypervisorMacSource(tx, seededRandom(1)),
+        }));
+        const [one, two] = fleets as [FleetDeps, FleetDeps];
+        await addHost(one, { name: 'h', hypervisor: 'kvm' });
+        await addNetwork(one, { host: 'h', name: 'br0' });
+        const names = Array.from({ length: 12 }, (_, i) => `vm${i}`);
+        for (const name of names) {
+          await createVm(one, {
+            host: 'h',
+            name,
+            adapters: [{ network: 'br0', static: parseMac('52:54:00:00:00:01') }],
+            force: true,
+          });
+        }
+        const results = await Promise.allSettled(
+          names.map((name, i) => startVm(i % 2 === 0 ? one : two, { name })),
+        );
+        expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+        const refused = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+        expect(refused.map((r) => (r.reason as { code?: string }).code)).toEqual(
+          Array(11).fill('MAC_CONFLICT'),
+        );
+        const running = (await two.repo.listVms('h')).filter((v) => v.state === 'running');
+        expect(running).toHaveLength(1);
+        expect(await two.repo.listEvents({ mac: parseMac('52:54:00:00:00:01') })).toEqual(
+          expect.arrayContaining([expect.objectContaining({ kind: 'vm.start_failed' })]),
+        );
+      } finally {
+        await Promise.all(instances.map((i) => i.close()));
+      }
+    },
+  );
+
+  it('imports a scan twice without duplicating anything', async () => {
+    const db = join(dir, 'import.db');
+    const { call, json } = cli(db);
+    const scan = {
+      files: 1,
+      adapters: [
+        {
+          file: 'esx1/web/web.vmx',
+          line: 9,
+          vm: 'web',
+          host: null,
+          network: 'VM Network',
+          mac: '00:50:56:00:00:01',
+          mode: 'static',
+          hypervisor: 'vmware',
+          enabled: true,
+        },
+        {
+          file: 'esx1/db/db.vmx',
+          line: 9,
+          vm: 'db',
+          host: null,
+          network: 'VM Network',
+          mac: '00:50:56:00:00:01',
+          mode: 'static',
+          hypervisor: 'vmware',
+          enabled: true,
+        },
+      ],
+      findings: [],
+      issues: [],
+    };
+    writeFileSync(join(dir, 'scan.json'), JSON.stringify(scan));
+    const first = (await json('import', 'scan.json', '--host', 'esx1')) as { vms: { created: number } };
+    const second = (await json('import', 'scan.json', '--host', 'esx1')) as {
+      vms: { created: number; unchanged: number };
+    };
+    expect(first.vms.created).toBe(2);
+    expect(second.vms).toMatchObject({ created: 0, unchanged: 2 });
+    expect((await json('vm', 'list')) as unknown[]).toHaveLength(2);
+    const findings = await call('findings', '--json');
+    expect(JSON.parse(findings.stdout)).toMatchObject({
+      findings: [{ scope: 'blocking', mac: '00:50:56:00:00:01' }],
+    });
+    const bad = await call('import', 'missing.json');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('[IO_ERROR]');
+  });
+});
