@@ -28,16 +28,34 @@ export const CLASSIFICATION_KINDS = [
 export type ClassificationKind = (typeof CLASSIFICATION_KINDS)[number];
 
 export type Classification =
-  | { readonly kind: 'virtual-server'; readonly description: string; readonly hostOctets: readonly [number, number]; readonly counterOctet: number }
+  | {
+      readonly kind: 'virtual-server';
+      readonly description: string;
+      readonly hostOctets: readonly [number, number];
+      readonly counterOctet: number;
+    }
   | { readonly kind: 'hyper-v'; readonly description: string; readonly hostOctets: readonly [number, number] }
   | { readonly kind: 'vmware-generated'; readonly description: string; readonly uuidBytes: string }
   | { readonly kind: 'vmware-static'; readonly description: string }
   | { readonly kind: 'vmware-vcenter'; readonly description: string; readonly instanceId: number }
   | { readonly kind: 'scvmm'; readonly description: string }
   | { readonly kind: 'nlb-unicast' | 'nlb-multicast'; readonly description: string; readonly vip: string }
-  | { readonly kind: 'nlb-igmp'; readonly description: string; readonly group: string; readonly vipLowOctets: readonly [number, number] }
-  | { readonly kind: 'nlb-masked'; readonly description: string; readonly vip: string; readonly priority: number }
-  | { readonly kind: 'qemu' | 'xen' | 'virtualbox' | 'proxmox' | 'ovirt' | 'openstack' | 'unknown'; readonly description: string };
+  | {
+      readonly kind: 'nlb-igmp';
+      readonly description: string;
+      readonly group: string;
+      readonly vipLowOctets: readonly [number, number];
+    }
+  | {
+      readonly kind: 'nlb-masked';
+      readonly description: string;
+      readonly vip: string;
+      readonly priority: number;
+    }
+  | {
+      readonly kind: 'qemu' | 'xen' | 'virtualbox' | 'proxmox' | 'ovirt' | 'openstack' | 'unknown';
+      readonly description: string;
+    };
 
 const hex = (n: number): string => n.toString(16).toUpperCase().padStart(2, '0');
 
@@ -93,10 +111,12 @@ export function classifyMac(mac: Mac): Classification {
       return {
         kind: 'vmware-generated',
         uuidBytes: `${hex(d)}-${hex(e)}-${hex(f)}`,
-        description: 'VMware host-generated MAC (last three bytes of the VM BIOS UUID plus the adapter offset)',
+        description:
+          'VMware host-generated MAC (last three bytes of the VM BIOS UUID plus the adapter offset)',
       };
     case 0x005056:
-      if (d <= 0x3f) return { kind: 'vmware-static', description: 'VMware static (manually assigned) MAC range' };
+      if (d <= 0x3f)
+        return { kind: 'vmware-static', description: 'VMware static (manually assigned) MAC range' };
       if (d >= 0x80 && d <= 0xbf) {
         return {
           kind: 'vmware-vcenter',

@@ -3,7 +3,15 @@
  * `start-end` (either MAC in any notation, including hyphenated), `start..end`, and `prefix/len`.
  */
 import { MacfleetError } from '../errors.js';
-import { formatMac, MAC_COUNT, macFromNumber, parseMac, safeParseMac, type Mac, type MacNotation } from './mac.js';
+import {
+  formatMac,
+  MAC_COUNT,
+  macFromNumber,
+  parseMac,
+  safeParseMac,
+  type Mac,
+  type MacNotation,
+} from './mac.js';
 
 export interface MacRange {
   readonly start: Mac;
@@ -57,7 +65,10 @@ export function parseMacRange(input: string): MacRange {
   if (slash >= 0) {
     const bits = text.slice(slash + 1).trim();
     if (!/^\d{1,2}$/.test(bits)) {
-      throw new MacfleetError('INVALID_RANGE', `invalid range ${JSON.stringify(input)}: prefix length ${JSON.stringify(bits)} is not 0..48`);
+      throw new MacfleetError(
+        'INVALID_RANGE',
+        `invalid range ${JSON.stringify(input)}: prefix length ${JSON.stringify(bits)} is not 0..48`,
+      );
     }
     return prefixRange(parseMac(text.slice(0, slash)), Number(bits));
   }

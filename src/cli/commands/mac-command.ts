@@ -9,7 +9,10 @@ export function registerMac(program: Command, ctx: CliContext): void {
   program
     .command('mac')
     .description('show the canonical form, flags, vendor and origin of MAC addresses')
-    .argument('<addr...>', 'MAC addresses in any notation (00-03-FF-12-34-56, 00:03:ff:12:34:56, 0003.ff12.3456, 0003FF123456)')
+    .argument(
+      '<addr...>',
+      'MAC addresses in any notation (00-03-FF-12-34-56, 00:03:ff:12:34:56, 0003.ff12.3456, 0003FF123456)',
+    )
     .option('--json', 'machine-readable output')
     .action(async (addrs: string[], opts: { json?: boolean }) => {
       const { vendorOf } = await import('../../mac/vendor.js');
