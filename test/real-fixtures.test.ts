@@ -23,8 +23,14 @@ const U = 'unknown' as const;
 const TABLE: Record<string, { format: FormatName; adapters: Row[]; issues?: string[] }> = {
   'vmx/libvirt-ethernet-vpx.vmx': { format: 'vmx', adapters: [['00:50:56:87:65:43', 'VM Network', D]] },
   'vmx/libvirt-ethernet-bridged.vmx': { format: 'vmx', adapters: [['00:50:56:11:22:33', 'VM Network', S]] },
-  'vmx/libvirt-vmx2xml-ethernet-custom.vmx': { format: 'vmx', adapters: [['00:50:56:11:22:33', 'vmnet7', S]] },
-  'vmx/libvirt-vmx2xml-ethernet-generated.vmx': { format: 'vmx', adapters: [['00:0c:29:11:22:33', 'VM Network', D]] },
+  'vmx/libvirt-vmx2xml-ethernet-custom.vmx': {
+    format: 'vmx',
+    adapters: [['00:50:56:11:22:33', 'vmnet7', S]],
+  },
+  'vmx/libvirt-vmx2xml-ethernet-generated.vmx': {
+    format: 'vmx',
+    adapters: [['00:0c:29:11:22:33', 'VM Network', D]],
+  },
   'vmx/libvirt-esx-in-the-wild-2.vmx': { format: 'vmx', adapters: [['00:0c:29:3c:98:3e', 'VM Network', D]] },
   'vmx/libvirt-esx-in-the-wild-6.vmx': { format: 'vmx', adapters: [['00:0c:29:2c:3a:fc', 'VM Network', D]] },
   'vmx/libvirt-esx-in-the-wild-12.vmx': { format: 'vmx', adapters: [['00:50:56:a0:cf:2f', 'VM Network', D]] },
@@ -49,8 +55,14 @@ const TABLE: Record<string, { format: FormatName; adapters: Row[]; issues?: stri
   'vmx/virtv2v-test-i-vmx-5.vmx': { format: 'vmx', adapters: [['00:0c:29:bf:e4:5d', 'bridged', D]] },
   'vmx/virtv2v-test-i-vmx-7.vmx': { format: 'vmx', adapters: [['00:0c:29:46:9b:0b', 'VM Network', D]] },
 
-  'libvirt-xml/libvirt-net-user.xml': { format: 'libvirt-xml', adapters: [['00:11:22:33:44:55', 'user (SLIRP)', U]] },
-  'libvirt-xml/libvirt-net-hostdev.xml': { format: 'libvirt-xml', adapters: [['00:11:22:33:44:55', 'PCI 0000:03:07.1', U]] },
+  'libvirt-xml/libvirt-net-user.xml': {
+    format: 'libvirt-xml',
+    adapters: [['00:11:22:33:44:55', 'user (SLIRP)', U]],
+  },
+  'libvirt-xml/libvirt-net-hostdev.xml': {
+    format: 'libvirt-xml',
+    adapters: [['00:11:22:33:44:55', 'PCI 0000:03:07.1', U]],
+  },
   'libvirt-xml/libvirt-net-openvswitch.xml': {
     format: 'libvirt-xml',
     adapters: [['00:11:22:33:44:55', 'openvswitch-net;plug-bridge-basic', U]],
@@ -96,9 +108,18 @@ const TABLE: Record<string, { format: FormatName; adapters: Row[]; issues?: stri
 
   'proxmox/cfg2cmd-netdev.conf': { format: 'proxmox', adapters: [['a2:c0:43:77:08:a0', 'vmbr0', S]] },
   'proxmox/cfg2cmd-simple1.conf': { format: 'proxmox', adapters: [['a2:c0:43:77:08:a0', 'vmbr0', S]] },
-  'proxmox/cfg2cmd-netdev_vxlan.conf': { format: 'proxmox', adapters: [['a2:c0:43:77:08:a0', 'vxlan_bridge', S]] },
-  'proxmox/cfg2cmd-netdev-7.1-multiqueues.conf': { format: 'proxmox', adapters: [['a2:c0:43:77:08:a0', 'vmbr0', S]] },
-  'proxmox/snapshot-input-create-101.conf': { format: 'proxmox', adapters: [['12:34:56:78:90:12', 'somebr0', S]] },
+  'proxmox/cfg2cmd-netdev_vxlan.conf': {
+    format: 'proxmox',
+    adapters: [['a2:c0:43:77:08:a0', 'vxlan_bridge', S]],
+  },
+  'proxmox/cfg2cmd-netdev-7.1-multiqueues.conf': {
+    format: 'proxmox',
+    adapters: [['a2:c0:43:77:08:a0', 'vmbr0', S]],
+  },
+  'proxmox/snapshot-input-create-101.conf': {
+    format: 'proxmox',
+    adapters: [['12:34:56:78:90:12', 'somebr0', S]],
+  },
   'proxmox/snapshot-expected-create-101.conf': {
     format: 'proxmox',
     adapters: [['12:34:56:78:90:12', 'somebr0', S]],
@@ -122,8 +143,14 @@ const TABLE: Record<string, { format: FormatName; adapters: Row[]; issues?: stri
     adapters: [['bc:24:11:2c:69:ec', 'vnet0', S]],
     issues: ['HISTORY_IGNORED'],
   },
-  'proxmox/parse-config-input-locked.conf': { format: 'proxmox', adapters: [['92:38:11:fd:ed:87', 'vmbr0', S]] },
-  'proxmox/restore-config-input-179.conf': { format: 'proxmox', adapters: [['26:15:5b:73:3f:7c', 'vmbr0', S]] },
+  'proxmox/parse-config-input-locked.conf': {
+    format: 'proxmox',
+    adapters: [['92:38:11:fd:ed:87', 'vmbr0', S]],
+  },
+  'proxmox/restore-config-input-179.conf': {
+    format: 'proxmox',
+    adapters: [['26:15:5b:73:3f:7c', 'vmbr0', S]],
+  },
 
   'ovf/virtmanager-test1.ovf': { format: 'ovf', adapters: [[null, 'VM Network', D]] },
   'ovf/virtmanager-test2.ovf': { format: 'ovf', adapters: [[null, 'VM Network', D]] },
@@ -144,7 +171,10 @@ const TABLE: Record<string, { format: FormatName; adapters: Row[]; issues?: stri
   'ovf/virtv2v-test-i-ova.ovf': { format: 'ovf', adapters: [[null, 'VM Network', D]] },
   'ovf/virtv2v-test-i-ova-two-disks.ovf': { format: 'ovf', adapters: [[null, 'PG-VLAN60', D]] },
   'ovf/virtv2v-test-o-ovirt.ovf.expected': { format: 'ovf', adapters: [['00:11:22:33:44:55', 'default', S]] },
-  'ovf/virtv2v-test-o-vdsm-options.ovf.expected': { format: 'ovf', adapters: [['00:11:22:33:44:55', 'default', S]] },
+  'ovf/virtv2v-test-o-vdsm-options.ovf.expected': {
+    format: 'ovf',
+    adapters: [['00:11:22:33:44:55', 'default', S]],
+  },
 };
 
 describe.skipIf(!present)('real fixtures (../shared/fixtures/real)', () => {
@@ -165,9 +195,9 @@ describe.skipIf(!present)('real fixtures (../shared/fixtures/real)', () => {
       const format = detectFormat(file, text);
       expect(format).toBe(want.format);
       const r = PARSERS[format!](text, { file });
-      expect(r.adapters.map((a): Row => [a.mac === null ? null : formatMac(a.mac), a.network, a.mode, a.enabled])).toEqual(
-        want.adapters.map(([m, n, mode, enabled]) => [m, n, mode, enabled ?? true]),
-      );
+      expect(
+        r.adapters.map((a): Row => [a.mac === null ? null : formatMac(a.mac), a.network, a.mode, a.enabled]),
+      ).toEqual(want.adapters.map(([m, n, mode, enabled]) => [m, n, mode, enabled ?? true]));
       expect(r.issues.map((i) => i.code)).toEqual(want.issues ?? []);
       // Positions are exact: the span holds the MAC as written.
       for (const a of r.adapters) {

@@ -40,8 +40,10 @@ export function audit(records: readonly AdapterRecord[], options: AuditOptions =
 
 const SCOPE_RANK: Readonly<Record<DuplicateScope, number>> = { latent: 1, conflicting: 2, blocking: 3 };
 
+/** Known hosts decide; without them, two adapters of one per-VM file are on one host. */
 function sameHost(a: AuditAdapter, b: AuditAdapter): boolean {
-  return a.file === b.file || (a.host !== null && a.host === b.host);
+  if (a.host !== null && b.host !== null) return a.host === b.host;
+  return a.file === b.file && a.vm === b.vm;
 }
 
 function pairScope(a: AuditAdapter, b: AuditAdapter): DuplicateScope {

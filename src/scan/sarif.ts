@@ -45,13 +45,11 @@ export function scanSarif(r: ScanResult, version: string): unknown {
       level: level(f.severity),
       message: { text: `${f.message}. Fix: ${f.fix}` },
       locations: f.members.slice(0, 1).map((m) => location(m.file, m.line, m.column)),
-      relatedLocations: f.members
-        .slice(1)
-        .map((m, i) => ({
-          id: i + 1,
-          ...location(m.file, m.line, m.column),
-          message: { text: `${m.vm} ${m.adapter}` },
-        })),
+      relatedLocations: f.members.slice(1).map((m, i) => ({
+        id: i + 1,
+        ...location(m.file, m.line, m.column),
+        message: { text: `${m.vm} ${m.adapter}` },
+      })),
       ...(f.mac === undefined ? {} : { partialFingerprints: { macfleetMac: f.mac } }),
     })),
     ...r.issues.map((i) => ({

@@ -63,7 +63,7 @@ export function walk(roots: readonly string[], options: { follow: boolean }): Wa
   for (const root of roots) {
     let st: Stats;
     try {
-      st = options.follow ? statSync(root) : (statSync(root, { throwIfNoEntry: true }));
+      st = statSync(root);
     } catch (e) {
       ioIssue(root, e);
       continue;

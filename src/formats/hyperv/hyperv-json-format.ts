@@ -40,8 +40,7 @@ export function parseHypervJson(text: string, options?: ParseOptions): ParseResu
       return;
     }
     const o = rec as Record<string, unknown>;
-    const str = (key: string): string | undefined =>
-      typeof o[key] === 'string' ? (o[key]) : undefined;
+    const str = (key: string): string | undefined => (typeof o[key] === 'string' ? o[key] : undefined);
     const macValue = o['MacAddress'];
     const macOffset = pos?.values.get('MacAddress');
     if (macValue !== undefined && typeof macValue !== 'string') {
