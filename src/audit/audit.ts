@@ -104,7 +104,7 @@ function duplicateFinding(mac: Mac, scope: DuplicateScope, group: readonly Audit
     fix =
       'keep the MAC on one adapter; give the others a new MAC from a fleet-wide pool (or set them to dynamic)';
   } else {
-    message = `${m} is configured on ${n} adapters on different segments (${networks}): harmless until a VM moves or a network is bridged, then it conflicts`;
+    message = `${m} is configured on ${n} adapters on different segments (${list(group.map((a) => a.segment ?? 'not attached'))}): harmless until a VM moves or a network is bridged, then it conflicts`;
     fix = 'give all but one adapter a new MAC from a fleet-wide pool before any migration';
   }
   return {

@@ -1,6 +1,6 @@
 /** Read one file and parse it with the format it holds; every problem is an issue. */
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
-import { decodeText } from '../formats/decode.js';
+import { decodeText, type DecodedText } from '../formats/decode.js';
 import { CONFIG_EXTENSIONS, detectFormat, extensionOf, PARSERS } from '../formats/registry.js';
 import type { AdapterRecord, FormatIssue, FormatName } from '../formats/types.js';
 
@@ -23,7 +23,16 @@ export function readConfig(path: string, maxFileSize: number): FileResult {
     return { adapters: [], issues: [ioIssue(path, e)] };
   }
   try {
-    const size = fstatSync(fd).size;
+    // Most configs fit the shared buffer: one read and no fstat. Larger files are sized first.
+    const first = readSync(fd, shared, 0, shared.length, 0);
+    if (first < shared.length && first <= maxFileSize) {
+      const decoded = decodeText(shared.subarray(0, first));
+      // A file with no config extension is only a config when its content says so; else it is skipped.
+      if (!known && (decoded === null || detectFormat(path, decoded.text) === undefined))
+        return { adapters: [], issues: [] };
+      return parseDecoded(path, decoded);
+    }
+    const size = first < shared.length ? first : fstatSync(fd).size;
     if (size > maxFileSize) {
       if (!known) return { adapters: [], issues: [] };
       return {
@@ -49,7 +58,18 @@ export function readConfig(path: string, maxFileSize: number): FileResult {
         got = readAll(fd, bytes, 0);
       }
     }
-    const decoded = decodeText(bytes.subarray(0, got));
+    return parseDecoded(path, decodeText(bytes.subarray(0, got)));
+  } catch (e) {
+    return { adapters: [], issues: [ioIssue(path, e)] };
+  } finally {
+    closeSync(fd);
+  }
+}
+
+const shared = Buffer.allocUnsafe(256 * 1024);
+
+function parseDecoded(path: string, decoded: DecodedText | null): FileResult {
+  {
     if (decoded === null) {
       return {
         adapters: [],
@@ -67,10 +87,6 @@ export function readConfig(path: string, maxFileSize: number): FileResult {
     if (format === undefined) return { adapters: [], issues: [] };
     const r = PARSERS[format](decoded.text, { file: path });
     return { adapters: r.adapters, issues: r.issues, format };
-  } catch (e) {
-    return { adapters: [], issues: [ioIssue(path, e)] };
-  } finally {
-    closeSync(fd);
   }
 }
 

@@ -30,6 +30,21 @@ export function parseVmx(text: string, options?: ParseOptions): ParseResult {
   while (pos <= text.length) {
     let end = text.indexOf('\n', pos);
     if (end === -1) end = text.length;
+    // Only ethernetN.*, displayName, name and checkMACAddress keys matter: other lines are skipped
+    // without slicing (most of a .vmx is disks, devices and tools settings).
+    let k = pos;
+    while (k < end && (text.charCodeAt(k) === 32 || text.charCodeAt(k) === 9)) k++;
+    const c = text.charCodeAt(k) | 0x20;
+    if (
+      c !== 0x65 /* e */ &&
+      c !== 0x64 /* d */ &&
+      c !== 0x6e /* n */ &&
+      c !== 0x63 /* c */ &&
+      !isOther(text, k, end)
+    ) {
+      pos = end + 1;
+      continue;
+    }
     const line = text.slice(pos, end);
     const trimmed = line.trim();
     if (trimmed !== '' && !trimmed.startsWith('#') && !trimmed.startsWith('.encoding')) {
@@ -138,4 +153,13 @@ export function parseVmx(text: string, options?: ParseOptions): ParseResult {
 function fallbackName(file: string): string {
   const name = file.split(/[\\/]/).pop() ?? '';
   return name.replace(/\.vmx$/i, '') || '(unnamed VM)';
+}
+
+/** A line that is neither blank nor a comment nor `.encoding`, and starts with an unexpected character. */
+function isOther(text: string, k: number, end: number): boolean {
+  if (k >= end) return false;
+  const c = text.charCodeAt(k);
+  if (c === 35 /* # */ || c === 46 /* . */ || c === 13) return false;
+  // Keys start with a letter or digit; anything else is a malformed line worth reporting.
+  return !((c >= 48 && c <= 57) || ((c | 0x20) >= 97 && (c | 0x20) <= 122));
 }
