@@ -125,6 +125,9 @@ const VMWARE_STATIC_END = VMWARE_STATIC_START + 0x3fffff;
 function invalidFindings(live: readonly (AuditAdapter & { mac: Mac })[]): Finding[] {
   const out: Finding[] = [];
   for (const a of live) {
+    const mac = a.mac;
+    // Fast path: a unicast, non-zero MAC that is not a VMware static needs no further look.
+    if (mac !== 0 && !isMulticast(mac) && !(a.hypervisor === 'vmware' && a.mode === 'static')) continue;
     const m = formatMac(a.mac);
     let message: string | undefined;
     let fix = 'give the adapter a unicast MAC from a managed pool';

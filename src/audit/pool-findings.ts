@@ -3,7 +3,7 @@
  * 00-15-5D-XX-YY-00..FF from the host IPv4 address; Virtual Server 00-03-FF-..-YY-ZZ from a host NIC's
  * last two octets), and NLB cluster MACs that clash or are blocked by the switch policy.
  */
-import { classifyMac, formatMac, octets, type Mac } from '../mac/index.js';
+import { classifyMac, formatMac, octets, ouiOf, type Mac } from '../mac/index.js';
 import { member, type AuditAdapter, type Finding } from './finding-types.js';
 
 const hex = (n: number): string => n.toString(16).padStart(2, '0');
@@ -15,6 +15,8 @@ export function rangeOverlapFindings(live: readonly (AuditAdapter & { mac: Mac }
   >();
   for (const a of live) {
     if (a.mode === 'static') continue;
+    const oui = ouiOf(a.mac);
+    if (oui !== 0x00155d && oui !== 0x0003ff) continue; // only Hyper-V and Virtual Server pools
     const c = classifyMac(a.mac);
     if (c.kind !== 'hyper-v' && c.kind !== 'virtual-server') continue;
     const [, , , d, e, f] = octets(a.mac);
@@ -55,7 +57,12 @@ export function nlbFindings(live: readonly (AuditAdapter & { mac: Mac })[]): Fin
   const out: Finding[] = [];
   const unicast = new Map<number, (AuditAdapter & { mac: Mac })[]>();
   const vips = new Set<string>();
-  for (const a of live) {
+  // NLB MACs all start with 02 or 03 (cluster 02-BF/03-BF, masked 02-<priority>): skip the rest cheaply.
+  const candidates = live.filter((a) => {
+    const first = Math.floor(a.mac / 2 ** 40);
+    return first === 0x02 || first === 0x03;
+  });
+  for (const a of candidates) {
     const c = classifyMac(a.mac);
     if (c.kind === 'nlb-unicast' || c.kind === 'nlb-multicast') vips.add(c.vip);
     if (c.kind === 'nlb-unicast') unicast.set(a.mac, [...(unicast.get(a.mac) ?? []), a]);
@@ -86,7 +93,7 @@ export function nlbFindings(live: readonly (AuditAdapter & { mac: Mac })[]): Fin
       members: nodes.map(member),
     });
   }
-  for (const a of live) {
+  for (const a of vips.size === 0 ? [] : candidates) {
     const c = classifyMac(a.mac);
     if (c.kind !== 'nlb-masked' || !vips.has(c.vip)) continue;
     out.push({

@@ -36,6 +36,11 @@ describe('format detection', () => {
     expect(detectFormat('a.csv', 'host,vm,adapter,network,mac\n')).toBe('inventory-csv');
     expect(detectFormat('vm-settings', 'ethernet0.present = "TRUE"\n')).toBe('vmx');
   });
+  it('backup and previous copies are never read as VMs', () => {
+    expect(detectFormat('web01.vmx~', 'ethernet0.present = "TRUE"\n')).toBeUndefined();
+    expect(detectFormat('lab.vbox-prev', '<VirtualBox>')).toBeUndefined();
+    expect(detectFormat('101.conf.bak', 'name: a\nnet0: virtio=BC:24:11:00:00:01\n')).toBeUndefined();
+  });
 });
 
 describe('decodeText', () => {
@@ -140,6 +145,13 @@ describe('format specifics', () => {
     );
     expect(macs(r)).toEqual(['bc:24:11:00:00:01', 'bc:24:11:00:00:02']);
     expect(r.adapters.map((a) => a.network)).toEqual(['vmbr0 (VLAN 20)', 'vmbr1']);
+  });
+  it('libvirt: a domainsnapshot embeds history, not a VM', () => {
+    const r = parseLibvirtXml(
+      "<domainsnapshot><name>snap1</name><domain type='kvm'><name>a</name><devices><interface type='bridge'><mac address='52:54:00:00:00:01'/><source bridge='br0'/></interface></devices></domain></domainsnapshot>",
+    );
+    expect(r.adapters).toEqual([]);
+    expect(r.issues.map((i) => [i.code, i.severity])).toEqual([['HISTORY_IGNORED', 'info']]);
   });
   it('vmc: an empty address is dynamic, an address outside 00-03-FF is static', () => {
     const r = parseVmc(

@@ -29,9 +29,15 @@ const BY_EXTENSION: Readonly<Record<string, FormatName>> = {
   vmx: 'vmx',
   vmc: 'vmc',
   vbox: 'vbox',
-  'vbox-prev': 'vbox',
   ovf: 'ovf',
 };
+
+// Backup and previous copies (`web01.vmx~`, `lab.vbox-prev`, `101.conf.bak`) are history, not VMs:
+// reading them would report every VM they copy as a duplicate of itself.
+const BACKUP = /(?:~|\.(?:bak|old|orig|prev|vbox-prev|vbox-tmp|swp|tmp|lck))$/i;
+
+/** Whether a file name is a backup or previous copy, never read as a VM config. */
+export const isBackupCopy = (file: string): boolean => BACKUP.test(file);
 
 /** Extensions worth reading as candidates (the rest are only sniffed when small). */
 export const CONFIG_EXTENSIONS: ReadonlySet<string> = new Set([
@@ -51,6 +57,7 @@ export function extensionOf(file: string): string {
 
 /** The format a file holds, from its name then its content; undefined when it is not a VM config. */
 export function detectFormat(file: string, text: string): FormatName | undefined {
+  if (isBackupCopy(file)) return undefined;
   const byExt = BY_EXTENSION[extensionOf(file)];
   if (byExt) return byExt;
   return sniffFormat(text);

@@ -85,8 +85,20 @@ function parseDecoded(path: string, decoded: DecodedText | null): FileResult {
     }
     const format = detectFormat(path, decoded.text);
     if (format === undefined) return { adapters: [], issues: [] };
-    const r = PARSERS[format](decoded.text, { file: path });
-    return { adapters: r.adapters, issues: r.issues, format };
+    try {
+      const r = PARSERS[format](decoded.text, { file: path });
+      return { adapters: r.adapters, issues: r.issues, format };
+    } catch (e) {
+      // Parsers report problems as issues; an exception here is a macfleet bug, reported per file.
+      const message = e instanceof Error ? e.message : String(e);
+      return {
+        adapters: [],
+        issues: [
+          { file: path, code: 'INTERNAL', severity: 'error', message: `${format} parser failed: ${message}` },
+        ],
+        format,
+      };
+    }
   }
 }
 

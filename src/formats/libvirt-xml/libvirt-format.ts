@@ -15,9 +15,23 @@ export function parseLibvirtXml(text: string, options?: ParseOptions): ParseResu
   const roots = parseXml(ctx);
   const adapters: AdapterRecord[] = [];
   if (roots === null) return { adapters, issues: ctx.issues };
-  const domains = findAll(roots, 'domain');
-  if (domains.length === 0)
+  // A snapshot (`<domainsnapshot>`) embeds the domain as it was: history, not a second VM.
+  const snapshots = findAll(roots, 'domainsnapshot');
+  for (const snap of snapshots) {
+    ctx.issue(
+      'HISTORY_IGNORED',
+      'libvirt snapshot metadata: the <domain> it embeds is history, not a running VM; not counted',
+      snap.start,
+      { severity: 'info' },
+    );
+  }
+  const domains = findAll(
+    roots.filter((r) => r.name !== 'domainsnapshot'),
+    'domain',
+  );
+  if (domains.length === 0 && snapshots.length === 0) {
     ctx.issue('PARSE_ERROR', 'no <domain> element: not a libvirt domain XML document', 0);
+  }
   for (const domain of domains) {
     const vm = child(domain, 'name')?.text || baseName(ctx.file) || '(unnamed VM)';
     const devices = childrenNamed(domain, 'devices');
