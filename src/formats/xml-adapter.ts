@@ -1,8 +1,20 @@
 /** Building adapter records from XML elements: the MAC value's span and path, or the element's own place. */
-import type { FormatContext } from './format-context.js';
+import { FormatContext } from './format-context.js';
 import type { Mac } from '../mac/index.js';
-import type { TextSpan } from './types.js';
-import { attrSpan, textSpan, type XmlElement } from './xml-document.js';
+import type { AdapterRecord, ParseOptions, ParseResult, TextSpan } from './types.js';
+import { attrSpan, parseXml, textSpan, type XmlElement } from './xml-document.js';
+
+/** The common shape of the XML formats: validate and parse, then read adapters from the element tree. */
+export function parseXmlFormat(
+  text: string,
+  options: ParseOptions | undefined,
+  read: (ctx: FormatContext, roots: XmlElement[]) => AdapterRecord[],
+): ParseResult {
+  const ctx = new FormatContext(text, options);
+  const roots = parseXml(ctx);
+  const adapters = roots === null ? [] : read(ctx, roots);
+  return { adapters, issues: ctx.issues };
+}
 
 export interface LocatedMac {
   readonly mac: Mac | null;

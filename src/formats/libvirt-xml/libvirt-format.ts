@@ -3,46 +3,43 @@
  * `<source network=|bridge=|dev=|path=...>` in any order. Domains may be wrapped (the test driver's
  * `<node>`); every `<domain>` in the document is read.
  */
-import { FormatContext } from '../format-context.js';
+import type { FormatContext } from '../format-context.js';
 import { baseName } from '../text-position.js';
 import type { AdapterRecord, MacMode, ParseOptions, ParseResult } from '../types.js';
-import { locateMac } from '../xml-adapter.js';
-import { child, childrenNamed, findAll, parseXml, type XmlElement } from '../xml-document.js';
+import { locateMac, parseXmlFormat } from '../xml-adapter.js';
+import { child, childrenNamed, findAll, type XmlElement } from '../xml-document.js';
 
 /** Parse a libvirt domain XML document. */
 export function parseLibvirtXml(text: string, options?: ParseOptions): ParseResult {
-  const ctx = new FormatContext(text, options);
-  const roots = parseXml(ctx);
-  const adapters: AdapterRecord[] = [];
-  if (roots === null) return { adapters, issues: ctx.issues };
-  // A snapshot (`<domainsnapshot>`) embeds the domain as it was: history, not a second VM.
-  const snapshots = findAll(roots, 'domainsnapshot');
-  for (const snap of snapshots) {
-    ctx.issue(
-      'HISTORY_IGNORED',
-      'libvirt snapshot metadata: the <domain> it embeds is history, not a running VM; not counted',
-      snap.start,
-      { severity: 'info' },
+  return parseXmlFormat(text, options, (ctx, roots) => {
+    const adapters: AdapterRecord[] = [];
+    // A snapshot (`<domainsnapshot>`) embeds the domain as it was: history, not a second VM.
+    const snapshots = findAll(roots, 'domainsnapshot');
+    for (const snap of snapshots) {
+      ctx.issue(
+        'HISTORY_IGNORED',
+        'libvirt snapshot metadata: the <domain> it embeds is history, not a running VM; not counted',
+        snap.start,
+        { severity: 'info' },
+      );
+    }
+    const domains = findAll(
+      roots.filter((r) => r.name !== 'domainsnapshot'),
+      'domain',
     );
-  }
-  const domains = findAll(
-    roots.filter((r) => r.name !== 'domainsnapshot'),
-    'domain',
-  );
-  if (domains.length === 0 && snapshots.length === 0) {
-    ctx.issue('PARSE_ERROR', 'no <domain> element: not a libvirt domain XML document', 0);
-  }
-  for (const domain of domains) {
-    const vm = child(domain, 'name')?.text || baseName(ctx.file) || '(unnamed VM)';
-    const devices = childrenNamed(domain, 'devices');
-    let index = 0;
-    for (const dev of devices) {
-      for (const iface of childrenNamed(dev, 'interface')) {
-        adapters.push(readInterface(ctx, vm, iface, index++));
+    if (domains.length === 0 && snapshots.length === 0) {
+      ctx.issue('PARSE_ERROR', 'no <domain> element: not a libvirt domain XML document', 0);
+    }
+    for (const domain of domains) {
+      const vm = child(domain, 'name')?.text || baseName(ctx.file) || '(unnamed VM)';
+      let index = 0;
+      for (const dev of childrenNamed(domain, 'devices')) {
+        for (const iface of childrenNamed(dev, 'interface'))
+          adapters.push(readInterface(ctx, vm, iface, index++));
       }
     }
-  }
-  return { adapters, issues: ctx.issues };
+    return adapters;
+  });
 }
 
 function readInterface(ctx: FormatContext, vm: string, iface: XmlElement, index: number): AdapterRecord {
@@ -56,14 +53,9 @@ function readInterface(ctx: FormatContext, vm: string, iface: XmlElement, index:
   void link; // a link state of "down" only unplugs the cable: the MAC stays configured.
   return {
     file: ctx.file,
-    line: located.line,
-    column: located.column,
-    path: located.path,
+    ...located,
     vm,
     adapter: `interface ${index} (${type || 'no type'})`,
-    mac: located.mac,
-    macText: located.macText,
-    macSpan: located.macSpan,
     mode,
     network,
     hostPrivate,

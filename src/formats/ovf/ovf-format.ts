@@ -4,39 +4,37 @@
  * embedded (`vbox:Machine`), it is the complete description of the same adapters (with MACs), so it is
  * read instead of the generic items.
  */
-import { FormatContext } from '../format-context.js';
+import type { FormatContext } from '../format-context.js';
 import { baseName } from '../text-position.js';
 import type { AdapterRecord, ParseOptions, ParseResult } from '../types.js';
 import { readVboxMachine } from '../vbox/vbox-machine.js';
-import { locateMac } from '../xml-adapter.js';
-import { child, findAll, parseXml, type XmlElement } from '../xml-document.js';
+import { locateMac, parseXmlFormat } from '../xml-adapter.js';
+import { child, findAll, type XmlElement } from '../xml-document.js';
 
 /** Parse an OVF descriptor. */
 export function parseOvf(text: string, options?: ParseOptions): ParseResult {
-  const ctx = new FormatContext(text, options);
-  const roots = parseXml(ctx);
-  const adapters: AdapterRecord[] = [];
-  if (roots === null) return { adapters, issues: ctx.issues };
-  const envelope = findAll(roots, 'Envelope')[0];
-  if (!envelope) {
-    ctx.issue('PARSE_ERROR', 'no <Envelope> element: not an OVF descriptor', 0);
-    return { adapters, issues: ctx.issues };
-  }
-  // DMTF OVF: VirtualSystem elements; oVirt OVF: Content elements of xsi:type VirtualSystem_Type.
-  const systems = [...findAll([envelope], 'VirtualSystem'), ...findAll([envelope], 'Content')];
-  for (const system of systems) {
-    const vm = child(system, 'Name')?.text || system.attrs['id'] || baseName(ctx.file) || '(unnamed VM)';
-    const machine = findAll(system.children, 'Machine')[0];
-    if (machine) {
-      adapters.push(...readVboxMachine(ctx, machine, vm));
-      continue;
+  return parseXmlFormat(text, options, (ctx, roots) => {
+    const adapters: AdapterRecord[] = [];
+    const envelope = findAll(roots, 'Envelope')[0];
+    if (!envelope) {
+      ctx.issue('PARSE_ERROR', 'no <Envelope> element: not an OVF descriptor', 0);
+      return adapters;
     }
-    for (const item of findAll(system.children, 'Item')) {
-      if (child(item, 'ResourceType')?.text !== '10') continue;
-      adapters.push(readItem(ctx, vm, item));
+    // DMTF OVF: VirtualSystem elements; oVirt OVF: Content elements of xsi:type VirtualSystem_Type.
+    const systems = [...findAll([envelope], 'VirtualSystem'), ...findAll([envelope], 'Content')];
+    for (const system of systems) {
+      const vm = child(system, 'Name')?.text || system.attrs['id'] || baseName(ctx.file) || '(unnamed VM)';
+      const machine = findAll(system.children, 'Machine')[0];
+      if (machine) {
+        adapters.push(...readVboxMachine(ctx, machine, vm));
+        continue;
+      }
+      for (const item of findAll(system.children, 'Item')) {
+        if (child(item, 'ResourceType')?.text === '10') adapters.push(readItem(ctx, vm, item));
+      }
     }
-  }
-  return { adapters, issues: ctx.issues };
+    return adapters;
+  });
 }
 
 function readItem(ctx: FormatContext, vm: string, item: XmlElement): AdapterRecord {
@@ -50,14 +48,9 @@ function readItem(ctx: FormatContext, vm: string, item: XmlElement): AdapterReco
   const network = child(item, 'Connection')?.text || null;
   return {
     file: ctx.file,
-    line: located.line,
-    column: located.column,
-    path: located.path,
+    ...located,
     vm,
     adapter: name,
-    mac: located.mac,
-    macText: located.macText,
-    macSpan: located.macSpan,
     // An OVF that names a MAC asks for that MAC; without one, the importing hypervisor generates it.
     mode: located.mac === null ? 'dynamic' : 'static',
     network,

@@ -37,14 +37,9 @@ export function readVboxMachine(
       if (attachment) net = attachment.name === 'NAT' ? 'NAT' : (attachment.attrs['name'] ?? attachment.name);
       out.push({
         file: ctx.file,
-        line: located.line,
-        column: located.column,
-        path: located.path,
+        ...located,
         vm,
         adapter: `slot ${slot}`,
-        mac: located.mac,
-        macText: located.macText,
-        macSpan: located.macSpan,
         // VirtualBox stores the MAC it generated at creation and keeps it: the file pins it.
         mode: located.mac === null ? 'dynamic' : 'static',
         network: net,

@@ -5,22 +5,23 @@
  * "regenerate at next start": a dynamic adapter with no MAC yet.
  */
 import { classifyMac } from '../../mac/index.js';
-import { FormatContext } from '../format-context.js';
+import type { FormatContext } from '../format-context.js';
 import { baseName } from '../text-position.js';
 import type { AdapterRecord, MacMode, ParseOptions, ParseResult } from '../types.js';
-import { locateMac } from '../xml-adapter.js';
-import { child, findAll, parseXml } from '../xml-document.js';
+import { locateMac, parseXmlFormat } from '../xml-adapter.js';
+import { child, findAll, type XmlElement } from '../xml-document.js';
 
 /** Parse a .vmc document (already decoded to text). */
 export function parseVmc(text: string, options?: ParseOptions): ParseResult {
-  const ctx = new FormatContext(text, options);
-  const roots = parseXml(ctx);
+  return parseXmlFormat(text, options, readVmc);
+}
+
+function readVmc(ctx: FormatContext, roots: XmlElement[]): AdapterRecord[] {
   const adapters: AdapterRecord[] = [];
-  if (roots === null) return { adapters, issues: ctx.issues };
   const prefs = findAll(roots, 'preferences')[0];
   if (!prefs) {
     ctx.issue('PARSE_ERROR', 'no <preferences> element: not a Virtual Server / Virtual PC .vmc file', 0);
-    return { adapters, issues: ctx.issues };
+    return adapters;
   }
   // The .vmc does not name its VM: Virtual Server names it after the file.
   const vm = baseName(ctx.file) || '(unnamed VM)';
@@ -45,14 +46,9 @@ export function parseVmc(text: string, options?: ParseOptions): ParseResult {
       mode = classifyMac(located.mac).kind === 'virtual-server' ? 'dynamic' : 'static';
     adapters.push({
       file: ctx.file,
-      line: located.line,
-      column: located.column,
-      path: located.path,
+      ...located,
       vm,
       adapter: `ethernet_controller ${id}`,
-      mac: located.mac,
-      macText: located.macText,
-      macSpan: located.macSpan,
       mode,
       network: name,
       // "Internal Network" connects only the VMs of one host.
@@ -62,5 +58,5 @@ export function parseVmc(text: string, options?: ParseOptions): ParseResult {
       enabled: true,
     });
   }
-  return { adapters, issues: ctx.issues };
+  return adapters;
 }
