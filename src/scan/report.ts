@@ -6,9 +6,11 @@ import type { ScanResult } from './scan.js';
 
 /** The `--json` document: `{files, adapters, findings, issues}` (extend, never rename). */
 export function scanJson(r: ScanResult): unknown {
+  return { files: r.files, adapters: r.adapters.map(jsonAdapter), ...jsonRest(r) };
+}
+
+function jsonRest(r: ScanResult) {
   return {
-    files: r.files,
-    adapters: r.adapters.map(jsonAdapter),
     findings: r.findings.map((f) => ({
       kind: f.kind,
       ...(f.scope === undefined ? {} : { scope: f.scope }),
@@ -39,6 +41,22 @@ export function scanJson(r: ScanResult): unknown {
     filesSeen: r.filesSeen,
   };
 }
+
+/**
+ * The `--json` document as text. `adapterChunks` are adapters already rendered while the scan ran (each a
+ * comma-joined run of `jsonAdapter` objects, in order); without them the adapters are rendered here.
+ */
+export function scanJsonText(r: ScanResult, adapterChunks?: readonly string[]): string {
+  const adapters = adapterChunks
+    ? adapterChunks.filter((c) => c !== '').join(',')
+    : renderAdapters(r.adapters);
+  // Same text as JSON.stringify(scanJson(r)), without building every adapter object twice.
+  return `{"files":${r.files},"adapters":[${adapters}],${JSON.stringify(jsonRest(r)).slice(1)}\n`;
+}
+
+/** A comma-joined run of adapters in the `--json` shape. */
+export const renderAdapters = (adapters: readonly AdapterRecord[]): string =>
+  adapters.map((a) => JSON.stringify(jsonAdapter(a))).join(',');
 
 function jsonAdapter(a: AdapterRecord) {
   return {

@@ -1,6 +1,7 @@
 /**
  * `scan`: walk the trees, read every VM config (in worker threads on large trees, one per core), resolve
- * hosts and segments, and run the audit. The result is data; the CLI renders it.
+ * hosts and segments, and run the audit. The walk feeds the workers as it goes, and results are merged
+ * in walk order as batches complete, so the output is the same whatever the scheduling.
  */
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
@@ -11,7 +12,7 @@ import { audit, type Finding, type SegmentRule } from '../audit/index.js';
 import type { AdapterRecord, FormatIssue, FormatName } from '../formats/types.js';
 import type { HostMatcher } from './host-from-path.js';
 import { readConfig, type FileResult } from './read-config.js';
-import { walk } from './walk.js';
+import { walkFiles } from './walk.js';
 
 export const DEFAULT_MAX_FILE_SIZE = 16 * 1024 * 1024;
 
@@ -22,8 +23,10 @@ export interface ScanOptions {
   readonly segments?: readonly SegmentRule[];
   /** Worker threads: default one per core when the tree is large (0 = parse in this thread). */
   readonly workers?: number;
-  /** Called as files are parsed (for a progress bar). */
+  /** Called as files are parsed (for a progress bar); `total` grows while the walk goes on. */
   readonly onProgress?: (done: number, total: number) => void;
+  /** Called with each run of adapters, in walk order, as soon as it is final (to render while parsing). */
+  readonly onAdapters?: (adapters: readonly AdapterRecord[]) => void;
 }
 
 export interface ScanResult {
@@ -37,76 +40,123 @@ export interface ScanResult {
   readonly issues: FormatIssue[];
 }
 
+interface Entry {
+  readonly path: string;
+  readonly root: string;
+}
+
 const BATCH = 512;
 const WORKER_THRESHOLD = 2000;
 
 export async function scan(paths: readonly string[], options: ScanOptions = {}): Promise<ScanResult> {
   const maxFileSize = options.maxFileSize ?? DEFAULT_MAX_FILE_SIZE;
-  const walked = walk(paths, { follow: options.follow ?? false });
-  const files = walked.files.map((f) => f.path);
-  const results = await parseAll(files, maxFileSize, options);
+  const walkIssues: FormatIssue[] = [];
+  const source = walkFiles(paths, { follow: options.follow ?? false }, walkIssues);
   const adapters: AdapterRecord[] = [];
-  const issues: FormatIssue[] = [...walked.issues];
+  const issues: FormatIssue[] = [];
   const formats: Partial<Record<FormatName, number>> = {};
   let configFiles = 0;
-  results.forEach((r, i) => {
-    issues.push(...r.issues);
-    if (r.format === undefined) return;
-    configFiles++;
-    formats[r.format] = (formats[r.format] ?? 0) + 1;
-    const f = walked.files[i]!;
-    const host = options.hostFromPath?.(relative(f.root, f.path) || f.path) ?? null;
-    for (const a of r.adapters) adapters.push(a.host === null && host !== null ? { ...a, host } : a);
-  });
+  let filesSeen = 0;
+  const merge = (entries: readonly Entry[], results: readonly FileResult[]) => {
+    const start = adapters.length;
+    results.forEach((r, i) => {
+      filesSeen++;
+      issues.push(...r.issues);
+      if (r.format === undefined) return;
+      configFiles++;
+      formats[r.format] = (formats[r.format] ?? 0) + 1;
+      const f = entries[i]!;
+      const host = options.hostFromPath?.(relative(f.root, f.path) || f.path) ?? null;
+      for (const a of r.adapters) adapters.push(a.host === null && host !== null ? { ...a, host } : a);
+    });
+    if (options.onAdapters && adapters.length > start) options.onAdapters(adapters.slice(start));
+  };
+  await parseAll(source, maxFileSize, options, merge);
   const findings = audit(adapters, options.segments ? { segments: options.segments } : {});
-  return { files: configFiles, filesSeen: files.length, formats, adapters, findings, issues };
+  return { files: configFiles, filesSeen, formats, adapters, findings, issues: [...walkIssues, ...issues] };
+}
+
+function take(source: Iterator<Entry>, n: number): Entry[] {
+  const out: Entry[] = [];
+  while (out.length < n) {
+    const next = source.next();
+    if (next.done === true) break;
+    out.push(next.value);
+  }
+  return out;
 }
 
 async function parseAll(
-  files: readonly string[],
+  source: Iterator<Entry>,
   maxFileSize: number,
   options: ScanOptions,
-): Promise<FileResult[]> {
+  merge: (entries: readonly Entry[], results: readonly FileResult[]) => void,
+): Promise<void> {
   const workerUrl = new URL('./scan-worker.js', import.meta.url);
-  const cores = Math.max(1, availableParallelism());
-  const wanted = options.workers ?? (files.length >= WORKER_THRESHOLD ? cores : 0);
   // Under a TypeScript runner the compiled worker does not exist: parse in this thread.
   const canUseWorkers = workerUrl.protocol === 'file:' && existsSync(fileURLToPath(workerUrl));
-  if (wanted === 0 || !canUseWorkers) {
-    const out: FileResult[] = [];
-    for (let i = 0; i < files.length; i++) {
-      out.push(readConfig(files[i]!, maxFileSize));
-      if (options.onProgress && (i % 256 === 255 || i === files.length - 1))
-        options.onProgress(i + 1, files.length);
+  const head = take(source, WORKER_THRESHOLD);
+  const large = head.length === WORKER_THRESHOLD;
+  const wanted = options.workers ?? (large ? Math.max(1, availableParallelism()) : 0);
+  let pending = head;
+  let walked = head.length;
+  const nextBatch = (): Entry[] => {
+    if (pending.length > 0) {
+      const batch = pending.slice(0, BATCH);
+      pending = pending.slice(BATCH);
+      return batch;
     }
-    return out;
-  }
-  const results: FileResult[] = new Array<FileResult>(files.length);
-  let next = 0;
+    const batch = take(source, BATCH);
+    walked += batch.length;
+    return batch;
+  };
   let done = 0;
+  if (wanted === 0 || !canUseWorkers) {
+    for (let batch = nextBatch(); batch.length > 0; batch = nextBatch()) {
+      merge(
+        batch,
+        batch.map((e) => readConfig(e.path, maxFileSize)),
+      );
+      done += batch.length;
+      options.onProgress?.(done, walked);
+    }
+    return;
+  }
+  // Batches go out in walk order and are merged in that order, whichever worker finishes first.
+  const completed = new Map<number, { entries: Entry[]; results: FileResult[] }>();
+  let sent = 0;
+  let flushed = 0;
+  const flush = () => {
+    for (let c = completed.get(flushed); c !== undefined; c = completed.get(flushed)) {
+      completed.delete(flushed++);
+      merge(c.entries, c.results);
+    }
+  };
   const runWorker = () =>
     new Promise<void>((resolve, reject) => {
       const worker = new Worker(workerUrl);
-      let start = 0;
+      let current: { index: number; entries: Entry[] } | undefined;
       const send = () => {
-        if (next >= files.length) {
+        const entries = nextBatch();
+        if (entries.length === 0) {
+          current = undefined;
           worker.postMessage(null);
           return;
         }
-        start = next;
-        next = Math.min(files.length, next + BATCH);
-        worker.postMessage({ files: files.slice(start, next), maxFileSize });
+        current = { index: sent++, entries };
+        worker.postMessage({ files: entries.map((e) => e.path), maxFileSize });
       };
-      worker.on('message', (batch: FileResult[]) => {
-        for (let k = 0; k < batch.length; k++) results[start + k] = batch[k]!;
-        done += batch.length;
-        options.onProgress?.(done, files.length);
-        send();
+      worker.on('message', (results: FileResult[]) => {
+        const c = current!;
+        send(); // keep the worker busy before merging
+        completed.set(c.index, { entries: c.entries, results });
+        done += c.entries.length;
+        flush();
+        options.onProgress?.(done, walked);
       });
       worker.on('error', reject);
       worker.on('exit', () => resolve());
       send();
     });
-  await Promise.all(Array.from({ length: Math.min(wanted, Math.ceil(files.length / BATCH)) }, runWorker));
-  return results;
+  await Promise.all(Array.from({ length: wanted }, runWorker));
 }

@@ -6,18 +6,16 @@ import { readdirSync, statSync, type Stats } from 'node:fs';
 import { join } from 'node:path';
 import type { FormatIssue } from '../formats/types.js';
 
-export interface WalkResult {
-  /** Files in walk order, with the scan root each was found under. */
-  readonly files: { readonly path: string; readonly root: string }[];
-  readonly issues: FormatIssue[];
-  readonly skippedLinks: number;
-}
-
-export function walk(roots: readonly string[], options: { follow: boolean }): WalkResult {
-  const files: { path: string; root: string }[] = [];
-  const issues: FormatIssue[] = [];
+/**
+ * Walk the roots in sorted order, as a generator so parsing can start while directories are still
+ * being read. Problems are pushed onto `issues` as they are met.
+ */
+export function* walkFiles(
+  roots: readonly string[],
+  options: { follow: boolean },
+  issues: FormatIssue[],
+): Generator<{ path: string; root: string }> {
   const seen = new Set<string>();
-  let skippedLinks = 0;
   const ioIssue = (path: string, e: unknown) =>
     issues.push({
       file: path,
@@ -26,7 +24,7 @@ export function walk(roots: readonly string[], options: { follow: boolean }): Wa
       message: `cannot read: ${(e as NodeJS.ErrnoException).code ?? String(e)}`,
     });
 
-  const visitDir = (dir: string, root: string, st: Stats) => {
+  function* visitDir(dir: string, root: string, st: Stats): Generator<{ path: string; root: string }> {
     const key = `${st.dev}:${st.ino}`;
     if (seen.has(key)) return;
     seen.add(key);
@@ -40,13 +38,9 @@ export function walk(roots: readonly string[], options: { follow: boolean }): Wa
     entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     for (const ent of entries) {
       const path = join(dir, ent.name);
-      if (ent.isFile()) files.push({ path, root });
-      else if (ent.isDirectory()) visitDir(path, root, statOr(path) ?? st);
-      else if (ent.isSymbolicLink()) {
-        if (!options.follow) {
-          skippedLinks++;
-          continue;
-        }
+      if (ent.isFile()) yield { path, root };
+      else if (ent.isDirectory()) yield* visitDir(path, root, statOr(path) ?? st);
+      else if (ent.isSymbolicLink() && options.follow) {
         let target: Stats;
         try {
           target = statSync(path);
@@ -54,11 +48,11 @@ export function walk(roots: readonly string[], options: { follow: boolean }): Wa
           ioIssue(path, e);
           continue;
         }
-        if (target.isDirectory()) visitDir(path, root, target);
-        else if (target.isFile()) files.push({ path, root });
+        if (target.isDirectory()) yield* visitDir(path, root, target);
+        else if (target.isFile()) yield { path, root };
       }
     }
-  };
+  }
 
   for (const root of roots) {
     let st: Stats;
@@ -68,10 +62,9 @@ export function walk(roots: readonly string[], options: { follow: boolean }): Wa
       ioIssue(root, e);
       continue;
     }
-    if (st.isDirectory()) visitDir(root, root, st);
-    else files.push({ path: root, root });
+    if (st.isDirectory()) yield* visitDir(root, root, st);
+    else yield { path: root, root };
   }
-  return { files, issues, skippedLinks };
 }
 
 function statOr(path: string): Stats | undefined {

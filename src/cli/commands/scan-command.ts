@@ -11,7 +11,7 @@ import {
 } from '../../audit/index.js';
 import { MacfleetError } from '../../errors.js';
 import { hostMatcher } from '../../scan/host-from-path.js';
-import { scanCsv, scanJson, scanText } from '../../scan/report.js';
+import { renderAdapters, scanCsv, scanJsonText, scanText } from '../../scan/report.js';
 import { scanSarif } from '../../scan/sarif.js';
 import { DEFAULT_MAX_FILE_SIZE, scan } from '../../scan/scan.js';
 import type { CliContext } from '../context.js';
@@ -77,6 +77,8 @@ export function registerScan(program: Command, ctx: CliContext): void {
       const segments = opts.segments === undefined ? undefined : readSegments(opts.segments);
       const hostFromPath = opts.hostFromPath === undefined ? undefined : hostMatcher(opts.hostFromPath);
       const progress = ctx.io.stderrIsTTY && !opts.quiet ? await progressBar() : undefined;
+      // With --json the adapters are rendered while the scan runs, batch by batch.
+      const adapterChunks: string[] = [];
       let result;
       try {
         result = await scan(paths, {
@@ -85,11 +87,12 @@ export function registerScan(program: Command, ctx: CliContext): void {
           ...(hostFromPath ? { hostFromPath } : {}),
           ...(segments ? { segments } : {}),
           ...(progress ? { onProgress: progress.update } : {}),
+          ...(opts.json ? { onAdapters: (batch) => adapterChunks.push(renderAdapters(batch)) } : {}),
         });
       } finally {
         progress?.stop();
       }
-      if (opts.json) ctx.io.stdout(`${JSON.stringify(scanJson(result))}\n`);
+      if (opts.json) ctx.io.stdout(scanJsonText(result, adapterChunks));
       else if (opts.csv) ctx.io.stdout(scanCsv(result));
       else if (opts.sarif) ctx.json(scanSarif(result, '0.1.0'));
       else ctx.io.stdout(scanText(result));
