@@ -14,11 +14,13 @@ import { registerPool } from './pool-command.js';
 import { registerPredict } from './predict-command.js';
 import { registerRelease } from './release-command.js';
 import { registerReserve } from './reserve-command.js';
+import { registerScan } from './scan-command.js';
 import { registerVm } from './vm-command.js';
 import { registerWhois } from './whois-command.js';
 
 export const COMMANDS: readonly RegisterCommand[] = [
   registerMac,
+  registerScan,
   registerPredict,
   registerNlb,
   registerCollide,

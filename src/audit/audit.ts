@@ -1,0 +1,165 @@
+/**
+ * The audit: a pure function from adapter records to findings. Duplicates by scope (blocking,
+ * conflicting, latent), hypervisor pool overlaps, NLB clashes and invalid MACs. Disabled adapters never
+ * count (Proxmox history never reaches here: the parser reports only the current configuration).
+ */
+import { classifyMac, formatMac, isBroadcast, isMulticast, isZero, type Mac } from '../mac/index.js';
+import type { AdapterRecord } from '../formats/types.js';
+import { duplicateMacValues } from './duplicate-values.js';
+import {
+  member,
+  severityRank,
+  type AuditAdapter,
+  type DuplicateScope,
+  type Finding,
+} from './finding-types.js';
+import { nlbFindings, rangeOverlapFindings } from './pool-findings.js';
+import { segmentOf, type SegmentRule } from './segments.js';
+
+export interface AuditOptions {
+  readonly segments?: readonly SegmentRule[];
+}
+
+/** Every finding about these adapters, worst first. */
+export function audit(records: readonly AdapterRecord[], options: AuditOptions = {}): Finding[] {
+  const adapters: AuditAdapter[] = records.map((r) => ({ ...r, segment: segmentOf(r, options.segments) }));
+  const live = adapters.filter((a): a is AuditAdapter & { mac: Mac } => a.enabled && a.mac !== null);
+  const findings = [
+    ...duplicateFindings(live),
+    ...invalidFindings(live),
+    ...rangeOverlapFindings(live),
+    ...nlbFindings(live),
+  ];
+  return findings.sort(
+    (a, b) =>
+      severityRank(b.severity) - severityRank(a.severity) ||
+      a.kind.localeCompare(b.kind) ||
+      (a.mac ?? '').localeCompare(b.mac ?? ''),
+  );
+}
+
+const SCOPE_RANK: Readonly<Record<DuplicateScope, number>> = { latent: 1, conflicting: 2, blocking: 3 };
+
+/** Known hosts decide; without them, two adapters of one per-VM file are on one host. */
+function sameHost(a: AuditAdapter, b: AuditAdapter): boolean {
+  if (a.host !== null && b.host !== null) return a.host === b.host;
+  return a.file === b.file && a.vm === b.vm;
+}
+
+function pairScope(a: AuditAdapter, b: AuditAdapter): DuplicateScope {
+  if (sameHost(a, b) && a.network !== null && a.network === b.network) return 'blocking';
+  if (a.segment !== null && a.segment === b.segment) return 'conflicting';
+  return 'latent';
+}
+
+function duplicateFindings(live: readonly (AuditAdapter & { mac: Mac })[]): Finding[] {
+  const values = new Float64Array(live.length);
+  live.forEach((a, i) => (values[i] = a.mac));
+  const dups = new Set(duplicateMacValues(values));
+  if (dups.size === 0) return [];
+  const groups = new Map<number, (AuditAdapter & { mac: Mac })[]>();
+  for (const a of live) {
+    if (!dups.has(a.mac)) continue;
+    const g = groups.get(a.mac);
+    if (g) g.push(a);
+    else groups.set(a.mac, [a]);
+  }
+  const out: Finding[] = [];
+  for (const [mac, group] of groups) {
+    // NLB unicast nodes share the cluster MAC by design: reported by the nlb rule instead.
+    if (classifyMac(mac as Mac).kind === 'nlb-unicast') continue;
+    let scope: DuplicateScope = 'latent';
+    for (let i = 0; i < group.length; i++) {
+      for (let j = i + 1; j < group.length; j++) {
+        const s = pairScope(group[i]!, group[j]!);
+        if (SCOPE_RANK[s] > SCOPE_RANK[scope]) scope = s;
+      }
+    }
+    out.push(duplicateFinding(mac as Mac, scope, group));
+  }
+  return out;
+}
+
+const list = (xs: Iterable<string>): string => [...new Set(xs)].join(', ');
+
+function duplicateFinding(mac: Mac, scope: DuplicateScope, group: readonly AuditAdapter[]): Finding {
+  const m = formatMac(mac);
+  const hosts = list(group.map((a) => a.host ?? 'unknown host'));
+  const networks = list(group.map((a) => a.network ?? 'not attached'));
+  const n = group.length;
+  const unknownHosts = group.some((a) => a.host === null);
+  let message: string;
+  let fix: string;
+  if (scope === 'blocking') {
+    message = `${m} is configured on ${n} adapters on the same host (${hosts}) and virtual network (${networks}): the second VM will not start while the first runs`;
+    fix =
+      'keep the MAC on one adapter; give the others a new MAC from a managed pool, or set them to dynamic, while their VMs are stopped';
+  } else if (scope === 'conflicting') {
+    message =
+      `${m} is configured on ${n} adapters on one L2 segment (${sharedSegments(group)}) from ` +
+      (unknownHosts
+        ? `hosts not known (${hosts}; blocking if they share a host — use --host-from-path)`
+        : `different hosts (${hosts})`) +
+      ': switch MAC tables flap and DHCP/ARP break';
+    fix =
+      'keep the MAC on one adapter; give the others a new MAC from a fleet-wide pool (or set them to dynamic)';
+  } else {
+    message = `${m} is configured on ${n} adapters on different segments (${list(group.map((a) => a.segment ?? 'not attached'))}): harmless until a VM moves or a network is bridged, then it conflicts`;
+    fix = 'give all but one adapter a new MAC from a fleet-wide pool before any migration';
+  }
+  return {
+    kind: 'duplicate',
+    scope,
+    severity: scope === 'latent' ? 'warning' : 'error',
+    mac: m,
+    message,
+    fix,
+    members: group.map(member),
+  };
+}
+
+// VMware accepts static MACs only in 00:50:56:00:00:00-00:50:56:3F:FF:FF unless checkMACAddress is FALSE.
+const VMWARE_STATIC_START = 0x005056 * 2 ** 24;
+const VMWARE_STATIC_END = VMWARE_STATIC_START + 0x3fffff;
+
+function invalidFindings(live: readonly (AuditAdapter & { mac: Mac })[]): Finding[] {
+  const out: Finding[] = [];
+  for (const a of live) {
+    const mac = a.mac;
+    // Fast path: a unicast, non-zero MAC that is not a VMware static needs no further look.
+    if (mac !== 0 && !isMulticast(mac) && !(a.hypervisor === 'vmware' && a.mode === 'static')) continue;
+    const m = formatMac(a.mac);
+    let message: string | undefined;
+    let fix = 'give the adapter a unicast MAC from a managed pool';
+    if (isBroadcast(a.mac)) message = `${m} is the broadcast address: no NIC can use it`;
+    else if (isZero(a.mac)) message = `${m} is all zeros: not a valid station address`;
+    else if (isMulticast(a.mac)) {
+      const nlb = classifyMac(a.mac).kind.startsWith('nlb')
+        ? ' (an NLB multicast cluster MAC belongs in ARP replies, not on an adapter)'
+        : '';
+      message = `${m} has the multicast bit set (first octet odd): a NIC cannot own it${nlb}`;
+    } else if (
+      a.hypervisor === 'vmware' &&
+      a.mode === 'static' &&
+      a.checkMacRange !== false &&
+      (a.mac < VMWARE_STATIC_START || a.mac > VMWARE_STATIC_END)
+    ) {
+      message = `${m} is a static VMware MAC outside 00:50:56:00:00:00-00:50:56:3f:ff:ff: the VM will not power on`;
+      fix = `use a static MAC inside 00:50:56:00:00:00-00:50:56:3f:ff:ff, or set ${a.adapter}.checkMACAddress = "FALSE" if the MAC must stay`;
+    }
+    if (message !== undefined) {
+      out.push({ kind: 'invalid', severity: 'error', mac: m, message, fix, members: [member(a)] });
+    }
+  }
+  return out;
+}
+
+/** The segments holding more than one member of a duplicate group. */
+function sharedSegments(group: readonly AuditAdapter[]): string {
+  const counts = new Map<string, number>();
+  for (const a of group) if (a.segment !== null) counts.set(a.segment, (counts.get(a.segment) ?? 0) + 1);
+  return [...counts]
+    .filter(([, c]) => c > 1)
+    .map(([s]) => s)
+    .join(', ');
+}

@@ -1,0 +1,5 @@
+// The audit: findings from adapter records (pure).
+export * from './audit.js';
+export * from './finding-types.js';
+export * from './duplicate-values.js';
+export * from './segments.js';

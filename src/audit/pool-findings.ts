@@ -1,0 +1,109 @@
+/**
+ * Findings about hypervisor pools and NLB: two hosts whose dynamic pools are the same block (Hyper-V
+ * 00-15-5D-XX-YY-00..FF from the host IPv4 address; Virtual Server 00-03-FF-..-YY-ZZ from a host NIC's
+ * last two octets), and NLB cluster MACs that clash or are blocked by the switch policy.
+ */
+import { classifyMac, formatMac, octets, ouiOf, type Mac } from '../mac/index.js';
+import { member, type AuditAdapter, type Finding } from './finding-types.js';
+
+const hex = (n: number): string => n.toString(16).padStart(2, '0');
+
+export function rangeOverlapFindings(live: readonly (AuditAdapter & { mac: Mac })[]): Finding[] {
+  const pools = new Map<
+    string,
+    { scheme: 'hyper-v' | 'virtual-server'; adapters: (AuditAdapter & { mac: Mac })[] }
+  >();
+  for (const a of live) {
+    if (a.mode === 'static') continue;
+    const oui = ouiOf(a.mac);
+    if (oui !== 0x00155d && oui !== 0x0003ff) continue; // only Hyper-V and Virtual Server pools
+    const c = classifyMac(a.mac);
+    if (c.kind !== 'hyper-v' && c.kind !== 'virtual-server') continue;
+    const [, , , d, e, f] = octets(a.mac);
+    const key =
+      c.kind === 'hyper-v' ? `00:15:5d:${hex(d)}:${hex(e)}:00-ff` : `00:03:ff:xx:${hex(e)}:${hex(f)}`;
+    const pool = pools.get(key) ?? { scheme: c.kind, adapters: [] };
+    pool.adapters.push(a);
+    pools.set(key, pool);
+  }
+  const out: Finding[] = [];
+  for (const [key, pool] of pools) {
+    const hosts = [
+      ...new Set(pool.adapters.map((a) => a.host).filter((h): h is string => h !== null)),
+    ].sort();
+    if (hosts.length < 2) continue;
+    const [, , , d, e, f] = octets(pool.adapters[0]!.mac);
+    const message =
+      pool.scheme === 'hyper-v'
+        ? `Hyper-V hosts ${hosts.join(', ')} hand out dynamic MACs from the same pool ${key} (host IPv4 addresses ending in .${d}.${e}): their VMs will get identical MACs`
+        : `Virtual Server hosts ${hosts.join(', ')} derive dynamic MACs from physical NICs ending in ${hex(e)}-${hex(f)} (${key}): their VMs will get identical MACs`;
+    const fix =
+      pool.scheme === 'hyper-v'
+        ? 'give each host its own MAC address range (Virtual Switch Manager > MAC Address Range, or Set-VMHost -MacAddressMinimum/-MacAddressMaximum)'
+        : 'give the VMs of all but one host static MACs from a fleet-wide pool';
+    out.push({
+      kind: 'range-overlap',
+      severity: 'warning',
+      mac: key,
+      message,
+      fix,
+      members: pool.adapters.map(member),
+    });
+  }
+  return out;
+}
+
+export function nlbFindings(live: readonly (AuditAdapter & { mac: Mac })[]): Finding[] {
+  const out: Finding[] = [];
+  const unicast = new Map<number, (AuditAdapter & { mac: Mac })[]>();
+  const vips = new Set<string>();
+  // NLB MACs all start with 02 or 03 (cluster 02-BF/03-BF, masked 02-<priority>): skip the rest cheaply.
+  const candidates = live.filter((a) => {
+    const first = Math.floor(a.mac / 2 ** 40);
+    return first === 0x02 || first === 0x03;
+  });
+  for (const a of candidates) {
+    const c = classifyMac(a.mac);
+    if (c.kind === 'nlb-unicast' || c.kind === 'nlb-multicast') vips.add(c.vip);
+    if (c.kind === 'nlb-unicast') unicast.set(a.mac, [...(unicast.get(a.mac) ?? []), a]);
+  }
+  for (const [mac, nodes] of unicast) {
+    const c = classifyMac(mac as Mac);
+    const vip = c.kind === 'nlb-unicast' ? c.vip : '';
+    const blocked = nodes.filter((a) => a.macSpoofing === false);
+    const m = formatMac(mac as Mac);
+    if (blocked.length > 0) {
+      out.push({
+        kind: 'nlb',
+        severity: 'error',
+        mac: m,
+        message:
+          `NLB unicast cluster MAC of VIP ${vip} on ${blocked.length} adapter(s) with MAC address spoofing off: ` +
+          'the switch drops their frames, NLB logs event 53 and the VIP stops answering',
+        fix: 'enable MAC address spoofing on these adapters (Set-VMNetworkAdapter -MacAddressSpoofing On), or run NLB in multicast mode',
+        members: blocked.map(member),
+      });
+    }
+    out.push({
+      kind: 'nlb',
+      severity: 'info',
+      mac: m,
+      message: `NLB unicast cluster of VIP ${vip}: ${nodes.length} node adapter(s) share ${m} by design (not counted as duplicates)`,
+      fix: 'none needed; keep these adapters out of other VMs and pools',
+      members: nodes.map(member),
+    });
+  }
+  for (const a of vips.size === 0 ? [] : candidates) {
+    const c = classifyMac(a.mac);
+    if (c.kind !== 'nlb-masked' || !vips.has(c.vip)) continue;
+    out.push({
+      kind: 'nlb',
+      severity: 'error',
+      mac: formatMac(a.mac),
+      message: `${formatMac(a.mac)} is the masked source MAC NLB host priority ${c.priority} of cluster VIP ${c.vip} sends with: the switch learns it on two ports`,
+      fix: 'give this adapter a MAC outside 02-xx-<VIP> (from a managed pool)',
+      members: [member(a)],
+    });
+  }
+  return out;
+}

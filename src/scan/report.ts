@@ -1,0 +1,169 @@
+/** Renderings of a scan result: the stable JSON shape, CSV of findings, and the human report. */
+import { severityRank, type Finding, type Severity } from '../audit/index.js';
+import type { AdapterRecord } from '../formats/types.js';
+import { formatMac } from '../mac/index.js';
+import type { ScanResult } from './scan.js';
+
+/** The `--json` document: `{files, adapters, findings, issues}` (extend, never rename). */
+export function scanJson(r: ScanResult): unknown {
+  return { files: r.files, adapters: r.adapters.map(jsonAdapter), ...jsonRest(r) };
+}
+
+function jsonRest(r: ScanResult) {
+  return {
+    findings: r.findings.map((f) => ({
+      kind: f.kind,
+      ...(f.scope === undefined ? {} : { scope: f.scope }),
+      severity: f.severity,
+      ...(f.mac === undefined ? {} : { mac: f.mac }),
+      message: f.message,
+      fix: f.fix,
+      members: f.members.map((m) => ({
+        file: m.file,
+        line: m.line,
+        vm: m.vm,
+        host: m.host,
+        network: m.network,
+        column: m.column,
+        adapter: m.adapter,
+      })),
+    })),
+    issues: r.issues.map((i) => ({
+      file: i.file,
+      ...(i.line === undefined ? {} : { line: i.line }),
+      code: i.code,
+      message: i.message,
+      severity: i.severity,
+      ...(i.column === undefined ? {} : { column: i.column }),
+      ...(i.path === undefined ? {} : { path: i.path }),
+    })),
+    formats: r.formats,
+    filesSeen: r.filesSeen,
+  };
+}
+
+/**
+ * The `--json` document as text. `adapterChunks` are adapters already rendered while the scan ran (each a
+ * comma-joined run of `jsonAdapter` objects, in order); without them the adapters are rendered here.
+ */
+export function scanJsonText(r: ScanResult, adapterChunks?: readonly string[]): string {
+  const adapters = adapterChunks
+    ? adapterChunks.filter((c) => c !== '').join(',')
+    : renderAdapters(r.adapters);
+  // Same text as JSON.stringify(scanJson(r)), without building every adapter object twice.
+  return `{"files":${r.files},"adapters":[${adapters}],${JSON.stringify(jsonRest(r)).slice(1)}\n`;
+}
+
+/** A comma-joined run of adapters in the `--json` shape. */
+export const renderAdapters = (adapters: readonly AdapterRecord[]): string =>
+  adapters.map((a) => JSON.stringify(jsonAdapter(a))).join(',');
+
+function jsonAdapter(a: AdapterRecord) {
+  return {
+    file: a.file,
+    line: a.line,
+    vm: a.vm,
+    host: a.host,
+    network: a.network,
+    mac: a.mac === null ? null : formatMac(a.mac),
+    mode: a.mode,
+    hypervisor: a.hypervisor,
+    column: a.column,
+    ...(a.path === undefined ? {} : { path: a.path }),
+    adapter: a.adapter,
+    enabled: a.enabled,
+  };
+}
+
+const csvCell = (v: string | number | null | undefined): string => {
+  const s = v === null || v === undefined ? '' : String(v);
+  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+};
+
+/** `--csv`: one row per finding member. */
+export function scanCsv(r: ScanResult): string {
+  const rows = [
+    [
+      'kind',
+      'scope',
+      'severity',
+      'mac',
+      'file',
+      'line',
+      'column',
+      'host',
+      'vm',
+      'adapter',
+      'network',
+      'message',
+      'fix',
+    ],
+  ];
+  for (const f of r.findings) {
+    for (const m of f.members) {
+      rows.push([
+        f.kind,
+        f.scope ?? '',
+        f.severity,
+        f.mac ?? '',
+        m.file,
+        String(m.line),
+        String(m.column),
+        m.host ?? '',
+        m.vm,
+        m.adapter,
+        m.network ?? '',
+        f.message,
+        f.fix,
+      ]);
+    }
+  }
+  return rows.map((row) => row.map(csvCell).join(',')).join('\n') + '\n';
+}
+
+const count = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+/** The human report, grouped by finding, worst first. */
+export function scanText(r: ScanResult): string {
+  const out: string[] = [];
+  const bySeverity = (s: Severity) => r.findings.filter((f) => f.severity === s).length;
+  const formats = Object.entries(r.formats)
+    .map(([k, v]) => `${k} ${v}`)
+    .join(', ');
+  const live = r.adapters.filter((a) => a.enabled).length;
+  out.push(
+    `Scanned ${count(r.files, 'VM config file')}${formats ? ` (${formats})` : ''} out of ${count(r.filesSeen, 'file')}: ` +
+      `${count(r.adapters.length, 'adapter')} (${live} enabled).`,
+  );
+  out.push(
+    `${count(r.findings.length, 'finding')}: ${bySeverity('error')} error, ${bySeverity('warning')} warning, ${bySeverity('info')} info.`,
+  );
+  const noHost = r.adapters.filter((a) => a.host === null).length;
+  if (noHost > 0)
+    out.push(`${count(noHost, 'adapter')} on an unknown host (give --host-from-path to tell hosts apart).`);
+  for (const f of r.findings) out.push('', ...findingLines(f));
+  if (r.issues.length > 0) {
+    out.push('', `Notes and problems reading files (${r.issues.length}):`);
+    const sorted = [...r.issues].sort(
+      (a, b) => severityRank(b.severity) - severityRank(a.severity) || a.file.localeCompare(b.file),
+    );
+    for (const i of sorted) {
+      const where =
+        i.line === undefined ? i.file : `${i.file}:${i.line}${i.column === undefined ? '' : `:${i.column}`}`;
+      out.push(`  ${i.severity.padEnd(7)} ${where}  ${i.code}: ${i.message}`);
+    }
+  }
+  return out.join('\n') + '\n';
+}
+
+function findingLines(f: Finding): string[] {
+  const title = `${f.severity.toUpperCase()}  ${f.kind}${f.scope ? ` (${f.scope})` : ''}${f.mac ? `  ${f.mac}` : ''}`;
+  const lines = [title, `  ${f.message}`];
+  for (const m of f.members) {
+    lines.push(
+      `  - ${m.host ?? 'unknown host'} / ${m.vm} / ${m.adapter} on ${m.network ?? 'no network'}  ${m.file}:${m.line}:${m.column}`,
+    );
+  }
+  lines.push(`  fix: ${f.fix}`);
+  return lines;
+}

@@ -1,0 +1,162 @@
+/**
+ * `scan`: walk the trees, read every VM config (in worker threads on large trees, one per core), resolve
+ * hosts and segments, and run the audit. The walk feeds the workers as it goes, and results are merged
+ * in walk order as batches complete, so the output is the same whatever the scheduling.
+ */
+import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { audit, type Finding, type SegmentRule } from '../audit/index.js';
+import type { AdapterRecord, FormatIssue, FormatName } from '../formats/types.js';
+import type { HostMatcher } from './host-from-path.js';
+import { readConfig, type FileResult } from './read-config.js';
+import { walkFiles } from './walk.js';
+
+export const DEFAULT_MAX_FILE_SIZE = 16 * 1024 * 1024;
+
+export interface ScanOptions {
+  readonly follow?: boolean;
+  readonly maxFileSize?: number;
+  readonly hostFromPath?: HostMatcher;
+  readonly segments?: readonly SegmentRule[];
+  /** Worker threads: default one per core when the tree is large (0 = parse in this thread). */
+  readonly workers?: number;
+  /** Called as files are parsed (for a progress bar); `total` grows while the walk goes on. */
+  readonly onProgress?: (done: number, total: number) => void;
+  /** Called with each run of adapters, in walk order, as soon as it is final (to render while parsing). */
+  readonly onAdapters?: (adapters: readonly AdapterRecord[]) => void;
+}
+
+export interface ScanResult {
+  /** Files read as VM configs. */
+  readonly files: number;
+  /** Files looked at in total (configs or not). */
+  readonly filesSeen: number;
+  readonly formats: Partial<Record<FormatName, number>>;
+  readonly adapters: AdapterRecord[];
+  readonly findings: Finding[];
+  readonly issues: FormatIssue[];
+}
+
+interface Entry {
+  readonly path: string;
+  readonly root: string;
+}
+
+const BATCH = 512;
+const WORKER_THRESHOLD = 2000;
+
+export async function scan(paths: readonly string[], options: ScanOptions = {}): Promise<ScanResult> {
+  const maxFileSize = options.maxFileSize ?? DEFAULT_MAX_FILE_SIZE;
+  const walkIssues: FormatIssue[] = [];
+  const source = walkFiles(paths, { follow: options.follow ?? false }, walkIssues);
+  const adapters: AdapterRecord[] = [];
+  const issues: FormatIssue[] = [];
+  const formats: Partial<Record<FormatName, number>> = {};
+  let configFiles = 0;
+  let filesSeen = 0;
+  const merge = (entries: readonly Entry[], results: readonly FileResult[]) => {
+    const start = adapters.length;
+    results.forEach((r, i) => {
+      filesSeen++;
+      issues.push(...r.issues);
+      if (r.format === undefined) return;
+      configFiles++;
+      formats[r.format] = (formats[r.format] ?? 0) + 1;
+      const f = entries[i]!;
+      const host = options.hostFromPath?.(relative(f.root, f.path) || f.path) ?? null;
+      for (const a of r.adapters) adapters.push(a.host === null && host !== null ? { ...a, host } : a);
+    });
+    if (options.onAdapters && adapters.length > start) options.onAdapters(adapters.slice(start));
+  };
+  await parseAll(source, maxFileSize, options, merge);
+  const findings = audit(adapters, options.segments ? { segments: options.segments } : {});
+  return { files: configFiles, filesSeen, formats, adapters, findings, issues: [...walkIssues, ...issues] };
+}
+
+function take(source: Iterator<Entry>, n: number): Entry[] {
+  const out: Entry[] = [];
+  while (out.length < n) {
+    const next = source.next();
+    if (next.done === true) break;
+    out.push(next.value);
+  }
+  return out;
+}
+
+async function parseAll(
+  source: Iterator<Entry>,
+  maxFileSize: number,
+  options: ScanOptions,
+  merge: (entries: readonly Entry[], results: readonly FileResult[]) => void,
+): Promise<void> {
+  const workerUrl = new URL('./scan-worker.js', import.meta.url);
+  // Under a TypeScript runner the compiled worker does not exist: parse in this thread.
+  const canUseWorkers = workerUrl.protocol === 'file:' && existsSync(fileURLToPath(workerUrl));
+  const head = take(source, WORKER_THRESHOLD);
+  const large = head.length === WORKER_THRESHOLD;
+  const wanted = options.workers ?? (large ? Math.max(1, availableParallelism()) : 0);
+  let pending = head;
+  let walked = head.length;
+  const nextBatch = (): Entry[] => {
+    if (pending.length > 0) {
+      const batch = pending.slice(0, BATCH);
+      pending = pending.slice(BATCH);
+      return batch;
+    }
+    const batch = take(source, BATCH);
+    walked += batch.length;
+    return batch;
+  };
+  let done = 0;
+  if (wanted === 0 || !canUseWorkers) {
+    for (let batch = nextBatch(); batch.length > 0; batch = nextBatch()) {
+      merge(
+        batch,
+        batch.map((e) => readConfig(e.path, maxFileSize)),
+      );
+      done += batch.length;
+      options.onProgress?.(done, walked);
+    }
+    return;
+  }
+  // Batches go out in walk order and are merged in that order, whichever worker finishes first.
+  const completed = new Map<number, { entries: Entry[]; results: FileResult[] }>();
+  let sent = 0;
+  let flushed = 0;
+  const flush = () => {
+    for (let c = completed.get(flushed); c !== undefined; c = completed.get(flushed)) {
+      completed.delete(flushed++);
+      merge(c.entries, c.results);
+    }
+  };
+  const runWorker = () =>
+    new Promise<void>((resolve, reject) => {
+      const worker = new Worker(workerUrl);
+      let current: { index: number; entries: Entry[] } | undefined;
+      const send = () => {
+        const entries = nextBatch();
+        if (entries.length === 0) {
+          current = undefined;
+          worker.postMessage(null);
+          return;
+        }
+        current = { index: sent++, entries };
+        worker.postMessage({ files: entries.map((e) => e.path), maxFileSize });
+      };
+      worker.on('message', (results: FileResult[]) => {
+        const c = current!;
+        send(); // keep the worker busy before merging
+        completed.set(c.index, { entries: c.entries, results });
+        done += c.entries.length;
+        flush();
+        options.onProgress?.(done, walked);
+      });
+      worker.on('error', reject);
+      worker.on('exit', () => resolve());
+      send();
+    });
+  await Promise.all(Array.from({ length: wanted }, runWorker));
+}
