@@ -1,11 +1,10 @@
 /**
  * What the store commands share: the `--db` and `--now` options, opening (and always closing) the
- * store, durations, and the crypto-backed Random that `init` draws its prefix with.
+ * store, and durations.
  */
-import { randomBytes } from 'node:crypto';
 import type { Command } from 'commander';
 import { MacfleetError } from '../errors.js';
-import type { Clock, Random } from '../random.js';
+import type { Clock } from '../random.js';
 import { systemClock } from '../random.js';
 import { openStore, resolveDbLocation, type DbLocation } from '../store/open-store.js';
 import { PoolStore } from '../store/pool-store.js';
@@ -23,7 +22,7 @@ export function storeCommandOptions(cmd: Command): Command {
   return cmd
     .option(
       '--db <path|url>',
-      'SQLite file or postgres:// URL (default: $MACFLEET_DB, else $XDG_DATA_HOME/macfleet/macfleet.db)',
+      'SQLite file or postgres:// URL ($MACFLEET_DB, when set, takes precedence; default $XDG_DATA_HOME/macfleet/macfleet.db)',
     )
     .option(
       '--now <time>',
@@ -55,6 +54,11 @@ export async function withStore<T>(
   fn: (store: Store, location: DbLocation) => Promise<T>,
 ): Promise<T> {
   const location = resolveDbLocation({ flag: opts.db, env: ctx.io.env, cwd: ctx.io.cwd });
+  if (location.ignoredFlag !== undefined) {
+    ctx.io.stderr(
+      `macfleet: warning: $MACFLEET_DB (${location.target}) takes precedence over --db ${location.ignoredFlag}\n`,
+    );
+  }
   const store = await openStore(location);
   try {
     return await fn(store, location);
@@ -97,6 +101,3 @@ export function formatDuration(ms: number): string {
     if (ms > 0 && ms % UNITS[unit]! === 0) return `${ms / UNITS[unit]!}${unit}`;
   return `${ms}ms`;
 }
-
-/** Randomness from the operating system's CSPRNG. */
-export const cryptoRandom: Random = { nextUint32: () => randomBytes(4).readUInt32LE(0) };

@@ -4,8 +4,19 @@ import { toPostgresPlaceholders } from './sql.js';
 
 describe('resolveDbLocation', () => {
   const env = { HOME: '/home/ann' };
-  it('prefers --db, then MACFLEET_DB, then XDG_DATA_HOME, then ~/.local/share', () => {
+  it('prefers MACFLEET_DB, then --db, then XDG_DATA_HOME, then ~/.local/share', () => {
     expect(resolveDbLocation({ flag: 'x.db', env: { ...env, MACFLEET_DB: '/e.db' }, cwd: '/w' })).toEqual({
+      kind: 'sqlite',
+      target: '/e.db',
+      source: 'MACFLEET_DB',
+      ignoredFlag: 'x.db',
+    });
+    expect(resolveDbLocation({ flag: '/e.db', env: { ...env, MACFLEET_DB: '/e.db' }, cwd: '/w' })).toEqual({
+      kind: 'sqlite',
+      target: '/e.db',
+      source: 'MACFLEET_DB',
+    });
+    expect(resolveDbLocation({ flag: 'x.db', env, cwd: '/w' })).toEqual({
       kind: 'sqlite',
       target: '/w/x.db',
       source: '--db',

@@ -1,6 +1,8 @@
 /**
- * Which database a command uses, and opening it: `--db <path|url>` if given, else `$MACFLEET_DB`, else
- * `$XDG_DATA_HOME/macfleet/macfleet.db`, else `~/.local/share/macfleet/macfleet.db`. A `postgres://`
+ * Which database a command uses, and opening it: `$MACFLEET_DB` if set, else `--db <path|url>`, else
+ * `$XDG_DATA_HOME/macfleet/macfleet.db`, else `~/.local/share/macfleet/macfleet.db` (the order the
+ * allocator issue fixes: an operator's environment pins the fleet database; a differing `--db` is
+ * reported as ignored so nobody writes to one database believing it is another). A `postgres://`
  * (or `postgresql://`) URL selects PostgreSQL; anything else is a SQLite file path.
  */
 import { homedir } from 'node:os';
@@ -17,6 +19,8 @@ export interface DbLocation {
   readonly target: string;
   /** Where the choice came from, for `macfleet db status`. */
   readonly source: '--db' | 'MACFLEET_DB' | 'XDG_DATA_HOME' | 'home';
+  /** A `--db` value that `$MACFLEET_DB` overrode (the CLI warns about it). */
+  readonly ignoredFlag?: string;
 }
 
 export interface DbLocationInput {
@@ -35,9 +39,13 @@ export function resolveDbLocation(input: DbLocationInput): DbLocation {
     return { kind: 'sqlite', target: isAbsolute(value) ? value : resolve(input.cwd, value), source };
   };
   const flag = input.flag?.trim();
-  if (flag !== undefined && flag !== '') return pick(flag, '--db');
   const env = input.env['MACFLEET_DB']?.trim();
-  if (env !== undefined && env !== '') return pick(env, 'MACFLEET_DB');
+  if (env !== undefined && env !== '') {
+    const chosen = pick(env, 'MACFLEET_DB');
+    if (flag === undefined || flag === '' || pick(flag, '--db').target === chosen.target) return chosen;
+    return { ...chosen, ignoredFlag: flag };
+  }
+  if (flag !== undefined && flag !== '') return pick(flag, '--db');
   const xdg = input.env['XDG_DATA_HOME']?.trim();
   if (xdg !== undefined && xdg !== '' && isAbsolute(xdg)) {
     return { kind: 'sqlite', target: join(xdg, 'macfleet', 'macfleet.db'), source: 'XDG_DATA_HOME' };

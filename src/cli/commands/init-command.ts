@@ -1,10 +1,10 @@
 /** `macfleet init`: the default pool, in a random locally administered block unless --prefix says where. */
 import type { Command } from 'commander';
+import { cryptoRandom } from '../crypto-random.js';
 import { formatMacRange, parseMacRange, type MacRange } from '../../mac/index.js';
 import { randomLocalPrefix } from '../../pool/pool-spec.js';
 import type { CliContext } from '../context.js';
 import {
-  cryptoRandom,
   formatDuration,
   parseDuration,
   storeCommandOptions,
@@ -35,7 +35,7 @@ export function registerInit(program: Command, ctx: CliContext): void {
       ),
   ).action(async (opts: InitOptions) => {
     const range: MacRange =
-      opts.prefix === undefined ? randomLocalPrefix(cryptoRandom) : parseMacRange(opts.prefix);
+      opts.prefix === undefined ? randomLocalPrefix(cryptoRandom()) : parseMacRange(opts.prefix);
     const quarantineMs = parseDuration(opts.quarantine ?? '24h', '--quarantine');
     const info = await withPools(ctx, opts, (pools) =>
       pools.createPool({ name: opts.name, ranges: [range], quarantineMs, isDefault: true }),
