@@ -134,7 +134,12 @@ describe('pool commands', () => {
       version: latestVersion(),
       latest: latestVersion(),
     });
-    const flag = await cli(['db', 'status', '--db', 'rel.db'], { MACFLEET_DB: join(dir, 'env.db') });
+    // $MACFLEET_DB wins over --db (the allocator issue's order); the ignored --db is named on stderr.
+    const both = await cli(['db', 'status', '--db', 'rel.db'], { MACFLEET_DB: join(dir, 'env.db') });
+    expect(both.out).toContain(`SQLite ${join(dir, 'env.db')}`);
+    expect(both.out).toContain('chosen by     MACFLEET_DB');
+    expect(both.err).toContain('takes precedence over --db rel.db');
+    const flag = await cli(['db', 'status', '--db', 'rel.db']);
     expect(flag.out).toContain(`SQLite ${join(dir, 'rel.db')}`);
     expect(flag.out).toContain('chosen by     --db');
     const home = await cli(['db', 'status']);
