@@ -56,3 +56,24 @@ export const isMacfleetError = (e: unknown): e is MacfleetError => e instanceof 
 
 /** Zod-style result for callers that prefer values to exceptions. */
 export type SafeResult<T> = { success: true; data: T } | { success: false; error: MacfleetError };
+
+/**
+ * Run `fn`; a MacfleetError it throws is re-thrown with `field` prefixed to its message and set as its
+ * location's field, so the user learns which option or key held the bad value.
+ *
+ * @example inField('--range', () => parseMacRange(text))
+ */
+export function inField<T>(field: string, fn: () => T): T {
+  try {
+    return fn();
+  } catch (e) {
+    if (e instanceof MacfleetError) {
+      throw new MacfleetError(e.code, `${field}: ${e.message}`, {
+        location: { ...e.location, field },
+        details: { ...e.details },
+        cause: e,
+      });
+    }
+    throw e;
+  }
+}

@@ -1,9 +1,9 @@
-/** The pool commands end to end, in-process through run() with a fake CliIo and a temporary database. */
+/** The pool commands end to end, in-process through runCli() and a temporary database. */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { run, type CliIo } from '../src/cli/main.js';
+import { runCli } from './helpers/cli.js';
 import { latestVersion } from '../src/store/migrations.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'macfleet-cli-'));
@@ -13,17 +13,8 @@ async function cli(
   args: string[],
   env: Record<string, string> = {},
 ): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const io: CliIo = {
-    stdout: (t) => (out += t),
-    stderr: (t) => (err += t),
-    stderrIsTTY: false,
-    env: { HOME: dir, ...env },
-    cwd: dir,
-  };
-  const code = await run(args, io);
-  return { code, out, err };
+  const r = await runCli(args, { env: { HOME: dir, ...env }, cwd: dir });
+  return { code: r.code, out: r.stdout, err: r.stderr };
 }
 
 describe('pool commands', () => {

@@ -6,24 +6,15 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
-import { run, type CliIo } from '../src/cli/main.js';
+import { runCli } from './helpers/cli.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const tmp = mkdtempSync(join(tmpdir(), 'macfleet-schemes-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const io: CliIo = {
-    stdout: (t) => (out += t),
-    stderr: (t) => (err += t),
-    stderrIsTTY: false,
-    env: {},
-    cwd: root,
-  };
-  const code = await run(argv, io);
-  return { code, out, err };
+  const r = await runCli(argv, { cwd: root });
+  return { code: r.code, out: r.stdout, err: r.stderr };
 }
 
 const json = async (...argv: string[]): Promise<unknown> => {

@@ -3,7 +3,7 @@
  * default. Validation happens here, before anything is stored: ranges compare as 48-bit integers, no
  * range may hold a multicast (group) address or the all-zeros MAC, and pools do not overlap unless forced.
  */
-import { MacfleetError } from '../errors.js';
+import { inField, MacfleetError } from '../errors.js';
 import {
   classifyMac,
   formatMac,
@@ -68,17 +68,7 @@ const asMacRanges = (spans: readonly Span[]): MacRange[] =>
 
 function parseRangeField(value: string | MacRange, field: string): MacRange {
   if (typeof value !== 'string') return value;
-  try {
-    return parseMacRange(value);
-  } catch (e) {
-    if (e instanceof MacfleetError) {
-      throw new MacfleetError(e.code, `${field}: ${e.message}`, {
-        location: { ...e.location, field },
-        cause: e,
-      });
-    }
-    throw e;
-  }
+  return inField(field, () => parseMacRange(value));
 }
 
 /** Why a range cannot be handed out from, or undefined when it can. */

@@ -14,7 +14,7 @@
  *
  * @example virtualServerMac([physicalNic('00-16-31-53-32-68')], 1, rnd) → 00:03:ff:52:32:68
  */
-import { MacfleetError } from '../errors.js';
+import { inField, MacfleetError } from '../errors.js';
 import { formatMac, macFromNumber, nicOf, octets, parseMac, prefixRange, type Mac } from '../mac/index.js';
 import { randomInt, type Random } from '../random.js';
 import { octet4Mac, octet4Set, rangeSet, type AddressSet } from './address-set.js';
@@ -59,17 +59,7 @@ export function parseVsNic(text: string, field = 'nic'): VsNic {
       { location: { field } },
     );
   }
-  try {
-    return { mac: parseMac(macText), kind: kindText };
-  } catch (e) {
-    if (e instanceof MacfleetError) {
-      throw new MacfleetError(e.code, `${field}: ${e.message}`, {
-        location: { ...e.location, field },
-        cause: e,
-      });
-    }
-    throw e;
-  }
+  return inField(field, () => ({ mac: parseMac(macText), kind: kindText }));
 }
 
 export const formatVsNic = (nic: VsNic): string =>

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
-import { run } from '../../src/cli/main.js';
+import { runCli, type CliResult } from '../helpers/cli.js';
 import {
   addHost,
   addNetwork,
@@ -25,25 +25,11 @@ const repoRoot = resolve(import.meta.dirname, '../..');
 const dir = mkdtempSync(join(tmpdir(), 'macfleet-fleet-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-interface Result {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
+type Result = CliResult;
 
 function cli(db: string) {
-  const call = async (...args: string[]): Promise<Result> => {
-    let stdout = '';
-    let stderr = '';
-    const code = await run(args, {
-      stdout: (t) => (stdout += t),
-      stderr: (t) => (stderr += t),
-      stderrIsTTY: false,
-      env: { MACFLEET_DB: db, MACFLEET_ACTOR: 'alice' },
-      cwd: dir,
-    });
-    return { code, stdout, stderr };
-  };
+  const call = (...args: string[]): Promise<Result> =>
+    runCli(args, { env: { MACFLEET_DB: db, MACFLEET_ACTOR: 'alice' }, cwd: dir });
   const json = async (...args: string[]): Promise<unknown> => {
     const r = await call(...args, '--json');
     if (r.code !== 0) throw new Error(`macfleet ${args.join(' ')} exited ${r.code}: ${r.stderr}`);

@@ -12,7 +12,10 @@ export interface CliResult {
 export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export const BIN = fileURLToPath(new URL('../../bin/macfleet', import.meta.url));
 
-/** Run `macfleet <args>` in this process (fast; no build needed). */
+/**
+ * Run `macfleet <args>` in this process (fast; no build needed). The environment is exactly `env`
+ * (default empty), so a developer's own MACFLEET_DB or HOME never leaks into a test.
+ */
 export async function runCli(
   args: readonly string[],
   options: { env?: Record<string, string | undefined>; cwd?: string } = {},
@@ -27,7 +30,7 @@ export async function runCli(
       stderr += t;
     },
     stderrIsTTY: false,
-    env: { ...process.env, ...options.env },
+    env: { ...options.env },
     cwd: options.cwd ?? REPO_ROOT,
   };
   const code = await run(args, io);
