@@ -13,6 +13,7 @@ import type { AdapterRecord, FormatIssue, FormatName } from '../formats/types.js
 import type { HostMatcher } from './host-from-path.js';
 import { readConfig, type FileResult } from './read-config.js';
 import { walkFiles } from './walk.js';
+import { decodeResults } from './wire.js';
 
 export const DEFAULT_MAX_FILE_SIZE = 16 * 1024 * 1024;
 
@@ -154,10 +155,10 @@ async function parseAll(
         inFlight.push({ index: sent++, entries });
         worker.postMessage({ files: entries.map((e) => e.path), maxFileSize });
       };
-      worker.on('message', (results: FileResult[]) => {
+      worker.on('message', (wire: unknown[]) => {
         const c = inFlight.shift()!;
         send(); // keep the worker busy before merging
-        completed.set(c.index, { entries: c.entries, results });
+        completed.set(c.index, { entries: c.entries, results: decodeResults(wire) });
         done += c.entries.length;
         flush();
         options.onProgress?.(done, walked);
