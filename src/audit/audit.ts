@@ -22,10 +22,9 @@ export interface AuditOptions {
 
 /** Every finding about these adapters, worst first. */
 export function audit(records: readonly AdapterRecord[], options: AuditOptions = {}): Finding[] {
-  const adapters: AuditAdapter[] = records.map((r) => ({ ...r, segment: segmentOf(r, options.segments) }));
-  const live = adapters.filter((a): a is AuditAdapter & { mac: Mac } => a.enabled && a.mac !== null);
+  const live = records.filter((a): a is LiveAdapter => a.enabled && a.mac !== null);
   const findings = [
-    ...duplicateFindings(live),
+    ...duplicateFindings(live, options.segments),
     ...invalidFindings(live),
     ...rangeOverlapFindings(live),
     ...nlbFindings(live),
@@ -37,6 +36,8 @@ export function audit(records: readonly AdapterRecord[], options: AuditOptions =
       (a.mac ?? '').localeCompare(b.mac ?? ''),
   );
 }
+
+type LiveAdapter = AdapterRecord & { mac: Mac };
 
 const SCOPE_RANK: Readonly<Record<DuplicateScope, number>> = { latent: 1, conflicting: 2, blocking: 3 };
 
@@ -52,17 +53,22 @@ function pairScope(a: AuditAdapter, b: AuditAdapter): DuplicateScope {
   return 'latent';
 }
 
-function duplicateFindings(live: readonly (AuditAdapter & { mac: Mac })[]): Finding[] {
+function duplicateFindings(
+  live: readonly LiveAdapter[],
+  segments: readonly SegmentRule[] | undefined,
+): Finding[] {
   const values = new Float64Array(live.length);
   live.forEach((a, i) => (values[i] = a.mac));
   const dups = new Set(duplicateMacValues(values));
   if (dups.size === 0) return [];
-  const groups = new Map<number, (AuditAdapter & { mac: Mac })[]>();
-  for (const a of live) {
-    if (!dups.has(a.mac)) continue;
-    const g = groups.get(a.mac);
+  // Segments are resolved only for the adapters of a duplicate group: the only rule that needs them.
+  const groups = new Map<number, AuditAdapter[]>();
+  for (const r of live) {
+    if (!dups.has(r.mac)) continue;
+    const a: AuditAdapter = { ...r, segment: segmentOf(r, segments) };
+    const g = groups.get(r.mac);
     if (g) g.push(a);
-    else groups.set(a.mac, [a]);
+    else groups.set(r.mac, [a]);
   }
   const out: Finding[] = [];
   for (const [mac, group] of groups) {
@@ -122,12 +128,19 @@ function duplicateFinding(mac: Mac, scope: DuplicateScope, group: readonly Audit
 const VMWARE_STATIC_START = 0x005056 * 2 ** 24;
 const VMWARE_STATIC_END = VMWARE_STATIC_START + 0x3fffff;
 
-function invalidFindings(live: readonly (AuditAdapter & { mac: Mac })[]): Finding[] {
+function invalidFindings(live: readonly LiveAdapter[]): Finding[] {
   const out: Finding[] = [];
   for (const a of live) {
     const mac = a.mac;
     // Fast path: a unicast, non-zero MAC that is not a VMware static needs no further look.
     if (mac !== 0 && !isMulticast(mac) && !(a.hypervisor === 'vmware' && a.mode === 'static')) continue;
+    // Likewise a VMware static inside the accepted range (or with the range check off).
+    if (
+      mac !== 0 &&
+      !isMulticast(mac) &&
+      (a.checkMacRange === false || (mac >= VMWARE_STATIC_START && mac <= VMWARE_STATIC_END))
+    )
+      continue;
     const m = formatMac(a.mac);
     let message: string | undefined;
     let fix = 'give the adapter a unicast MAC from a managed pool';

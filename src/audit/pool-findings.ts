@@ -4,15 +4,15 @@
  * last two octets), and NLB cluster MACs that clash or are blocked by the switch policy.
  */
 import { classifyMac, formatMac, octets, ouiOf, type Mac } from '../mac/index.js';
-import { member, type AuditAdapter, type Finding } from './finding-types.js';
+import type { AdapterRecord } from '../formats/types.js';
+import { member, type Finding } from './finding-types.js';
+
+type LiveAdapter = AdapterRecord & { mac: Mac };
 
 const hex = (n: number): string => n.toString(16).padStart(2, '0');
 
-export function rangeOverlapFindings(live: readonly (AuditAdapter & { mac: Mac })[]): Finding[] {
-  const pools = new Map<
-    string,
-    { scheme: 'hyper-v' | 'virtual-server'; adapters: (AuditAdapter & { mac: Mac })[] }
-  >();
+export function rangeOverlapFindings(live: readonly LiveAdapter[]): Finding[] {
+  const pools = new Map<string, { scheme: 'hyper-v' | 'virtual-server'; adapters: LiveAdapter[] }>();
   for (const a of live) {
     if (a.mode === 'static') continue;
     const oui = ouiOf(a.mac);
@@ -53,9 +53,9 @@ export function rangeOverlapFindings(live: readonly (AuditAdapter & { mac: Mac }
   return out;
 }
 
-export function nlbFindings(live: readonly (AuditAdapter & { mac: Mac })[]): Finding[] {
+export function nlbFindings(live: readonly LiveAdapter[]): Finding[] {
   const out: Finding[] = [];
-  const unicast = new Map<number, (AuditAdapter & { mac: Mac })[]>();
+  const unicast = new Map<number, LiveAdapter[]>();
   const vips = new Set<string>();
   // NLB MACs all start with 02 or 03 (cluster 02-BF/03-BF, masked 02-<priority>): skip the rest cheaply.
   const candidates = live.filter((a) => {

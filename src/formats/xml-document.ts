@@ -20,7 +20,7 @@ export interface XmlElement {
   readonly path: string;
 }
 
-const parser = new XMLParser({
+const PARSER_OPTIONS = {
   ignoreAttributes: false,
   attributeNamePrefix: '',
   preserveOrder: true,
@@ -32,13 +32,34 @@ const parser = new XMLParser({
   ignorePiTags: true,
   processEntities: true,
   htmlEntities: false,
-});
+  // Callbacks get the path matcher itself, not a path string built for every tag (none is used here).
+  jPath: false,
+} as const;
+
+/** One parser per list of skipped elements (a format's fixed list, so a handful in all). */
+const parsers = new Map<string, XMLParser>();
+
+function parserSkipping(skip: readonly string[]): XMLParser {
+  const key = skip.join(' ');
+  let p = parsers.get(key);
+  if (p === undefined) {
+    // A stop node's content is kept as raw text, not parsed into elements: the parser only scans for
+    // its closing tag (nesting, comments and CDATA handled). The validator has already checked it.
+    p = new XMLParser({ ...PARSER_OPTIONS, stopNodes: skip.map((name) => `*.${name}`) });
+    parsers.set(key, p);
+  }
+  return p;
+}
 const META = XMLParser.getMetaDataSymbol() as unknown as string;
 
 type RawNode = Record<string, unknown>;
 
-/** Parse an XML document; null (with a PARSE_ERROR issue at the validator's line/column) when malformed. */
-export function parseXml(ctx: FormatContext): XmlElement[] | null {
+/**
+ * Parse an XML document; null (with a PARSE_ERROR issue at the validator's line/column) when malformed.
+ * Elements named in `skip` (a format's subtrees that never hold adapters, e.g. libvirt `<disk>`) are
+ * validated but not parsed into children: they appear as elements with no children and no text.
+ */
+export function parseXml(ctx: FormatContext, skip: readonly string[] = []): XmlElement[] | null {
   const v = XMLValidator.validate(ctx.text, { allowBooleanAttributes: true });
   if (v !== true) {
     const { line, col, msg } = v.err;
@@ -53,14 +74,14 @@ export function parseXml(ctx: FormatContext): XmlElement[] | null {
     return null;
   }
   try {
-    return convert(parser.parse(ctx.text) as RawNode[], '');
+    return convert(parserSkipping(skip).parse(ctx.text) as RawNode[], '', skip);
   } catch (e) {
     ctx.issue('PARSE_ERROR', `malformed XML: ${e instanceof Error ? e.message : String(e)}`, 0);
     return null;
   }
 }
 
-function convert(nodes: RawNode[], parentPath: string): XmlElement[] {
+function convert(nodes: RawNode[], parentPath: string, skip: readonly string[]): XmlElement[] {
   const out: XmlElement[] = [];
   const seen = new Map<string, number>();
   const counts = new Map<string, number>();
@@ -74,14 +95,14 @@ function convert(nodes: RawNode[], parentPath: string): XmlElement[] {
     const index = (seen.get(name) ?? 0) + 1;
     seen.set(name, index);
     const path = `${parentPath}/${name}${counts.get(name)! > 1 ? `[${index}]` : ''}`;
-    const rawChildren = (n[rawName(n)!] as RawNode[] | undefined) ?? [];
+    const rawChildren = skip.includes(name) ? [] : ((n[rawName(n)!] as RawNode[] | undefined) ?? []);
     let text = '';
     for (const c of rawChildren) if (typeof c['#text'] === 'string') text += c['#text'];
     const meta = (n as Record<string, { startIndex?: number } | undefined>)[META];
     out.push({
       name,
       attrs: localAttrs(n[':@'] as Record<string, string> | undefined),
-      children: convert(rawChildren, path),
+      children: convert(rawChildren, path, skip),
       text: text.trim(),
       start: meta?.startIndex ?? 0,
       path,

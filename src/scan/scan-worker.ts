@@ -1,6 +1,7 @@
-/** Worker thread: parses batches of files sent by the scan and posts the results back. */
+/** Worker thread: parses batches of files sent by the scan and posts the results back (in wire form). */
 import { parentPort } from 'node:worker_threads';
 import { readConfig, type FileResult } from './read-config.js';
+import { encodeResults } from './wire.js';
 
 interface Batch {
   readonly files: readonly string[];
@@ -13,5 +14,5 @@ parentPort?.on('message', (batch: Batch | null) => {
     return;
   }
   const results: FileResult[] = batch.files.map((f) => readConfig(f, batch.maxFileSize));
-  parentPort?.postMessage(results);
+  parentPort?.postMessage(encodeResults(results));
 });

@@ -13,6 +13,7 @@ import type { AdapterRecord, FormatIssue, FormatName } from '../formats/types.js
 import type { HostMatcher } from './host-from-path.js';
 import { readConfig, type FileResult } from './read-config.js';
 import { walkFiles } from './walk.js';
+import { decodeResults } from './wire.js';
 
 export const DEFAULT_MAX_FILE_SIZE = 16 * 1024 * 1024;
 
@@ -132,30 +133,39 @@ async function parseAll(
       merge(c.entries, c.results);
     }
   };
+  // Each worker has two batches in flight, so it never waits for this thread (busy walking, merging
+  // and rendering) between batches. A worker answers its batches in the order they were sent.
   const runWorker = () =>
     new Promise<void>((resolve, reject) => {
       const worker = new Worker(workerUrl);
-      let current: { index: number; entries: Entry[] } | undefined;
+      const inFlight: { index: number; entries: Entry[] }[] = [];
+      let exhausted = false;
+      let stopped = false;
       const send = () => {
-        const entries = nextBatch();
+        const entries = exhausted ? [] : nextBatch();
         if (entries.length === 0) {
-          current = undefined;
-          worker.postMessage(null);
+          exhausted = true;
+          // Stop the worker only once it has answered everything (closing drops unsent answers).
+          if (inFlight.length === 0 && !stopped) {
+            stopped = true;
+            worker.postMessage(null);
+          }
           return;
         }
-        current = { index: sent++, entries };
+        inFlight.push({ index: sent++, entries });
         worker.postMessage({ files: entries.map((e) => e.path), maxFileSize });
       };
-      worker.on('message', (results: FileResult[]) => {
-        const c = current!;
+      worker.on('message', (wire: unknown[]) => {
+        const c = inFlight.shift()!;
         send(); // keep the worker busy before merging
-        completed.set(c.index, { entries: c.entries, results });
+        completed.set(c.index, { entries: c.entries, results: decodeResults(wire) });
         done += c.entries.length;
         flush();
         options.onProgress?.(done, walked);
       });
       worker.on('error', reject);
       worker.on('exit', () => resolve());
+      send();
       send();
     });
   await Promise.all(Array.from({ length: wanted }, runWorker));

@@ -9,8 +9,6 @@ import { homedir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import { MacfleetError } from '../errors.js';
 import type { Migration } from './migrations.js';
-import { PostgresStore } from './postgres/postgres-store.js';
-import { SqliteStore } from './sqlite/sqlite-store.js';
 import type { Store } from './store.js';
 
 export interface DbLocation {
@@ -62,15 +60,23 @@ export interface OpenStoreOptions {
   readonly schema?: string;
 }
 
-/** Open a store from a file path or a `postgres://` URL, applying pending migrations. */
-export function openStore(location: string | DbLocation, options: OpenStoreOptions = {}): Promise<Store> {
+/**
+ * Open a store from a file path or a `postgres://` URL, applying pending migrations. The drivers are
+ * loaded here, on first use, so commands that never open a store (`scan`, `mac`) do not pay for them.
+ */
+export async function openStore(
+  location: string | DbLocation,
+  options: OpenStoreOptions = {},
+): Promise<Store> {
   const target = typeof location === 'string' ? location : location.target;
   const migrations = options.migrations === undefined ? {} : { migrations: options.migrations };
   if (isPostgresUrl(target)) {
+    const { PostgresStore } = await import('./postgres/postgres-store.js');
     return PostgresStore.open(target, {
       ...migrations,
       ...(options.schema === undefined ? {} : { schema: options.schema }),
     });
   }
+  const { SqliteStore } = await import('./sqlite/sqlite-store.js');
   return SqliteStore.open(target, migrations);
 }
