@@ -10,6 +10,13 @@ describe('duplicateMacValues', () => {
     expect([...duplicateMacValues(new Float64Array(0))]).toEqual([]);
   });
 
+  it('handles a bucket far larger than the average (every value with the same last two octets)', () => {
+    const xs: number[] = [];
+    for (let i = 0; i < 5000; i++) xs.push((0x00155d00 + i) * 65536 + 0x1234);
+    xs.push(xs[17]!, xs[4999]!, xs[17]!);
+    expect([...duplicateMacValues(Float64Array.from(xs))]).toEqual([xs[17], xs[4999]]);
+  });
+
   it('agrees with a Map count (property)', () => {
     fc.assert(
       fc.property(
