@@ -5,24 +5,12 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { run, type CliIo } from '../src/cli/main.js';
+import { runCli } from './helpers/cli.js';
 
 const repo = join(dirname(fileURLToPath(import.meta.url)), '..');
 const fleet = join(repo, 'examples', 'fleet');
 
-async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const io: CliIo = {
-    stdout: (t) => (stdout += t),
-    stderr: (t) => (stderr += t),
-    stderrIsTTY: false,
-    env: {},
-    cwd: repo,
-  };
-  const code = await run(args, io);
-  return { code, stdout, stderr };
-}
+const cli = (args: string[]) => runCli(args, { cwd: repo });
 
 const tmp = mkdtempSync(join(tmpdir(), 'macfleet-scan-test-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
