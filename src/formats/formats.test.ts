@@ -77,7 +77,7 @@ describe('problems are issues at exact positions', () => {
     const r = parseVmx('ethernet0.present = "TRUE"\nethernet0.addressType = "static"\n');
     expect(r.issues.map((i) => i.code)).toEqual(['MISSING_FIELD']);
   });
-  it('XML: malformed documents give the validator line and column', () => {
+  it('XML: malformed documents give the line and column of the problem', () => {
     const r = parseLibvirtXml(
       "<domain>\n  <devices>\n    <interface type='bridge'>\n  </devices>\n</domain>\n",
     );

@@ -4,18 +4,14 @@ import type { Mac } from '../mac/index.js';
 import type { AdapterRecord, ParseOptions, ParseResult, TextSpan } from './types.js';
 import { attrSpan, parseXml, textSpan, type XmlElement } from './xml-document.js';
 
-/**
- * The common shape of the XML formats: validate and parse, then read adapters from the element tree.
- * `skip`: names of elements whose subtrees the format never reads (validated, not parsed).
- */
+/** The common shape of the XML formats: parse (checking well-formedness), then read adapters from the tree. */
 export function parseXmlFormat(
   text: string,
   options: ParseOptions | undefined,
   read: (ctx: FormatContext, roots: XmlElement[]) => AdapterRecord[],
-  skip: readonly string[] = [],
 ): ParseResult {
   const ctx = new FormatContext(text, options);
-  const roots = parseXml(ctx, skip);
+  const roots = parseXml(ctx);
   const adapters = roots === null ? [] : read(ctx, roots);
   return { adapters, issues: ctx.issues };
 }

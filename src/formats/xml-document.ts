@@ -1,18 +1,18 @@
 /**
- * XML for the config formats, through fast-xml-parser: the validator reports malformed documents with a
- * line and column; the parser (preserveOrder + captureMetaData) gives each element its start offset, from
- * which attribute values and text are located exactly in the source text (for positions and rewrites).
- * Namespace prefixes are dropped from element and attribute names here (`rasd:Connection` is
- * `Connection`): cheaper than the parser's own removeNSPrefix, which resolves every name.
+ * XML for the config formats, through saxes: a streaming parser that checks well-formedness (XML 1.0)
+ * as it reads, so one pass both validates and builds the small element tree the formats read. Each
+ * element keeps the offset of its `<` in the source text, from which attribute values and text are
+ * located exactly (for positions and rewrites). Namespace prefixes are dropped from element and
+ * attribute names here (`rasd:Connection` is `Connection`), and namespace declarations are not attributes.
  */
-import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { SaxesParser, type SaxesTagPlain } from 'saxes';
 import type { FormatContext } from './format-context.js';
 
 export interface XmlElement {
   readonly name: string;
   readonly attrs: Readonly<Record<string, string>>;
   readonly children: XmlElement[];
-  /** Concatenated direct text content, trimmed. */
+  /** Concatenated direct text content (CDATA included), trimmed. */
   readonly text: string;
   /** Offset of `<` of the start tag in the source text. */
   readonly start: number;
@@ -20,109 +20,142 @@ export interface XmlElement {
   readonly path: string;
 }
 
-const PARSER_OPTIONS = {
-  ignoreAttributes: false,
-  attributeNamePrefix: '',
-  preserveOrder: true,
-  captureMetaData: true,
-  parseTagValue: false,
-  parseAttributeValue: false,
-  trimValues: true,
-  ignoreDeclaration: true,
-  ignorePiTags: true,
-  processEntities: true,
-  htmlEntities: false,
-  // Callbacks get the path matcher itself, not a path string built for every tag (none is used here).
-  jPath: false,
-} as const;
+/** An element as built: text and path are worked out on first use (most elements never need them). */
+class Building implements XmlElement {
+  readonly children: Building[] = [];
+  rawText = '';
+  private trimmed: string | undefined;
+  private fullPath: string | undefined;
 
-/** One parser per list of skipped elements (a format's fixed list, so a handful in all). */
-const parsers = new Map<string, XMLParser>();
+  constructor(
+    readonly name: string,
+    readonly attrs: Readonly<Record<string, string>>,
+    readonly start: number,
+    private readonly parent: Building | undefined,
+  ) {}
 
-function parserSkipping(skip: readonly string[]): XMLParser {
-  const key = skip.join(' ');
-  let p = parsers.get(key);
-  if (p === undefined) {
-    // A stop node's content is kept as raw text, not parsed into elements: the parser only scans for
-    // its closing tag (nesting, comments and CDATA handled). The validator has already checked it.
-    p = new XMLParser({ ...PARSER_OPTIONS, stopNodes: skip.map((name) => `*.${name}`) });
-    parsers.set(key, p);
+  get text(): string {
+    return (this.trimmed ??= this.rawText.trim());
   }
-  return p;
-}
-const META = XMLParser.getMetaDataSymbol() as unknown as string;
 
-type RawNode = Record<string, unknown>;
+  get path(): string {
+    if (this.fullPath === undefined) {
+      const siblings = this.parent === undefined ? [this] : this.parent.children;
+      let index = 0;
+      let count = 0;
+      for (const s of siblings) {
+        if (s.name !== this.name) continue;
+        count++;
+        if (s === this) index = count;
+      }
+      this.fullPath = `${this.parent?.path ?? ''}/${this.name}${count > 1 ? `[${index}]` : ''}`;
+    }
+    return this.fullPath;
+  }
+}
+
+interface XmlError {
+  readonly line: number;
+  readonly column: number;
+  readonly message: string;
+}
 
 /**
- * Parse an XML document; null (with a PARSE_ERROR issue at the validator's line/column) when malformed.
- * Elements named in `skip` (a format's subtrees that never hold adapters, e.g. libvirt `<disk>`) are
- * validated but not parsed into children: they appear as elements with no children and no text.
+ * One parser for the whole process, reused document after document (parsing is synchronous, and saxes
+ * resets itself on close). The handlers build into the state below, reset for each document.
  */
-export function parseXml(ctx: FormatContext, skip: readonly string[] = []): XmlElement[] | null {
-  const v = XMLValidator.validate(ctx.text, { allowBooleanAttributes: true });
-  if (v !== true) {
-    const { line, col, msg } = v.err;
+class TreeBuilder {
+  private readonly parser = new SaxesParser<{ xmlns: false; position: true }>({
+    xmlns: false,
+    position: true,
+  });
+  private text = '';
+  private roots: Building[] = [];
+  private stack: Building[] = [];
+  private start = 0;
+  private error: XmlError | undefined;
+
+  constructor() {
+    const p = this.parser;
+    // The parser is positioned just past the tag name (and one more character): the `<` is the last one before.
+    p.on('opentagstart', () => {
+      this.start = this.text.lastIndexOf('<', p.position - 1);
+    });
+
+    p.on('opentag', (tag: SaxesTagPlain) => {
+      const parent = this.stack[this.stack.length - 1];
+      const el = new Building(localName(tag.name), localAttrs(tag.attributes), this.start, parent);
+      (parent === undefined ? this.roots : parent.children).push(el);
+      if (!tag.isSelfClosing) this.stack.push(el);
+    });
+    p.on('closetag', (tag: SaxesTagPlain) => {
+      if (!tag.isSelfClosing) this.stack.pop();
+    });
+    const addText = (t: string) => {
+      const top = this.stack[this.stack.length - 1];
+      if (top !== undefined) top.rawText += t;
+    };
+    p.on('text', addText);
+    p.on('cdata', addText);
+    // saxes goes on after an error; the first one is the one reported (later ones are often its echoes).
+    p.on('error', (e: Error) => {
+      this.error ??= { line: p.line, column: p.column, message: e.message.replace(/^\d+:\d+: /, '') };
+    });
+  }
+
+  /** `intact` false: saxes threw (a bug of its own); the parser is then not reused. */
+  parse(text: string): { roots: Building[]; error: XmlError | undefined; intact: boolean } {
+    let intact = true;
+    this.text = text;
+    this.roots = [];
+    this.stack = [];
+    this.error = undefined;
+    try {
+      this.parser.write(text).close();
+    } catch (e) {
+      // Handlers do not throw and errors go to the handler: anything else is reported the same way.
+      intact = false;
+      this.error ??= { line: 1, column: 0, message: e instanceof Error ? e.message : String(e) };
+    }
+    const result = { roots: this.roots, error: this.error, intact };
+    this.text = '';
+    this.roots = [];
+    this.stack = [];
+    return result;
+  }
+}
+
+let builder: TreeBuilder | undefined;
+
+/** Parse an XML document; null (with a PARSE_ERROR issue at the parser's line/column) when malformed. */
+export function parseXml(ctx: FormatContext): XmlElement[] | null {
+  builder ??= new TreeBuilder();
+  const { roots, error, intact } = builder.parse(ctx.text);
+  if (!intact) builder = undefined;
+  if (error !== undefined) {
     ctx.issues.push({
       file: ctx.file,
-      line,
-      column: col,
+      line: error.line,
+      column: error.column,
       code: 'PARSE_ERROR',
       severity: 'error',
-      message: `malformed XML: ${msg}`,
+      message: `malformed XML: ${error.message}`,
     });
     return null;
   }
-  try {
-    return convert(parserSkipping(skip).parse(ctx.text) as RawNode[], '', skip);
-  } catch (e) {
-    ctx.issue('PARSE_ERROR', `malformed XML: ${e instanceof Error ? e.message : String(e)}`, 0);
-    return null;
+  return roots;
+}
+
+function localAttrs(attrs: Record<string, string>): Record<string, string> {
+  // Most elements have only plain names: saxes' own attribute object (fresh, prototype-less) serves as is.
+  let plain = true;
+  for (const k in attrs) {
+    if (k.includes(':') || k === 'xmlns') {
+      plain = false;
+      break;
+    }
   }
-}
-
-function convert(nodes: RawNode[], parentPath: string, skip: readonly string[]): XmlElement[] {
-  const out: XmlElement[] = [];
-  const seen = new Map<string, number>();
-  const counts = new Map<string, number>();
-  for (const n of nodes) {
-    const name = elementName(n);
-    if (name !== undefined) counts.set(name, (counts.get(name) ?? 0) + 1);
-  }
-  for (const n of nodes) {
-    const name = elementName(n);
-    if (name === undefined) continue;
-    const index = (seen.get(name) ?? 0) + 1;
-    seen.set(name, index);
-    const path = `${parentPath}/${name}${counts.get(name)! > 1 ? `[${index}]` : ''}`;
-    const rawChildren = skip.includes(name) ? [] : ((n[rawName(n)!] as RawNode[] | undefined) ?? []);
-    let text = '';
-    for (const c of rawChildren) if (typeof c['#text'] === 'string') text += c['#text'];
-    const meta = (n as Record<string, { startIndex?: number } | undefined>)[META];
-    out.push({
-      name,
-      attrs: localAttrs(n[':@'] as Record<string, string> | undefined),
-      children: convert(rawChildren, path, skip),
-      text: text.trim(),
-      start: meta?.startIndex ?? 0,
-      path,
-    });
-  }
-  return out;
-}
-
-function elementName(n: RawNode): string | undefined {
-  for (const k in n) if (k !== ':@' && k !== '#text') return localName(k);
-  return undefined;
-}
-
-function rawName(n: RawNode): string | undefined {
-  for (const k in n) if (k !== ':@' && k !== '#text') return k;
-  return undefined;
-}
-
-function localAttrs(attrs: Record<string, string> | undefined): Record<string, string> {
-  if (attrs === undefined) return {};
+  if (plain) return attrs;
   const out: Record<string, string> = {};
   for (const k in attrs) {
     // Namespace declarations are not attributes of the document's data.

@@ -9,49 +9,37 @@ import type { AdapterRecord, MacMode, ParseOptions, ParseResult } from '../types
 import { locateMac, parseXmlFormat } from '../xml-adapter.js';
 import { child, childrenNamed, findAll, type XmlElement } from '../xml-document.js';
 
-/**
- * The largest subtrees of a real domain that never hold a network interface: validated but not parsed
- * into elements. Kept short: the parser tests every tag against each name. `<metadata>` is never skipped:
- * applications may put anything there.
- */
-const NOT_NETWORK = ['os', 'cpu', 'features', 'disk', 'controller', 'graphics', 'video', 'channel'] as const;
-
 /** Parse a libvirt domain XML document. */
 export function parseLibvirtXml(text: string, options?: ParseOptions): ParseResult {
-  return parseXmlFormat(
-    text,
-    options,
-    (ctx, roots) => {
-      const adapters: AdapterRecord[] = [];
-      // A snapshot (`<domainsnapshot>`) embeds the domain as it was: history, not a second VM.
-      const snapshots = findAll(roots, 'domainsnapshot');
-      for (const snap of snapshots) {
-        ctx.issue(
-          'HISTORY_IGNORED',
-          'libvirt snapshot metadata: the <domain> it embeds is history, not a running VM; not counted',
-          snap.start,
-          { severity: 'info' },
-        );
-      }
-      const domains = findAll(
-        roots.filter((r) => r.name !== 'domainsnapshot'),
-        'domain',
+  return parseXmlFormat(text, options, (ctx, roots) => {
+    const adapters: AdapterRecord[] = [];
+    // A snapshot (`<domainsnapshot>`) embeds the domain as it was: history, not a second VM.
+    const snapshots = findAll(roots, 'domainsnapshot');
+    for (const snap of snapshots) {
+      ctx.issue(
+        'HISTORY_IGNORED',
+        'libvirt snapshot metadata: the <domain> it embeds is history, not a running VM; not counted',
+        snap.start,
+        { severity: 'info' },
       );
-      if (domains.length === 0 && snapshots.length === 0) {
-        ctx.issue('PARSE_ERROR', 'no <domain> element: not a libvirt domain XML document', 0);
+    }
+    const domains = findAll(
+      roots.filter((r) => r.name !== 'domainsnapshot'),
+      'domain',
+    );
+    if (domains.length === 0 && snapshots.length === 0) {
+      ctx.issue('PARSE_ERROR', 'no <domain> element: not a libvirt domain XML document', 0);
+    }
+    for (const domain of domains) {
+      const vm = child(domain, 'name')?.text || baseName(ctx.file) || '(unnamed VM)';
+      let index = 0;
+      for (const dev of childrenNamed(domain, 'devices')) {
+        for (const iface of childrenNamed(dev, 'interface'))
+          adapters.push(readInterface(ctx, vm, iface, index++));
       }
-      for (const domain of domains) {
-        const vm = child(domain, 'name')?.text || baseName(ctx.file) || '(unnamed VM)';
-        let index = 0;
-        for (const dev of childrenNamed(domain, 'devices')) {
-          for (const iface of childrenNamed(dev, 'interface'))
-            adapters.push(readInterface(ctx, vm, iface, index++));
-        }
-      }
-      return adapters;
-    },
-    NOT_NETWORK,
-  );
+    }
+    return adapters;
+  });
 }
 
 function readInterface(ctx: FormatContext, vm: string, iface: XmlElement, index: number): AdapterRecord {
