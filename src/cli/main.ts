@@ -6,14 +6,15 @@ import { Command, CommanderError } from 'commander';
 import { MacfleetError } from '../errors.js';
 import { makeContext, processIo, type CliContext, type CliIo } from './context.js';
 import { EXIT, exitCodeFor } from './exit-codes.js';
-import { COMMANDS } from './commands/index.js';
+import { commandsFor } from './commands/index.js';
 
 export type { CliIo } from './context.js';
 
 /** A command module: adds its subcommand(s) to the program. */
 export type RegisterCommand = (program: Command, ctx: CliContext) => void;
 
-export function buildProgram(ctx: CliContext): Command {
+/** The program with the given commands (see `commandsFor`: a run loads only the command it names). */
+export function buildProgram(ctx: CliContext, commands: readonly RegisterCommand[]): Command {
   const program = new Command('macfleet')
     .description('MAC address control for virtual machine fleets')
     .version('0.1.0')
@@ -23,7 +24,7 @@ export function buildProgram(ctx: CliContext): Command {
       writeOut: (s) => ctx.io.stdout(s),
       writeErr: (s) => ctx.io.stderr(s),
     });
-  for (const register of COMMANDS) register(program, ctx);
+  for (const register of commands) register(program, ctx);
   for (const sub of program.commands) inheritSettings(sub);
   return program;
 }
@@ -40,7 +41,7 @@ export async function run(argv: readonly string[], io: CliIo = processIo()): Pro
   const ctx = makeContext(io);
   const wantsJson = argv.includes('--json');
   try {
-    await buildProgram(ctx).parseAsync([...argv], { from: 'user' });
+    await buildProgram(ctx, await commandsFor(argv)).parseAsync([...argv], { from: 'user' });
     return ctx.exitCode;
   } catch (e) {
     if (e instanceof CommanderError) {

@@ -11,7 +11,7 @@ import { Worker } from 'node:worker_threads';
 import { audit, type Finding, type SegmentRule } from '../audit/index.js';
 import type { AdapterRecord, FormatIssue, FormatName } from '../formats/types.js';
 import type { HostMatcher } from './host-from-path.js';
-import { readConfig, type FileResult } from './read-config.js';
+import type { FileResult } from './read-config.js';
 import { walkFiles } from './walk.js';
 import { decodeResults } from './wire.js';
 
@@ -113,6 +113,8 @@ async function parseAll(
   };
   let done = 0;
   if (wanted === 0 || !canUseWorkers) {
+    // The parsers are loaded here only: with workers, this thread never parses.
+    const { readConfig } = await import('./read-config.js');
     for (let batch = nextBatch(); batch.length > 0; batch = nextBatch()) {
       merge(
         batch,

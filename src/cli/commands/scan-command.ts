@@ -1,7 +1,6 @@
 /** `macfleet scan <path>...`: audit VM configuration files for MAC problems. */
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { parse as parseYaml } from 'yaml';
 import {
   segmentRulesFrom,
   severityRank,
@@ -11,7 +10,7 @@ import {
 } from '../../audit/index.js';
 import { MacfleetError } from '../../errors.js';
 import { hostMatcher } from '../../scan/host-from-path.js';
-import { renderAdapters, scanCsv, scanJsonText, scanText } from '../../scan/report.js';
+import { renderAdapters, scanCsv, scanJsonPieces, scanText } from '../../scan/report.js';
 import { scanSarif } from '../../scan/sarif.js';
 import { DEFAULT_MAX_FILE_SIZE, scan } from '../../scan/scan.js';
 import type { CliContext } from '../context.js';
@@ -74,7 +73,7 @@ export function registerScan(program: Command, ctx: CliContext): void {
           },
         );
       }
-      const segments = opts.segments === undefined ? undefined : readSegments(opts.segments);
+      const segments = opts.segments === undefined ? undefined : await readSegments(opts.segments);
       const hostFromPath = opts.hostFromPath === undefined ? undefined : hostMatcher(opts.hostFromPath);
       const progress = ctx.io.stderrIsTTY && !opts.quiet ? await progressBar() : undefined;
       // With --json the adapters are rendered while the scan runs, batch by batch.
@@ -92,7 +91,7 @@ export function registerScan(program: Command, ctx: CliContext): void {
       } finally {
         progress?.stop();
       }
-      if (opts.json) ctx.io.stdout(scanJsonText(result, adapterChunks));
+      if (opts.json) for (const piece of scanJsonPieces(result, adapterChunks)) ctx.io.stdout(piece);
       else if (opts.csv) ctx.io.stdout(scanCsv(result));
       else if (opts.sarif) ctx.json(scanSarif(result, '0.1.0'));
       else ctx.io.stdout(scanText(result));
@@ -104,7 +103,7 @@ export function registerScan(program: Command, ctx: CliContext): void {
     });
 }
 
-function readSegments(file: string): SegmentRule[] {
+async function readSegments(file: string): Promise<SegmentRule[]> {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -118,6 +117,8 @@ function readSegments(file: string): SegmentRule[] {
       },
     );
   }
+  // Loaded only when --segments is given: most scans never need a YAML parser.
+  const { parse: parseYaml } = await import('yaml');
   let doc: unknown;
   try {
     doc = parseYaml(text);
