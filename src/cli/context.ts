@@ -1,6 +1,7 @@
 /** What a CLI command may touch: its output streams, environment and working directory (injectable in tests). */
 export interface CliIo {
-  readonly stdout: (text: string) => void;
+  /** Text, or bytes already encoded as UTF-8 (large reports are written as encoded pieces). */
+  readonly stdout: (text: string | Uint8Array) => void;
   readonly stderr: (text: string) => void;
   /** Whether stderr is a terminal (progress bars only then). */
   readonly stderrIsTTY: boolean;

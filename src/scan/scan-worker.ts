@@ -14,5 +14,5 @@ parentPort?.on('message', (batch: Batch | null) => {
     return;
   }
   const results: FileResult[] = batch.files.map((f) => readConfig(f, batch.maxFileSize));
-  parentPort?.postMessage(encodeResults(results));
+  parentPort?.postMessage(encodeResults(results, batch.files));
 });

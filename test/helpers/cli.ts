@@ -24,7 +24,7 @@ export async function runCli(
   let stderr = '';
   const io: CliIo = {
     stdout: (t) => {
-      stdout += t;
+      stdout += typeof t === 'string' ? t : Buffer.from(t).toString('utf8');
     },
     stderr: (t) => {
       stderr += t;
