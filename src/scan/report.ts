@@ -75,31 +75,18 @@ const utf8 = new TextDecoder();
 export const renderAdapters = (adapters: readonly AdapterRecord[]): string =>
   JSON.stringify(adapters.map(jsonAdapter)).slice(1, -1);
 
-/** The adapter in the `--json` shape; two literal shapes (with or without `path`) keep stringify fast. */
+/**
+ * The adapter in the `--json` shape. One literal shape for every adapter keeps stringify fast; a `path`
+ * of undefined (non-XML formats) is left out by JSON.stringify, as an absent key would be.
+ */
 function jsonAdapter(a: AdapterRecord) {
-  const mac = a.mac === null ? null : formatMac(a.mac);
-  if (a.path === undefined) {
-    return {
-      file: a.file,
-      line: a.line,
-      vm: a.vm,
-      host: a.host,
-      network: a.network,
-      mac,
-      mode: a.mode,
-      hypervisor: a.hypervisor,
-      column: a.column,
-      adapter: a.adapter,
-      enabled: a.enabled,
-    };
-  }
   return {
     file: a.file,
     line: a.line,
     vm: a.vm,
     host: a.host,
     network: a.network,
-    mac,
+    mac: a.mac === null ? null : formatMac(a.mac),
     mode: a.mode,
     hypervisor: a.hypervisor,
     column: a.column,
