@@ -21,6 +21,21 @@ describe('format detection', () => {
     expect(detectFormat('x.xml', '<ovf:Envelope xmlns:ovf="x">')).toBe('ovf');
     expect(detectFormat('x.xml', '<?xml version="1.0" encoding="UTF-16"?>\n<preferences>')).toBe('vmc');
     expect(detectFormat('x.xml', '<project/>')).toBeUndefined();
+    // The root element decides, after a BOM, the declaration, comments and a DOCTYPE.
+    expect(
+      detectFormat(
+        'x.xml',
+        '\uFEFF <?xml version="1.0"?>\n<!-- a <VirtualBox> copy -->\n<!DOCTYPE domain>\n<domain/>',
+      ),
+    ).toBe('libvirt-xml');
+    expect(detectFormat('x.xml', "<domainsnapshot><domain type='kvm'/></domainsnapshot>")).toBe(
+      'libvirt-xml',
+    );
+    expect(
+      detectFormat('x.xml', '<Envelope xmlns="http://schemas.dmtf.org/ovf/envelope/1"><VirtualBox/>'),
+    ).toBe('ovf');
+    // A wrapper root (libvirt's test driver) is searched for the known roots.
+    expect(detectFormat('x.xml', "<node><domain type='test'/></node>")).toBe('libvirt-xml');
     expect(detectFormat('101.conf', 'name: a\nnet0: virtio=BC:24:11:00:00:01,bridge=vmbr0\n')).toBe(
       'proxmox',
     );

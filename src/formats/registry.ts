@@ -63,20 +63,60 @@ export function detectFormat(file: string, text: string): FormatName | undefined
   return sniffFormat(text);
 }
 
+/** XML formats by the name of the document's root element (namespace prefix dropped). */
+const BY_ROOT: Readonly<Record<string, FormatName>> = {
+  domain: 'libvirt-xml',
+  domainsnapshot: 'libvirt-xml',
+  Envelope: 'ovf',
+  VirtualBox: 'vbox',
+  preferences: 'vmc',
+};
+
+/** The root element's local name: after the XML declaration, comments, processing instructions, DOCTYPE. */
+function rootElementName(head: string, from: number): string | undefined {
+  let i = from;
+  while (i < head.length) {
+    if (head.charCodeAt(i) !== 60 /* < */) {
+      if (/\s/.test(head[i]!)) {
+        i++;
+        continue;
+      }
+      return undefined;
+    }
+    const next = head[i + 1];
+    if (next === '?' || next === '!') {
+      const comment = head.startsWith('<!--', i);
+      const close = comment ? head.indexOf('-->', i + 4) : head.indexOf('>', i);
+      if (close < 0) return undefined;
+      i = close + (comment ? 3 : 1);
+      continue;
+    }
+    const m = /^<(?:[A-Za-z_][\w.-]*:)?([A-Za-z_][\w.-]*)[\s/>]/.exec(head.slice(i, i + 256));
+    return m?.[1];
+  }
+  return undefined;
+}
+
 /** Content sniffing over the first few kilobytes. */
 export function sniffFormat(text: string): FormatName | undefined {
   const head = text.slice(0, 8192);
-  const lead = head.replace(/^\uFEFF?\s*/, '');
-  if (lead.startsWith('<')) {
+  let start = head.charCodeAt(0) === 0xfeff ? 1 : 0;
+  while (start < head.length && /\s/.test(head[start]!)) start++;
+  if (head.startsWith('<', start)) {
+    // The root element decides (the common case, one short look); documents that wrap the known roots
+    // (libvirt's test driver `<node>`) are searched for them.
+    const root = rootElementName(head, start);
+    const byRoot = root === undefined ? undefined : BY_ROOT[root];
+    if (byRoot !== undefined) return byRoot;
     if (/<(?:\w+:)?Envelope[\s>]/.test(head)) return 'ovf';
     if (/<VirtualBox[\s>]/.test(head)) return 'vbox';
     if (/<preferences[\s>]/.test(head)) return 'vmc';
     if (/<domain[\s>]/.test(head)) return 'libvirt-xml';
     return undefined;
   }
-  if (lead.startsWith('{') || lead.startsWith('['))
+  if (head.startsWith('{', start) || head.startsWith('[', start))
     return /"MacAddress"\s*:/.test(head) ? 'hyperv-json' : undefined;
   if (/^ethernet\d+\.[A-Za-z]+\s*=/im.test(head) || /^\s*\.encoding\s*=/m.test(head)) return 'vmx';
-  if (/^net\d+:\s*\S/m.test(head) && /^[a-z][a-z0-9_-]*:\s/m.test(lead)) return 'proxmox';
+  if (/^net\d+:\s*\S/m.test(head) && /^[a-z][a-z0-9_-]*:\s/m.test(head)) return 'proxmox';
   return sniffCsvFormat(head);
 }

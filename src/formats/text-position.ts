@@ -29,7 +29,8 @@ export class LineIndex {
   }
 
   span(offset: number, length: number): TextSpan {
-    return { offset, length, ...this.position(offset) };
+    const { line, column } = this.position(offset);
+    return { offset, length, line, column };
   }
 }
 

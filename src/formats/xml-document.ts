@@ -84,7 +84,11 @@ class TreeBuilder {
 
     p.on('opentag', (tag: SaxesTagPlain) => {
       const parent = this.stack[this.stack.length - 1];
-      const el = new Building(localName(tag.name), localAttrs(tag.attributes), this.start, parent);
+      // Enumerating saxes' (dictionary-mode) attribute object is slow: only a start tag with a colon or a
+      // default namespace declaration can need names rewritten (a colon inside a value costs a check).
+      const rewrite = hasColon(this.text, this.start, p.position) || tag.attributes['xmlns'] !== undefined;
+      const attrs = rewrite ? localAttrs(tag.attributes) : tag.attributes;
+      const el = new Building(localName(tag.name), attrs, this.start, parent);
       (parent === undefined ? this.roots : parent.children).push(el);
       if (!tag.isSelfClosing) this.stack.push(el);
     });
@@ -146,16 +150,13 @@ export function parseXml(ctx: FormatContext): XmlElement[] | null {
   return roots;
 }
 
+function hasColon(text: string, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) if (text.charCodeAt(i) === 58) return true;
+  return false;
+}
+
+/** Attributes with local names, namespace declarations left out (a new object; saxes' may serve as is). */
 function localAttrs(attrs: Record<string, string>): Record<string, string> {
-  // Most elements have only plain names: saxes' own attribute object (fresh, prototype-less) serves as is.
-  let plain = true;
-  for (const k in attrs) {
-    if (k.includes(':') || k === 'xmlns') {
-      plain = false;
-      break;
-    }
-  }
-  if (plain) return attrs;
   const out: Record<string, string> = {};
   for (const k in attrs) {
     // Namespace declarations are not attributes of the document's data.

@@ -6,7 +6,14 @@
  * and the decoded record shares the main thread's path string. `decodeResults(encodeResults(r, files),
  * files)` is deep-equal to `r`, optional fields included (absent stays absent).
  */
-import type { AdapterRecord, FormatIssue, FormatName, TextSpan } from '../formats/types.js';
+import {
+  HYPERVISORS,
+  MAC_MODES,
+  type AdapterRecord,
+  type FormatIssue,
+  type FormatName,
+  type TextSpan,
+} from '../formats/types.js';
 import type { FileResult } from './read-config.js';
 
 /** Per file: format, issues, adapter count, then per adapter `ADAPTER_SLOTS` values. */
@@ -46,7 +53,24 @@ export function encodeResults(results: readonly FileResult[], files: readonly st
   return out;
 }
 
+/**
+ * Strings that repeat from adapter to adapter (modes, hypervisors, network and adapter names) arrive as a
+ * new copy each; one copy per batch is kept, so the records the scan keeps share them.
+ */
+class Strings {
+  private readonly seen = new Map<string, string>(CONSTANTS);
+  get<T extends string | null>(s: T): T {
+    if (s === null) return s;
+    const known = this.seen.get(s);
+    if (known !== undefined) return known as T;
+    this.seen.set(s, s);
+    return s;
+  }
+}
+const CONSTANTS: readonly (readonly [string, string])[] = [...MAC_MODES, ...HYPERVISORS].map((s) => [s, s]);
+
 export function decodeResults(wire: readonly unknown[], files: readonly string[]): FileResult[] {
+  const strings = new Strings();
   const results: FileResult[] = [];
   let i = 0;
   while (i < wire.length) {
@@ -56,7 +80,7 @@ export function decodeResults(wire: readonly unknown[], files: readonly string[]
     const n = wire[i + 2] as number;
     i += 3;
     const adapters: AdapterRecord[] = [];
-    for (let k = 0; k < n; k++, i += ADAPTER_SLOTS) adapters.push(decodeAdapter(wire, i, file));
+    for (let k = 0; k < n; k++, i += ADAPTER_SLOTS) adapters.push(decodeAdapter(wire, i, file, strings));
     results.push(format === undefined ? { adapters, issues } : { adapters, issues, format });
   }
   return results;
@@ -64,7 +88,7 @@ export function decodeResults(wire: readonly unknown[], files: readonly string[]
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
-function decodeAdapter(w: readonly unknown[], i: number, file: string): AdapterRecord {
+function decodeAdapter(w: readonly unknown[], i: number, file: string, strings: Strings): AdapterRecord {
   const offset = w[i + 8] as number;
   const macSpan: TextSpan | null =
     offset === -1
@@ -77,14 +101,14 @@ function decodeAdapter(w: readonly unknown[], i: number, file: string): AdapterR
     line: w[i + 1] as number,
     column: w[i + 2] as number,
     vm: w[i + 4] as string,
-    adapter: w[i + 5] as string,
+    adapter: strings.get(w[i + 5] as string),
     mac: w[i + 6] as AdapterRecord['mac'],
     macText: w[i + 7] as string | null,
     macSpan,
-    mode: w[i + 12] as AdapterRecord['mode'],
-    network: w[i + 13] as string | null,
+    mode: strings.get(w[i + 12] as AdapterRecord['mode']),
+    network: strings.get(w[i + 13] as string | null),
     hostPrivate: w[i + 14] as boolean,
-    hypervisor: w[i + 15] as AdapterRecord['hypervisor'],
+    hypervisor: strings.get(w[i + 15] as AdapterRecord['hypervisor']),
     host: w[i + 16] as string | null,
     enabled: w[i + 17] as boolean,
   };
