@@ -49,7 +49,9 @@ interface Entry {
   readonly root: string;
 }
 
-const BATCH = 512;
+const BATCH = 256;
+/** Batches a worker holds at once: it never waits for this thread (busy parsing its own) between batches. */
+const IN_FLIGHT = 3;
 const WORKER_THRESHOLD = 2000;
 
 export async function scan(paths: readonly string[], options: ScanOptions = {}): Promise<ScanResult> {
@@ -129,7 +131,7 @@ async function parseAll(
     }
     options.onProgress?.(done, walked);
   };
-  // Each worker has two batches in flight, so it never waits for this thread (busy walking, parsing,
+  // Each worker has IN_FLIGHT batches at a time, so it never waits for this thread (busy walking, parsing,
   // merging and rendering) between batches. A worker answers its batches in the order they were sent.
   const runWorker = () =>
     new Promise<void>((resolve, reject) => {
@@ -165,8 +167,7 @@ async function parseAll(
       });
       worker.on('error', reject);
       worker.on('exit', () => resolve());
-      send();
-      send();
+      for (let k = 0; k < IN_FLIGHT; k++) send();
     });
   // Workers start first: they take a while to load the parsers, and have their first batches meanwhile.
   const workers = canUseWorkers ? Array.from({ length: Math.max(0, wanted) }, runWorker) : [];

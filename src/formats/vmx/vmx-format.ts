@@ -34,7 +34,8 @@ export function parseVmx(text: string, options?: ParseOptions): ParseResult {
     // without slicing (most of a .vmx is disks, devices and tools settings).
     let k = pos;
     while (k < end && (text.charCodeAt(k) === 32 || text.charCodeAt(k) === 9)) k++;
-    const c = text.charCodeAt(k) | 0x20;
+    // (Never read past the end: an out-of-range charCodeAt makes V8 throw away the optimised parser.)
+    const c = k < end ? text.charCodeAt(k) | 0x20 : 0;
     if (
       c !== 0x65 /* e */ &&
       c !== 0x64 /* d */ &&
