@@ -13,7 +13,7 @@ import {
   type DuplicateScope,
   type Finding,
 } from './finding-types.js';
-import { nlbFindings, rangeOverlapFindings } from './pool-findings.js';
+import { isNlbCandidate, nlbFindings, RangeOverlaps, type LiveAdapter } from './pool-findings.js';
 import { segmentOf, type SegmentRule } from './segments.js';
 
 export interface AuditOptions {
@@ -22,22 +22,51 @@ export interface AuditOptions {
 
 /** Every finding about these adapters, worst first. */
 export function audit(records: readonly AdapterRecord[], options: AuditOptions = {}): Finding[] {
-  const live = records.filter((a): a is LiveAdapter => a.enabled && a.mac !== null);
-  const findings = [
-    ...duplicateFindings(live, options.segments),
-    ...invalidFindings(live),
-    ...rangeOverlapFindings(live),
-    ...nlbFindings(live),
-  ];
-  return findings.sort(
-    (a, b) =>
-      severityRank(b.severity) - severityRank(a.severity) ||
-      a.kind.localeCompare(b.kind) ||
-      (a.mac ?? '').localeCompare(b.mac ?? ''),
-  );
+  return new Auditor(options).add(records).findings();
 }
 
-type LiveAdapter = AdapterRecord & { mac: Mac };
+/**
+ * The audit fed in runs (a scan adds each batch as it is merged): the per-adapter rules run as records
+ * arrive, so little is left for the end. `findings()` after any sequence of `add` calls equals
+ * `audit()` of all the records added, in that order.
+ */
+export class Auditor {
+  private readonly live: LiveAdapter[] = [];
+  private readonly invalid: Finding[] = [];
+  private readonly ranges = new RangeOverlaps();
+  private readonly nlbCandidates: LiveAdapter[] = [];
+
+  constructor(private readonly options: AuditOptions = {}) {}
+
+  add(records: readonly AdapterRecord[]): this {
+    for (const r of records) {
+      if (!r.enabled || r.mac === null) continue;
+      const a = r as LiveAdapter;
+      this.live.push(a);
+      const bad = invalidFinding(a);
+      if (bad !== undefined) this.invalid.push(bad);
+      this.ranges.add(a);
+      if (isNlbCandidate(a)) this.nlbCandidates.push(a);
+    }
+    return this;
+  }
+
+  /** Every finding about the adapters added so far, worst first. */
+  findings(): Finding[] {
+    const findings = [
+      ...duplicateFindings(this.live, this.options.segments),
+      ...this.invalid,
+      ...this.ranges.findings(),
+      ...nlbFindings(this.nlbCandidates),
+    ];
+    return findings.sort(
+      (a, b) =>
+        severityRank(b.severity) - severityRank(a.severity) ||
+        a.kind.localeCompare(b.kind) ||
+        (a.mac ?? '').localeCompare(b.mac ?? ''),
+    );
+  }
+}
 
 const SCOPE_RANK: Readonly<Record<DuplicateScope, number>> = { latent: 1, conflicting: 2, blocking: 3 };
 
@@ -128,43 +157,40 @@ function duplicateFinding(mac: Mac, scope: DuplicateScope, group: readonly Audit
 const VMWARE_STATIC_START = 0x005056 * 2 ** 24;
 const VMWARE_STATIC_END = VMWARE_STATIC_START + 0x3fffff;
 
-function invalidFindings(live: readonly LiveAdapter[]): Finding[] {
-  const out: Finding[] = [];
-  for (const a of live) {
-    const mac = a.mac;
-    // Fast path: a unicast, non-zero MAC that is not a VMware static needs no further look.
-    if (mac !== 0 && !isMulticast(mac) && !(a.hypervisor === 'vmware' && a.mode === 'static')) continue;
-    // Likewise a VMware static inside the accepted range (or with the range check off).
-    if (
-      mac !== 0 &&
-      !isMulticast(mac) &&
-      (a.checkMacRange === false || (mac >= VMWARE_STATIC_START && mac <= VMWARE_STATIC_END))
-    )
-      continue;
-    const m = formatMac(a.mac);
-    let message: string | undefined;
-    let fix = 'give the adapter a unicast MAC from a managed pool';
-    if (isBroadcast(a.mac)) message = `${m} is the broadcast address: no NIC can use it`;
-    else if (isZero(a.mac)) message = `${m} is all zeros: not a valid station address`;
-    else if (isMulticast(a.mac)) {
-      const nlb = classifyMac(a.mac).kind.startsWith('nlb')
-        ? ' (an NLB multicast cluster MAC belongs in ARP replies, not on an adapter)'
-        : '';
-      message = `${m} has the multicast bit set (first octet odd): a NIC cannot own it${nlb}`;
-    } else if (
-      a.hypervisor === 'vmware' &&
-      a.mode === 'static' &&
-      a.checkMacRange !== false &&
-      (a.mac < VMWARE_STATIC_START || a.mac > VMWARE_STATIC_END)
-    ) {
-      message = `${m} is a static VMware MAC outside 00:50:56:00:00:00-00:50:56:3f:ff:ff: the VM will not power on`;
-      fix = `use a static MAC inside 00:50:56:00:00:00-00:50:56:3f:ff:ff, or set ${a.adapter}.checkMACAddress = "FALSE" if the MAC must stay`;
-    }
-    if (message !== undefined) {
-      out.push({ kind: 'invalid', severity: 'error', mac: m, message, fix, members: [member(a)] });
-    }
+/** The finding about an adapter whose MAC no NIC can use (or its hypervisor refuses), if any. */
+function invalidFinding(a: LiveAdapter): Finding | undefined {
+  const mac = a.mac;
+  // Fast path: a unicast, non-zero MAC that is not a VMware static needs no further look.
+  if (mac !== 0 && !isMulticast(mac) && !(a.hypervisor === 'vmware' && a.mode === 'static')) return undefined;
+  // Likewise a VMware static inside the accepted range (or with the range check off).
+  if (
+    mac !== 0 &&
+    !isMulticast(mac) &&
+    (a.checkMacRange === false || (mac >= VMWARE_STATIC_START && mac <= VMWARE_STATIC_END))
+  )
+    return undefined;
+  const m = formatMac(a.mac);
+  let message: string | undefined;
+  let fix = 'give the adapter a unicast MAC from a managed pool';
+  if (isBroadcast(a.mac)) message = `${m} is the broadcast address: no NIC can use it`;
+  else if (isZero(a.mac)) message = `${m} is all zeros: not a valid station address`;
+  else if (isMulticast(a.mac)) {
+    const nlb = classifyMac(a.mac).kind.startsWith('nlb')
+      ? ' (an NLB multicast cluster MAC belongs in ARP replies, not on an adapter)'
+      : '';
+    message = `${m} has the multicast bit set (first octet odd): a NIC cannot own it${nlb}`;
+  } else if (
+    a.hypervisor === 'vmware' &&
+    a.mode === 'static' &&
+    a.checkMacRange !== false &&
+    (a.mac < VMWARE_STATIC_START || a.mac > VMWARE_STATIC_END)
+  ) {
+    message = `${m} is a static VMware MAC outside 00:50:56:00:00:00-00:50:56:3f:ff:ff: the VM will not power on`;
+    fix = `use a static MAC inside 00:50:56:00:00:00-00:50:56:3f:ff:ff, or set ${a.adapter}.checkMACAddress = "FALSE" if the MAC must stay`;
   }
-  return out;
+  return message === undefined
+    ? undefined
+    : { kind: 'invalid', severity: 'error', mac: m, message, fix, members: [member(a)] };
 }
 
 /** The segments holding more than one member of a duplicate group. */

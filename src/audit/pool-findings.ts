@@ -7,61 +7,71 @@ import { classifyMac, formatMac, octets, ouiOf, type Mac } from '../mac/index.js
 import type { AdapterRecord } from '../formats/types.js';
 import { member, type Finding } from './finding-types.js';
 
-type LiveAdapter = AdapterRecord & { mac: Mac };
+export type LiveAdapter = AdapterRecord & { mac: Mac };
 
 const hex = (n: number): string => n.toString(16).padStart(2, '0');
 
-export function rangeOverlapFindings(live: readonly LiveAdapter[]): Finding[] {
-  const pools = new Map<string, { scheme: 'hyper-v' | 'virtual-server'; adapters: LiveAdapter[] }>();
-  for (const a of live) {
-    if (a.mode === 'static') continue;
+/** Dynamic adapters grouped by the hypervisor pool they come from; a pool seen on two hosts is a finding. */
+export class RangeOverlaps {
+  private readonly pools = new Map<
+    string,
+    { scheme: 'hyper-v' | 'virtual-server'; adapters: LiveAdapter[] }
+  >();
+
+  add(a: LiveAdapter): void {
+    if (a.mode === 'static') return;
     const oui = ouiOf(a.mac);
-    if (oui !== 0x00155d && oui !== 0x0003ff) continue; // only Hyper-V and Virtual Server pools
+    if (oui !== 0x00155d && oui !== 0x0003ff) return; // only Hyper-V and Virtual Server pools
     const c = classifyMac(a.mac);
-    if (c.kind !== 'hyper-v' && c.kind !== 'virtual-server') continue;
+    if (c.kind !== 'hyper-v' && c.kind !== 'virtual-server') return;
     const [, , , d, e, f] = octets(a.mac);
     const key =
       c.kind === 'hyper-v' ? `00:15:5d:${hex(d)}:${hex(e)}:00-ff` : `00:03:ff:xx:${hex(e)}:${hex(f)}`;
-    const pool = pools.get(key) ?? { scheme: c.kind, adapters: [] };
+    const pool = this.pools.get(key) ?? { scheme: c.kind, adapters: [] };
     pool.adapters.push(a);
-    pools.set(key, pool);
+    this.pools.set(key, pool);
   }
-  const out: Finding[] = [];
-  for (const [key, pool] of pools) {
-    const hosts = [
-      ...new Set(pool.adapters.map((a) => a.host).filter((h): h is string => h !== null)),
-    ].sort();
-    if (hosts.length < 2) continue;
-    const [, , , d, e, f] = octets(pool.adapters[0]!.mac);
-    const message =
-      pool.scheme === 'hyper-v'
-        ? `Hyper-V hosts ${hosts.join(', ')} hand out dynamic MACs from the same pool ${key} (host IPv4 addresses ending in .${d}.${e}): their VMs will get identical MACs`
-        : `Virtual Server hosts ${hosts.join(', ')} derive dynamic MACs from physical NICs ending in ${hex(e)}-${hex(f)} (${key}): their VMs will get identical MACs`;
-    const fix =
-      pool.scheme === 'hyper-v'
-        ? 'give each host its own MAC address range (Virtual Switch Manager > MAC Address Range, or Set-VMHost -MacAddressMinimum/-MacAddressMaximum)'
-        : 'give the VMs of all but one host static MACs from a fleet-wide pool';
-    out.push({
-      kind: 'range-overlap',
-      severity: 'warning',
-      mac: key,
-      message,
-      fix,
-      members: pool.adapters.map(member),
-    });
+
+  findings(): Finding[] {
+    const out: Finding[] = [];
+    for (const [key, pool] of this.pools) {
+      const hosts = [
+        ...new Set(pool.adapters.map((a) => a.host).filter((h): h is string => h !== null)),
+      ].sort();
+      if (hosts.length < 2) continue;
+      const [, , , d, e, f] = octets(pool.adapters[0]!.mac);
+      const message =
+        pool.scheme === 'hyper-v'
+          ? `Hyper-V hosts ${hosts.join(', ')} hand out dynamic MACs from the same pool ${key} (host IPv4 addresses ending in .${d}.${e}): their VMs will get identical MACs`
+          : `Virtual Server hosts ${hosts.join(', ')} derive dynamic MACs from physical NICs ending in ${hex(e)}-${hex(f)} (${key}): their VMs will get identical MACs`;
+      const fix =
+        pool.scheme === 'hyper-v'
+          ? 'give each host its own MAC address range (Virtual Switch Manager > MAC Address Range, or Set-VMHost -MacAddressMinimum/-MacAddressMaximum)'
+          : 'give the VMs of all but one host static MACs from a fleet-wide pool';
+      out.push({
+        kind: 'range-overlap',
+        severity: 'warning',
+        mac: key,
+        message,
+        fix,
+        members: pool.adapters.map(member),
+      });
+    }
+    return out;
   }
-  return out;
 }
+
+/** NLB MACs all start with 02 or 03 (cluster 02-BF/03-BF, masked 02-<priority>): the rest never matter. */
+export const isNlbCandidate = (a: LiveAdapter): boolean => {
+  const first = Math.floor(a.mac / 2 ** 40);
+  return first === 0x02 || first === 0x03;
+};
 
 export function nlbFindings(live: readonly LiveAdapter[]): Finding[] {
   const out: Finding[] = [];
   const unicast = new Map<number, LiveAdapter[]>();
   const vips = new Set<string>();
-  // NLB MACs all start with 02 or 03 (cluster 02-BF/03-BF, masked 02-<priority>): skip the rest cheaply.
-  const candidates = live.filter((a) => {
-    const first = Math.floor(a.mac / 2 ** 40);
-    return first === 0x02 || first === 0x03;
-  });
+  const candidates = live.filter(isNlbCandidate);
   for (const a of candidates) {
     const c = classifyMac(a.mac);
     if (c.kind === 'nlb-unicast' || c.kind === 'nlb-multicast') vips.add(c.vip);

@@ -8,10 +8,10 @@ import { availableParallelism } from 'node:os';
 import { relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { audit, type Finding, type SegmentRule } from '../audit/index.js';
+import { Auditor, type Finding, type SegmentRule } from '../audit/index.js';
 import type { AdapterRecord, FormatIssue, FormatName } from '../formats/types.js';
 import type { HostMatcher } from './host-from-path.js';
-import type { FileResult } from './read-config.js';
+import { readConfig, type FileResult } from './read-config.js';
 import { walkFiles } from './walk.js';
 import { decodeResults, encodeResults } from './wire.js';
 
@@ -63,22 +63,27 @@ export async function scan(paths: readonly string[], options: ScanOptions = {}):
   const formats: Partial<Record<FormatName, number>> = {};
   let configFiles = 0;
   let filesSeen = 0;
+  // The audit takes each run of adapters as it is merged: only the cross-adapter rules are left for the end.
+  const auditor = new Auditor(options.segments ? { segments: options.segments } : {});
   const merge = (entries: readonly Entry[], results: readonly FileResult[]) => {
-    const start = adapters.length;
+    const run: AdapterRecord[] = [];
     results.forEach((r, i) => {
       filesSeen++;
-      issues.push(...r.issues);
+      if (r.issues.length > 0) issues.push(...r.issues);
       if (r.format === undefined) return;
       configFiles++;
       formats[r.format] = (formats[r.format] ?? 0) + 1;
       const f = entries[i]!;
       const host = options.hostFromPath?.(relative(f.root, f.path) || f.path) ?? null;
-      for (const a of r.adapters) adapters.push(a.host === null && host !== null ? { ...a, host } : a);
+      for (const a of r.adapters) run.push(a.host === null && host !== null ? { ...a, host } : a);
     });
-    if (options.onAdapters && adapters.length > start) options.onAdapters(adapters.slice(start));
+    if (run.length === 0) return;
+    for (const a of run) adapters.push(a);
+    auditor.add(run);
+    options.onAdapters?.(run);
   };
   await parseAll(source, maxFileSize, options, merge);
-  const findings = audit(adapters, options.segments ? { segments: options.segments } : {});
+  const findings = auditor.findings();
   return { files: configFiles, filesSeen, formats, adapters, findings, issues: [...walkIssues, ...issues] };
 }
 
@@ -171,7 +176,6 @@ async function parseAll(
     });
   // Workers start first: they take a while to load the parsers, and have their first batches meanwhile.
   const workers = canUseWorkers ? Array.from({ length: Math.max(0, wanted) }, runWorker) : [];
-  const { readConfig } = await import('./read-config.js');
   // Results parsed here go through the same wire form as a worker's: the copy leaves behind the file
   // texts that parsed strings (sliced from them) would otherwise keep alive. On 100k files that is 82 MB
   // of heap kept vs 28 MB, and the scan is faster for it (less for the collector to copy).
