@@ -12,7 +12,7 @@ import { Auditor, type Finding, type SegmentRule } from '../audit/index.js';
 import type { AdapterRecord, FormatIssue, FormatName } from '../formats/types.js';
 import type { HostMatcher } from './host-from-path.js';
 import type { FileResult } from './read-config.js';
-import { walkFiles } from './walk.js';
+import { walkFiles, type WalkEntry } from './walk.js';
 import { decodeResults, encodeResults } from './wire.js';
 
 export const DEFAULT_MAX_FILE_SIZE = 16 * 1024 * 1024;
@@ -44,10 +44,7 @@ export interface ScanResult {
   readonly issues: FormatIssue[];
 }
 
-interface Entry {
-  readonly path: string;
-  readonly root: string;
-}
+type Entry = WalkEntry;
 
 const BATCH = 256;
 /** Batches a worker holds at once: it never waits for this thread (busy parsing its own) between batches. */
@@ -57,7 +54,7 @@ const WORKER_THRESHOLD = 2000;
 export async function scan(paths: readonly string[], options: ScanOptions = {}): Promise<ScanResult> {
   const maxFileSize = options.maxFileSize ?? DEFAULT_MAX_FILE_SIZE;
   const walkIssues: FormatIssue[] = [];
-  const source = walkFiles(paths, { follow: options.follow ?? false }, walkIssues);
+  const source = new Entries(walkFiles(paths, { follow: options.follow ?? false }, walkIssues));
   const adapters: AdapterRecord[] = [];
   const issues: FormatIssue[] = [];
   const formats: Partial<Record<FormatName, number>> = {};
@@ -87,18 +84,32 @@ export async function scan(paths: readonly string[], options: ScanOptions = {}):
   return { files: configFiles, filesSeen, formats, adapters, findings, issues: [...walkIssues, ...issues] };
 }
 
-function take(source: Iterator<Entry>, n: number): Entry[] {
-  const out: Entry[] = [];
-  while (out.length < n) {
-    const next = source.next();
-    if (next.done === true) break;
-    out.push(next.value);
+/** Up to `n` entries from the walk, in order. */
+class Entries {
+  private run: readonly Entry[] = [];
+  private at = 0;
+  constructor(private readonly walk: Iterator<Entry[]>) {}
+
+  take(n: number): Entry[] {
+    const out: Entry[] = [];
+    while (out.length < n) {
+      if (this.at === this.run.length) {
+        const next = this.walk.next();
+        if (next.done === true) break;
+        this.run = next.value;
+        this.at = 0;
+        continue;
+      }
+      const k = Math.min(n - out.length, this.run.length - this.at);
+      for (let i = 0; i < k; i++) out.push(this.run[this.at + i]!);
+      this.at += k;
+    }
+    return out;
   }
-  return out;
 }
 
 async function parseAll(
-  source: Iterator<Entry>,
+  source: Entries,
   maxFileSize: number,
   options: ScanOptions,
   merge: (entries: readonly Entry[], results: readonly FileResult[]) => void,
@@ -106,7 +117,7 @@ async function parseAll(
   const workerUrl = new URL('./scan-worker.js', import.meta.url);
   // Under a TypeScript runner the compiled worker does not exist: parse in this thread.
   const canUseWorkers = workerUrl.protocol === 'file:' && existsSync(fileURLToPath(workerUrl));
-  const head = take(source, WORKER_THRESHOLD);
+  const head = source.take(WORKER_THRESHOLD);
   const large = head.length === WORKER_THRESHOLD;
   // This thread parses too (between walking and merging), so one worker per core beyond the first.
   const wanted = options.workers ?? (large ? availableParallelism() - 1 : 0);
@@ -118,7 +129,7 @@ async function parseAll(
       pending = pending.slice(BATCH);
       return batch;
     }
-    const batch = take(source, BATCH);
+    const batch = source.take(BATCH);
     walked += batch.length;
     return batch;
   };
