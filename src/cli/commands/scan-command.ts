@@ -76,8 +76,8 @@ export function registerScan(program: Command, ctx: CliContext): void {
       const segments = opts.segments === undefined ? undefined : await readSegments(opts.segments);
       const hostFromPath = opts.hostFromPath === undefined ? undefined : hostMatcher(opts.hostFromPath);
       const progress = ctx.io.stderrIsTTY && !opts.quiet ? await progressBar() : undefined;
-      // With --json the adapters are rendered while the scan runs, batch by batch, and kept as UTF-8 bytes
-      // (outside the JS heap: a collector copying 100k adapters' text is what made big scans slow).
+      // With --json the adapters are rendered while the scan runs, batch by batch, and kept as UTF-8 bytes:
+      // encoded a chunk at a time (encoding one 26 MB string at the end took ~0.2 s) and outside the JS heap.
       const adapterChunks: Uint8Array[] = [];
       let result;
       try {
