@@ -1,5 +1,6 @@
 /** Read one file and parse it with the format it holds; every problem is an issue. */
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { FIRST_READ, ioIssue } from './read-file.js';
 import { decodeText, type DecodedText } from '../formats/decode.js';
 import { CONFIG_EXTENSIONS, detectFormat, extensionOf, PARSERS } from '../formats/registry.js';
 import type { AdapterRecord, FormatIssue, FormatName } from '../formats/types.js';
@@ -25,13 +26,7 @@ export function readConfig(path: string, maxFileSize: number): FileResult {
   try {
     // Most configs fit the shared buffer: one read and no fstat. Larger files are sized first.
     const first = readSync(fd, shared, 0, shared.length, 0);
-    if (first < shared.length && first <= maxFileSize) {
-      const decoded = decodeText(shared.subarray(0, first));
-      // A file with no config extension is only a config when its content says so; else it is skipped.
-      if (!known && (decoded === null || detectFormat(path, decoded.text) === undefined))
-        return { adapters: [], issues: [] };
-      return parseDecoded(path, decoded);
-    }
+    if (first < shared.length && first <= maxFileSize) return parseFileBytes(path, shared.subarray(0, first));
     const size = first < shared.length ? first : fstatSync(fd).size;
     if (size > maxFileSize) {
       if (!known) return { adapters: [], issues: [] };
@@ -66,7 +61,21 @@ export function readConfig(path: string, maxFileSize: number): FileResult {
   }
 }
 
-const shared = Buffer.allocUnsafe(256 * 1024);
+const shared = Buffer.allocUnsafe(FIRST_READ);
+
+/**
+ * Parse the whole content of `path` (read by the caller). A file with no config extension is only a
+ * config when its content says so; else it is skipped (no format, no issue).
+ */
+export function parseFileBytes(path: string, bytes: Uint8Array): FileResult {
+  const decoded = decodeText(bytes);
+  if (
+    !CONFIG_EXTENSIONS.has(extensionOf(path)) &&
+    (decoded === null || detectFormat(path, decoded.text) === undefined)
+  )
+    return { adapters: [], issues: [] };
+  return parseDecoded(path, decoded);
+}
 
 function parseDecoded(path: string, decoded: DecodedText | null): FileResult {
   {
@@ -112,14 +121,4 @@ function readAll(fd: number, buf: Buffer, position: number | null = null): numbe
     if (pos !== null) pos += n;
   }
   return off;
-}
-
-function ioIssue(path: string, e: unknown): FormatIssue {
-  const code = (e as NodeJS.ErrnoException).code;
-  return {
-    file: path,
-    code: 'IO_ERROR',
-    severity: 'error',
-    message: `cannot read: ${code ?? (e instanceof Error ? e.message : String(e))}`,
-  };
 }

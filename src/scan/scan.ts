@@ -12,6 +12,7 @@ import { Auditor, type Finding, type SegmentRule } from '../audit/index.js';
 import type { AdapterRecord, FormatIssue, FormatName } from '../formats/types.js';
 import type { HostMatcher } from './host-from-path.js';
 import type { FileResult } from './read-config.js';
+import type { ReadBatch } from './scan-worker.js';
 import { walkFiles, type WalkEntry } from './walk.js';
 import { decodeResults, encodeResults } from './wire.js';
 
@@ -23,10 +24,15 @@ export interface ScanOptions {
   readonly hostFromPath?: HostMatcher;
   readonly segments?: readonly SegmentRule[];
   /**
-   * Worker threads besides this thread, which parses too: by default one per core beyond the first
-   * when the tree is large; 0 = parse in this thread only.
+   * Parsing worker threads besides this thread, which parses too: by default one per core beyond the
+   * first when the tree is large; 0 = parse in this thread only.
    */
   readonly workers?: number;
+  /**
+   * Read files in one worker thread and parse them all in this one (default: on two cores or fewer, for
+   * a large tree). Takes precedence over `workers`.
+   */
+  readonly readerThread?: boolean;
   /** Called as files are parsed (for a progress bar); `total` grows while the walk goes on. */
   readonly onProgress?: (done: number, total: number) => void;
   /** Called with each run of adapters, in walk order, as soon as it is final (to render while parsing). */
@@ -119,8 +125,14 @@ async function parseAll(
   const canUseWorkers = workerUrl.protocol === 'file:' && existsSync(fileURLToPath(workerUrl));
   const head = source.take(WORKER_THRESHOLD);
   const large = head.length === WORKER_THRESHOLD;
-  // This thread parses too (between walking and merging), so one worker per core beyond the first.
-  const wanted = options.workers ?? (large ? availableParallelism() - 1 : 0);
+  // With workers, either (a) one per core beyond the first reads and parses, and this thread parses too
+  // between walking and merging; or (b) on two cores, one worker only reads (it loads no parser) and
+  // this thread parses everything: on two cores that costs less in all than two parsing threads (one
+  // JIT, one heap of results, no results to copy between threads) and was ~8% faster on the bench tree.
+  const cores = availableParallelism();
+  const readerMode =
+    canUseWorkers && large && (options.readerThread ?? (options.workers === undefined && cores <= 2));
+  const wanted = readerMode ? 1 : (options.workers ?? (large ? cores - 1 : 0));
   let pending = head;
   let walked = head.length;
   const nextBatch = (): Entry[] => {
@@ -147,14 +159,36 @@ async function parseAll(
     }
     options.onProgress?.(done, walked);
   };
+  // Loading starts now and is awaited where needed, so the workers get going meanwhile.
+  const parsers = import('./read-config.js');
+  // Results parsed here go through the same wire form as a worker's: the copy leaves behind the file
+  // texts that parsed strings (sliced from them) would otherwise keep alive. On 100k files that is 82 MB
+  // of heap kept vs 28 MB, and the scan is faster for it (less for the collector to copy).
+  const ownCopy = (results: readonly FileResult[], paths: readonly string[]) =>
+    decodeResults(structuredClone(encodeResults(results, paths)), paths);
+  const parseRead = async (entries: readonly Entry[], batch: ReadBatch): Promise<FileResult[]> => {
+    const { readConfig, parseFileBytes } = await parsers;
+    const paths = entries.map((e) => e.path);
+    let offset = 0;
+    const results = paths.map((path, i): FileResult => {
+      const length = batch.lengths[i]!;
+      if (length === -2) return { adapters: [], issues: [batch.issues[i]!] };
+      if (length === -1) return readConfig(path, maxFileSize); // too large for one read: the long way
+      offset += length;
+      return parseFileBytes(path, batch.bytes.subarray(offset - length, offset));
+    });
+    return ownCopy(results, paths);
+  };
   // Each worker has IN_FLIGHT batches at a time, so it never waits for this thread (busy walking, parsing,
   // merging and rendering) between batches. A worker answers its batches in the order they were sent.
   const runWorker = () =>
     new Promise<void>((resolve, reject) => {
-      const worker = new Worker(workerUrl);
+      const worker = new Worker(workerUrl, { workerData: { role: readerMode ? 'read' : 'parse' } });
       const inFlight: { index: number; entries: Entry[] }[] = [];
       let exhausted = false;
       let stopped = false;
+      // Answers are handled in order (a reader's are parsed here, which may first wait for the parsers).
+      let handled = Promise.resolve();
       const send = () => {
         const entries = exhausted ? [] : nextBatch();
         if (entries.length === 0) {
@@ -165,24 +199,24 @@ async function parseAll(
             worker.postMessage(null);
             // Everything is answered: the scan need not wait for the thread to wind down.
             worker.unref();
-            resolve();
+            handled.then(resolve, reject);
           }
           return;
         }
         inFlight.push({ index: sent++, entries });
         worker.postMessage({ files: entries.map((e) => e.path), maxFileSize });
       };
-      worker.on('message', (wire: unknown[]) => {
+      worker.on('message', (answer: unknown[] | ReadBatch) => {
         const c = inFlight.shift()!;
         send(); // keep the worker busy before merging
-        complete(
-          c.index,
-          c.entries,
-          decodeResults(
-            wire,
-            c.entries.map((e) => e.path),
-          ),
-        );
+        const paths = c.entries.map((e) => e.path);
+        handled = handled.then(async () => {
+          const results = Array.isArray(answer)
+            ? decodeResults(answer, paths)
+            : await parseRead(c.entries, answer);
+          complete(c.index, c.entries, results);
+        });
+        handled.catch(reject);
       });
       worker.on('error', reject);
       worker.on('exit', (code) => {
@@ -192,20 +226,21 @@ async function parseAll(
     });
   // Workers start first: they take a while to load the parsers, and have their first batches meanwhile.
   const workers = canUseWorkers ? Array.from({ length: Math.max(0, wanted) }, runWorker) : [];
-  // Loaded only now, so the workers get going while this thread loads the parsers too.
-  const { readConfig } = await import('./read-config.js');
-  // Results parsed here go through the same wire form as a worker's: the copy leaves behind the file
-  // texts that parsed strings (sliced from them) would otherwise keep alive. On 100k files that is 82 MB
-  // of heap kept vs 28 MB, and the scan is faster for it (less for the collector to copy).
+  const { readConfig } = await parsers;
   const parseHere = (batch: readonly Entry[]) => {
     const paths = batch.map((e) => e.path);
-    const results = paths.map((p) => readConfig(p, maxFileSize));
-    return decodeResults(structuredClone(encodeResults(results, paths)), paths);
+    return ownCopy(
+      paths.map((p) => readConfig(p, maxFileSize)),
+      paths,
+    );
   };
-  // With workers, this thread yields after each of its batches so that their answers are merged promptly.
-  for (let batch = nextBatch(); batch.length > 0; batch = nextBatch()) {
-    complete(sent++, batch, parseHere(batch));
-    if (workers.length > 0) await new Promise((resolve) => setImmediate(resolve));
+  // With parsing workers, this thread takes batches too, yielding after each so that their answers are
+  // merged promptly; with a reader, it parses what the reader sends.
+  if (!readerMode) {
+    for (let batch = nextBatch(); batch.length > 0; batch = nextBatch()) {
+      complete(sent++, batch, parseHere(batch));
+      if (workers.length > 0) await new Promise((resolve) => setImmediate(resolve));
+    }
   }
   await Promise.all(workers);
 }
