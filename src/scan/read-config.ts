@@ -1,6 +1,6 @@
 /** Read one file and parse it with the format it holds; every problem is an issue. */
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
-import { FIRST_READ, ioIssue } from './read-file.js';
+import { FIRST_READ, ioIssue, readSmallFile } from './read-file.js';
 import { decodeText, type DecodedText } from '../formats/decode.js';
 import { CONFIG_EXTENSIONS, detectFormat, extensionOf, PARSERS } from '../formats/registry.js';
 import type { AdapterRecord, FormatIssue, FormatName } from '../formats/types.js';
@@ -16,6 +16,15 @@ const SNIFF_BYTES = 8192;
 
 /** Read and parse `path`. Files with no config extension are only parsed when their content is recognised. */
 export function readConfig(path: string, maxFileSize: number): FileResult {
+  // Most configs fit the shared buffer: one read and no fstat (the same read a reader thread does).
+  const small = readSmallFile(path, shared, maxFileSize);
+  if (typeof small === 'number') return parseFileBytes(path, shared.subarray(0, small));
+  if (small !== undefined) return { adapters: [], issues: [small] };
+  return readLargeConfig(path, maxFileSize);
+}
+
+/** A file too large for one read (or for --max-file-size): sized first, and only read when it may matter. */
+function readLargeConfig(path: string, maxFileSize: number): FileResult {
   const known = CONFIG_EXTENSIONS.has(extensionOf(path));
   let fd: number;
   try {
@@ -24,10 +33,7 @@ export function readConfig(path: string, maxFileSize: number): FileResult {
     return { adapters: [], issues: [ioIssue(path, e)] };
   }
   try {
-    // Most configs fit the shared buffer: one read and no fstat. Larger files are sized first.
-    const first = readSync(fd, shared, 0, shared.length, 0);
-    if (first < shared.length && first <= maxFileSize) return parseFileBytes(path, shared.subarray(0, first));
-    const size = first < shared.length ? first : fstatSync(fd).size;
+    const size = fstatSync(fd).size;
     if (size > maxFileSize) {
       if (!known) return { adapters: [], issues: [] };
       return {

@@ -26,7 +26,6 @@ const role = (workerData as { role?: WorkerRole } | undefined)?.role ?? 'parse';
 
 if (role === 'read') {
   const shared = new Uint8Array(FIRST_READ);
-  let pack = new Uint8Array(FIRST_READ);
   parentPort?.on('message', (batch: Batch | null) => {
     if (batch === null) {
       parentPort?.close();
@@ -34,6 +33,8 @@ if (role === 'read') {
     }
     const lengths = new Int32Array(batch.files.length);
     const issues: (FormatIssue | null)[] = [];
+    // A new pack per batch: its buffer is transferred, not copied.
+    let pack = new Uint8Array(FIRST_READ);
     let used = 0;
     batch.files.forEach((path, i) => {
       const r = readSmallFile(path, shared, batch.maxFileSize);
@@ -51,9 +52,8 @@ if (role === 'read') {
       used += r;
       lengths[i] = r;
     });
-    const bytes = pack.slice(0, used);
-    const message: ReadBatch = { bytes, lengths, issues };
-    parentPort?.postMessage(message, [bytes.buffer, lengths.buffer]);
+    const message: ReadBatch = { bytes: pack.subarray(0, used), lengths, issues };
+    parentPort?.postMessage(message, [pack.buffer, lengths.buffer]);
   });
 } else {
   const { readConfig } = await import('./read-config.js');
