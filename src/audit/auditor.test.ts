@@ -40,9 +40,12 @@ const record: fc.Arbitrary<AdapterRecord> = fc
   }));
 
 describe('Auditor', () => {
+  // A fixed seed: a random sample of small arrays now and then lacks one kind, which made this check flaky.
   it('sees every kind of finding in the generated inputs (so the comparison below is not vacuous)', () => {
     const kinds = new Set(
-      fc.sample(fc.array(record, { maxLength: 60 }), 200).flatMap((r) => audit(r).map((f) => f.kind)),
+      fc
+        .sample(fc.array(record, { maxLength: 60 }), { numRuns: 200, seed: 20261123 })
+        .flatMap((r) => audit(r).map((f) => f.kind)),
     );
     expect([...kinds].sort()).toEqual(['duplicate', 'invalid', 'nlb', 'range-overlap']);
   });
