@@ -9,7 +9,7 @@ import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseMac } from '../src/mac/index.js';
-import { verifyFreeList } from '../src/store/free-list.js';
+import { verifyFreeList } from '../src/store/pool/free-list.js';
 import { openStore } from '../src/store/open-store.js';
 import { PoolStore } from '../src/store/pool-store.js';
 import { PG_URL, dropSchemas, freshSchema } from './store/pg-test-url.js';

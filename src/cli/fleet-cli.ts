@@ -6,7 +6,7 @@ import { MacfleetError } from '../errors.js';
 import type { AdapterSpec, FleetDeps, MacSourceResolver, Vm, VmwarePolicy } from '../fleet/index.js';
 import { hypervisorMacSource, poolMacSource } from '../fleet/index.js';
 import { formatMac, parseMac } from '../mac/index.js';
-import { storePoolAllocator } from '../store/fleet-pool-allocator.js';
+import { storePoolAllocator } from '../store/pool/fleet-pool-allocator.js';
 import { StoreFleetRepository } from '../store/fleet-store.js';
 import type { CliContext } from './context.js';
 import { cryptoRandom } from './crypto-random.js';

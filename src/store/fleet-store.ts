@@ -79,11 +79,7 @@ async function insertRows(tx: SqlSession, target: string, rows: readonly SqlValu
 }
 
 /** Serialize fleet writers: SQLite's write transaction already does; PostgreSQL takes an advisory lock. */
-async function lockFleet(tx: SqlSession): Promise<void> {
-  if (tx.dialect === 'postgres') {
-    await tx.get("SELECT pg_advisory_xact_lock(hashtext('macfleet:fleet:' || current_schema()))");
-  }
-}
+const lockFleet = (tx: SqlSession): Promise<void> => tx.adapter.lock(tx, 'fleet');
 
 export class StoreFleetRepository implements FleetRepository {
   /** @param session the open transaction, when this repository is the one a transaction hands out */

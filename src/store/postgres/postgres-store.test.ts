@@ -1,6 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { runStoreContract } from '../../../test/store/store-contract.js';
-import '../../../test/store/contract-suites.js';
+import { fleetSuite } from '../../../test/store/fleet-store-contract.js';
+import { poolSuite } from '../../../test/store/pool-contract.js';
 import { PG_URL, dropSchemas, freshSchema } from '../../../test/store/pg-test-url.js';
 import { MIGRATIONS, type Migration } from '../migrations.js';
 import { PostgresStore, redactUrl } from './postgres-store.js';
@@ -15,7 +16,7 @@ const open = (migrations?: readonly Migration[], schema = freshSchema('store')):
 describe.skipIf(url === '')('PostgresStore', () => {
   afterAll(() => dropSchemas(url, schemas));
 
-  runStoreContract(() => open());
+  runStoreContract(() => open(), { suites: [poolSuite, fleetSuite] });
 
   it('migrates once when several processes start at the same time', async () => {
     const schema = freshSchema('race');
@@ -25,7 +26,7 @@ describe.skipIf(url === '')('PostgresStore', () => {
     await Promise.all(stores.map((s) => s.close()));
     const extra: Migration[] = [
       ...MIGRATIONS,
-      { version: MIGRATIONS.length + 1, name: 'extra', sqlite: '', postgres: 'CREATE TABLE extra (x INT)' },
+      { version: MIGRATIONS.length + 1, name: 'extra', sql: (t) => `CREATE TABLE extra (x ${t.int})` },
     ];
     const again = await Promise.all([open(extra, schema), open(extra, schema)]);
     expect((await again[1].schemaStatus()).version).toBe(extra.length);

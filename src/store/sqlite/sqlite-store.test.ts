@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runStoreContract } from '../../../test/store/store-contract.js';
-import '../../../test/store/contract-suites.js';
+import { fleetSuite } from '../../../test/store/fleet-store-contract.js';
+import { poolSuite } from '../../../test/store/pool-contract.js';
 import { MIGRATIONS, type Migration } from '../migrations.js';
 import { SqliteStore } from './sqlite-store.js';
 
@@ -13,7 +14,7 @@ let n = 0;
 const freshPath = (): string => join(dir, `store-${++n}.db`);
 
 describe('SqliteStore', () => {
-  runStoreContract(() => SqliteStore.open(freshPath()));
+  runStoreContract(() => SqliteStore.open(freshPath()), { suites: [poolSuite, fleetSuite] });
 
   it('uses WAL with a busy timeout and FULL sync', async () => {
     const path = freshPath();
@@ -32,12 +33,7 @@ describe('SqliteStore', () => {
     await (await SqliteStore.open(path)).close();
     const extra: Migration[] = [
       ...MIGRATIONS,
-      {
-        version: MIGRATIONS.length + 1,
-        name: 'extra',
-        sqlite: 'CREATE TABLE extra (x INTEGER)',
-        postgres: '',
-      },
+      { version: MIGRATIONS.length + 1, name: 'extra', sql: (t) => `CREATE TABLE extra (x ${t.int})` },
     ];
     const [a, b] = await Promise.all([
       SqliteStore.open(path, { migrations: extra }),
