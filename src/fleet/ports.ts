@@ -22,6 +22,8 @@ export interface FleetRepository {
   listVms(host?: string): Promise<Vm[]>;
   /** Insert or replace a VM with its adapters. */
   putVm(vm: Vm): Promise<void>;
+  /** Insert or replace many VMs with their adapters (an import): as putVm on each, in fewer writes. */
+  putVms(vms: readonly Vm[]): Promise<void>;
   deleteVm(host: string, name: string): Promise<void>;
   /** Every adapter in the fleet holding this MAC. */
   adaptersWithMac(mac: Mac): Promise<AdapterHolder[]>;

@@ -70,10 +70,14 @@ const toAdapter = (r: AdapterRow): Adapter => ({
 const ADAPTER_COLUMNS =
   'a.host, a.vm, a.idx, a.network, a.mode, a.mac, a.spoofing, a.dhcp_guard, a.router_guard, a.vmware';
 
-/** Multi-row INSERTs of `rows` into `target` (`table (columns)`), in chunks under the drivers' parameter limits. */
+/**
+ * Multi-row INSERTs of `rows` into `target` (`table (columns)`), in chunks under the drivers' parameter
+ * limits (SQLite 32,766 since 3.32, https://www.sqlite.org/limits.html#max_variable_number; PostgreSQL
+ * 65,535): 8,000 parameters a statement, so a big import is a few hundred statements.
+ */
 async function insertRows(tx: SqlSession, target: string, rows: readonly SqlValue[][]): Promise<void> {
   const width = rows[0]?.length ?? 0;
-  for (const part of chunks(rows, Math.max(1, Math.floor(900 / Math.max(1, width))))) {
+  for (const part of chunks(rows, Math.max(1, Math.floor(8000 / Math.max(1, width))))) {
     await tx.run(`INSERT INTO ${target} VALUES ${valuesPlaceholders(part.length, width)}`, part.flat());
   }
 }
@@ -220,35 +224,46 @@ export class StoreFleetRepository implements FleetRepository {
     return vms.map((v) => ({ ...v, adapters: byVm.get(`${v.host}\u0000${v.name}`) ?? [] }));
   }
   putVm(vm: Vm): Promise<void> {
+    return this.putVms([vm]);
+  }
+  /**
+   * VMs upserted and their adapters replaced in multi-row statements (an import of 25,000 VMs is a few
+   * hundred statements, not 100,000): `INSERT ... ON CONFLICT DO UPDATE` has the same syntax on SQLite
+   * (https://www.sqlite.org/lang_upsert.html) and PostgreSQL.
+   */
+  putVms(vms: readonly Vm[]): Promise<void> {
+    if (vms.length === 0) return Promise.resolve();
     return this.run(async (tx) => {
-      const { changes } = await tx.run('UPDATE fleet_vms SET state = ? WHERE host = ? AND name = ?', [
-        vm.state,
-        vm.host,
-        vm.name,
-      ]);
-      if (changes === 0) {
-        await tx.run('INSERT INTO fleet_vms (state, host, name) VALUES (?, ?, ?)', [
-          vm.state,
-          vm.host,
-          vm.name,
-        ]);
+      for (const part of chunks(vms, 2000)) {
+        await tx.run(
+          `INSERT INTO fleet_vms (host, name, state) VALUES ${valuesPlaceholders(part.length, 3)} ` +
+            'ON CONFLICT (host, name) DO UPDATE SET state = excluded.state',
+          part.flatMap((vm) => [vm.host, vm.name, vm.state]),
+        );
+        for (const few of chunks(part, 500)) {
+          await tx.run(
+            `DELETE FROM fleet_adapters WHERE (host, vm) IN (VALUES ${valuesPlaceholders(few.length, 2)})`,
+            few.flatMap((vm) => [vm.host, vm.name]),
+          );
+        }
       }
-      await tx.run('DELETE FROM fleet_adapters WHERE host = ? AND vm = ?', [vm.host, vm.name]);
       await insertRows(
         tx,
         'fleet_adapters (host, vm, idx, network, mode, mac, spoofing, dhcp_guard, router_guard, vmware)',
-        vm.adapters.map((a) => [
-          vm.host,
-          vm.name,
-          a.index,
-          a.network,
-          a.mode,
-          a.mac,
-          bool(a.spoofing),
-          bool(a.dhcpGuard),
-          bool(a.routerGuard),
-          a.vmware === null ? null : JSON.stringify(a.vmware),
-        ]),
+        vms.flatMap((vm) =>
+          vm.adapters.map((a) => [
+            vm.host,
+            vm.name,
+            a.index,
+            a.network,
+            a.mode,
+            a.mac,
+            bool(a.spoofing),
+            bool(a.dhcpGuard),
+            bool(a.routerGuard),
+            a.vmware === null ? null : JSON.stringify(a.vmware),
+          ]),
+        ),
       );
     });
   }

@@ -69,7 +69,7 @@ export class BruteForcePool {
     return got;
   }
 
-  reserve(mac: number, now: number): 'ok' | string {
+  reserve(mac: number, now: number): string {
     this.expire(now);
     if (this.held.has(mac)) return 'MAC_CONFLICT';
     this.free = this.free.filter((m) => m !== mac);
@@ -77,7 +77,7 @@ export class BruteForcePool {
     return 'ok';
   }
 
-  release(mac: number, now: number): 'ok' | string {
+  release(mac: number, now: number): string {
     this.expire(now);
     const h = this.held.get(mac);
     if (h === undefined || h.state === 'quarantined') return 'NOT_FOUND';
