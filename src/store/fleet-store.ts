@@ -18,6 +18,9 @@ import {
   type VmwarePolicy,
 } from '../fleet/model.js';
 import type { FleetRepository } from '../fleet/ports.js';
+import type { PoolAllocator } from '../fleet/pool-source.js';
+import type { Clock } from '../random.js';
+import { storePoolAllocator } from './pool/fleet-pool-allocator.js';
 import { chunks, valuesPlaceholders } from './sql.js';
 import type { SqlSession, SqlValue, Store } from './store.js';
 
@@ -102,6 +105,10 @@ export class StoreFleetRepository implements FleetRepository {
       await lockFleet(tx);
       return fn(new StoreFleetRepository(this.store, tx));
     });
+  }
+
+  poolAllocator(clock: Clock): PoolAllocator | undefined {
+    return this.session === undefined ? undefined : storePoolAllocator(this.session, clock);
   }
 
   getHost(name: string): Promise<Host | undefined> {
