@@ -15,6 +15,7 @@ import pg from 'pg';
 import { macFromNumber, type Mac } from '../src/mac/index.js';
 import { seededRandom, randomInt } from '../src/random.js';
 import { openStore } from '../src/store/open-store.js';
+import { MAX_ALLOCATION } from '../src/pool/planner.js';
 import { PoolStore } from '../src/store/pool-store.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -75,7 +76,9 @@ async function timePerAllocation(pools: PoolStore, pool: string, n: number): Pro
     ranges: [{ start: PREFIX as Mac, end: (PREFIX + BIG - 1) as Mac }],
   });
   const fillStart = performance.now();
-  await pools.allocate({ pool: 'full', count: BIG, owner: 'fill' });
+  // In requests of the most one may ask for (MAX_ALLOCATION).
+  for (let left = BIG; left > 0; left -= MAX_ALLOCATION)
+    await pools.allocate({ pool: 'full', count: Math.min(left, MAX_ALLOCATION), owner: 'fill' });
   // Free 0.01% + the N the measurement takes, scattered at random, past their quarantine.
   const random = seededRandom(2024);
   const holes = new Set<number>();

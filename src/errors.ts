@@ -17,6 +17,12 @@ export const ERROR_CODES = [
   'VM_RUNNING',
   'STALE_FILE',
   'INTERNAL',
+  // The store (issue 16): a replayed key whose MACs were released; the database unreachable or locked.
+  'ALLOCATION_RELEASED',
+  'STORE_UNAVAILABLE',
+  'STORE_LOCKED',
+  'LIMIT_EXCEEDED',
+  'IO_FAILED',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 

@@ -13,7 +13,8 @@ async function cli(
   args: string[],
   env: Record<string, string> = {},
 ): Promise<{ code: number; out: string; err: string }> {
-  const r = await runCli(args, { env: { HOME: dir, ...env }, cwd: dir });
+  // These tests replay fixed times through commands that write: the test-only clock override.
+  const r = await runCli(args, { env: { HOME: dir, MACFLEET_ALLOW_CLOCK_OVERRIDE: '1', ...env }, cwd: dir });
   return { code: r.code, out: r.stdout, err: r.stderr };
 }
 

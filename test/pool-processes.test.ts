@@ -9,7 +9,8 @@ import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseMac } from '../src/mac/index.js';
-import { verifyFreeList } from '../src/store/free-list.js';
+import { randomInt, seededRandom, type Random } from '../src/random.js';
+import { verifyFreeList } from '../src/store/pool/free-list.js';
 import { openStore } from '../src/store/open-store.js';
 import { PoolStore } from '../src/store/pool-store.js';
 import { PG_URL, dropSchemas, freshSchema } from './store/pg-test-url.js';
@@ -85,11 +86,25 @@ async function concurrent(db: string): Promise<void> {
   await checkConsistent(db);
 }
 
+/**
+ * The kill time is random, from a seed printed with any failure (MACFLEET_TEST_SEED=<seed> replays it).
+ */
 async function crash(db: string): Promise<void> {
+  const seed = Number(process.env['MACFLEET_TEST_SEED'] ?? Date.now() % 2 ** 31);
+  try {
+    await crashWithSeed(db, seededRandom(seed));
+  } catch (e) {
+    throw new Error(`SIGKILL test failed with MACFLEET_TEST_SEED=${seed}: ${(e as Error).message}`, {
+      cause: e,
+    });
+  }
+}
+
+async function crashWithSeed(db: string, random: Random): Promise<void> {
   await createPool(db);
   const w = startWorker(db, 'forever');
   // Kill at a random moment once it is well under way.
-  const target = 100 + Math.floor(Math.random() * 300);
+  const target = 100 + randomInt(random, 300);
   await new Promise<void>((resolve) => {
     const timer = setInterval(() => {
       if (w.lines.length >= target) {
@@ -98,7 +113,7 @@ async function crash(db: string): Promise<void> {
       }
     }, 2);
   });
-  await new Promise((r) => setTimeout(r, Math.random() * 20));
+  await new Promise((r) => setTimeout(r, randomInt(random, 20)));
   w.child.kill('SIGKILL');
   await w.done;
   const printed = w.lines.filter((l) => l.includes(':'));

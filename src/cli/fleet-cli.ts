@@ -3,10 +3,10 @@
  * actor), option parsers (`on|off`, `--adapter` specs, `--since`), and the human renderings.
  */
 import { MacfleetError } from '../errors.js';
-import type { AdapterSpec, FleetDeps, MacSourceResolver, Vm, VmwarePolicy } from '../fleet/index.js';
-import { hypervisorMacSource, poolMacSource } from '../fleet/index.js';
+import type { AdapterSpec, FleetDeps, Vm, VmwarePolicy } from '../fleet/index.js';
+import { macSources } from '../fleet/index.js';
 import { formatMac, parseMac } from '../mac/index.js';
-import { storePoolAllocator } from '../store/fleet-pool-allocator.js';
+import { MIN_TIME, parseTime } from '../time.js';
 import { StoreFleetRepository } from '../store/fleet-store.js';
 import type { CliContext } from './context.js';
 import { cryptoRandom } from './crypto-random.js';
@@ -15,6 +15,7 @@ import {
   parseDuration,
   storeCommandOptions,
   withStore,
+  type StoreAccess,
   type StoreOptions,
 } from './store-options.js';
 
@@ -28,21 +29,20 @@ export function withFleet<T>(
   ctx: CliContext,
   opts: FleetOptions,
   fn: (deps: FleetDeps) => Promise<T>,
+  access: StoreAccess = 'write',
 ): Promise<T> {
-  const clock = clockFrom(opts.now);
-  return withStore(ctx, opts, (store) => {
-    const random = cryptoRandom();
-    const sources: MacSourceResolver = (host, repo) => {
-      if (host.allocation.kind === 'hypervisor') return hypervisorMacSource(repo, random);
-      if (!(repo instanceof StoreFleetRepository) || repo.session === undefined) {
-        throw new MacfleetError('INTERNAL', 'a pool allocation must run inside a fleet transaction');
-      }
-      return poolMacSource(host.allocation.pool, storePoolAllocator(repo.session, clock), repo);
-    };
-    const env = ctx.io.env;
-    const actor = env['MACFLEET_ACTOR'] ?? env['USER'] ?? env['USERNAME'] ?? 'cli';
-    return fn({ repo: new StoreFleetRepository(store), clock, actor, sources });
-  });
+  const clock = clockFrom(opts.now, access, ctx.io.env);
+  return withStore(
+    ctx,
+    opts,
+    (store) => {
+      const sources = macSources(cryptoRandom(), clock);
+      const env = ctx.io.env;
+      const actor = env['MACFLEET_ACTOR'] ?? env['USER'] ?? env['USERNAME'] ?? 'cli';
+      return fn({ repo: new StoreFleetRepository(store), clock, actor, sources });
+    },
+    access,
+  );
 }
 
 export function parseOnOff(value: string, field: string): boolean {
@@ -111,16 +111,8 @@ export function parseAdapterSpec(text: string, n: number): AdapterSpec {
 
 /** `--since`: an ISO time (`2026-11-23T09:00Z`, `2026-11-23`) or an age (`90s`, `30m`, `12h`, `7d`). */
 export function parseSince(text: string, now: number): number {
-  if (/^\d+(ms|s|m|h|d)$/.test(text.trim())) return now - parseDuration(text, '--since');
-  const t = Date.parse(text);
-  if (Number.isNaN(t)) {
-    throw new MacfleetError(
-      'INVALID_ARGUMENT',
-      `--since ${JSON.stringify(text)}: expected an ISO time such as 2026-11-23T09:00:00Z or an age such as 30m, 12h, 7d`,
-      { location: { field: 'since' } },
-    );
-  }
-  return t;
+  if (/^\d+(ms|s|m|h|d)$/.test(text.trim())) return Math.max(MIN_TIME, now - parseDuration(text, '--since'));
+  return parseTime(text, '--since');
 }
 
 /** Columns padded to their widest cell. */

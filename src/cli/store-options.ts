@@ -6,6 +6,7 @@ import type { Command } from 'commander';
 import { MacfleetError } from '../errors.js';
 import type { Clock } from '../random.js';
 import { systemClock } from '../random.js';
+import { parseTime } from '../time.js';
 import { openStore, resolveDbLocation, type DbLocation } from '../store/open-store.js';
 import { PoolStore } from '../store/pool-store.js';
 import type { Store } from '../store/store.js';
@@ -26,32 +27,53 @@ export function storeCommandOptions(cmd: Command): Command {
     )
     .option(
       '--now <time>',
-      'act as if it were this time (ISO 8601 or ms since the epoch); for tests and what-ifs',
+      `act as if it were this time (ISO 8601 or ms since the epoch): for what-ifs of commands that only read; commands that write refuse it unless ${CLOCK_OVERRIDE_ENV}=1 (tests)`,
     )
     .option('--json', 'machine-readable output');
 }
 
-/** The clock a command runs with: `--now` when given. */
-export function clockFrom(now: string | undefined): Clock {
+/**
+ * The environment setting that lets a command that writes run at a claimed time (`--now`): tests only.
+ * Without it, `--now` serves what-ifs of read-only commands, and no claimed time reaches the audit log
+ * (issue 16: an audit log anyone can backdate is not one; a claimed time could also skip quarantine).
+ */
+export const CLOCK_OVERRIDE_ENV = 'MACFLEET_ALLOW_CLOCK_OVERRIDE';
+
+/** Whether a command only reads the store or also writes to it. */
+export type StoreAccess = 'read' | 'write';
+
+/**
+ * The clock a command runs with: `--now` when given (a real date between 1970 and 9999), which a
+ * command that writes accepts only when `MACFLEET_ALLOW_CLOCK_OVERRIDE=1`.
+ */
+export function clockFrom(
+  now: string | undefined,
+  access: StoreAccess = 'read',
+  env: Readonly<Record<string, string | undefined>> = {},
+): Clock {
   if (now === undefined) return systemClock;
-  const ms = /^\d+$/.test(now.trim()) ? Number(now) : Date.parse(now);
-  if (!Number.isFinite(ms)) {
+  const ms = parseTime(now, '--now');
+  if (access === 'write' && env[CLOCK_OVERRIDE_ENV] !== '1') {
     throw new MacfleetError(
       'INVALID_ARGUMENT',
-      `option --now: expected an ISO 8601 time or milliseconds since the epoch, got ${JSON.stringify(now)}`,
-      {
-        location: { field: '--now' },
-      },
+      `option --now: this command writes, and a claimed time would go into the audit log; --now is for ` +
+        `commands that only read (pool show, whois, events, ...). Tests may set ${CLOCK_OVERRIDE_ENV}=1`,
+      { location: { field: '--now' } },
     );
   }
   return { now: () => ms };
 }
 
-/** Open the store the options and environment name, run `fn`, close the store whatever happens. */
+/**
+ * Open the store the options and environment name, run `fn`, close the store whatever happens. A
+ * command that only reads (`access: 'read'`) never creates a database (a mistyped path is NOT_FOUND)
+ * and works on a read-only file.
+ */
 export async function withStore<T>(
   ctx: CliContext,
   opts: StoreOptions,
   fn: (store: Store, location: DbLocation) => Promise<T>,
+  access: StoreAccess = 'write',
 ): Promise<T> {
   const location = resolveDbLocation({ flag: opts.db, env: ctx.io.env, cwd: ctx.io.cwd });
   if (location.ignoredFlag !== undefined) {
@@ -59,7 +81,7 @@ export async function withStore<T>(
       `macfleet: warning: $MACFLEET_DB (${location.target}) takes precedence over --db ${location.ignoredFlag}\n`,
     );
   }
-  const store = await openStore(location);
+  const store = await openStore(location, { access });
   try {
     return await fn(store, location);
   } finally {
@@ -72,9 +94,10 @@ export function withPools<T>(
   ctx: CliContext,
   opts: StoreOptions,
   fn: (pools: PoolStore) => Promise<T>,
+  access: StoreAccess = 'write',
 ): Promise<T> {
-  const clock = clockFrom(opts.now);
-  return withStore(ctx, opts, (store) => fn(new PoolStore(store, clock)));
+  const clock = clockFrom(opts.now, access, ctx.io.env);
+  return withStore(ctx, opts, (store) => fn(new PoolStore(store, clock)), access);
 }
 
 const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };

@@ -3,6 +3,7 @@
  * assigns the sequence number and never updates or deletes one.
  */
 import { formatMac, type Mac } from '../mac/index.js';
+import { isoTime } from '../time.js';
 
 export const EVENT_KINDS = [
   'host.added',
@@ -85,7 +86,7 @@ export function eventMatches(e: FleetEvent, f: EventFilter): boolean {
 export function eventJson(e: FleetEvent): Record<string, unknown> {
   return {
     seq: e.seq,
-    time: new Date(e.time).toISOString(),
+    time: isoTime(e.time),
     actor: e.actor,
     kind: e.kind,
     subject: subjectText(e.subject),

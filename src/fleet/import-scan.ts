@@ -232,8 +232,19 @@ export function importScan(
       }
       return entry;
     };
+    // Writes are batched: VMs are written a thousand at a time (repo.putVms) with the events so far, and
+    // before anything reads them back (a dynamic MAC's allocation checks the MACs on the host): few
+    // statements, and memory bounded by the batch, not the scan.
+    const pending: Vm[] = [];
+    const writePending = async (): Promise<void> => {
+      if (pending.length > 0) await s.repo.putVms(pending.splice(0));
+      await s.flush();
+    };
+    const hosts = new Map<string, Host | undefined>();
     for (const g of groups.values()) {
-      const host = await ensureHost(s, g, options, issues, count, hyperVHints);
+      if (pending.length >= 1000) await writePending();
+      if (!hosts.has(g.host)) hosts.set(g.host, await ensureHost(s, g, options, issues, count, hyperVHints));
+      const host = hosts.get(g.host);
       if (host === undefined) {
         skipped += g.adapters.length;
         continue;
@@ -264,6 +275,7 @@ export function importScan(
           }
         }
         if (mac === null) {
+          if (previous?.mode !== 'dynamic') await writePending();
           // "Regenerate at next start": keep what the inventory gave it before, else allocate (rule 1).
           mac =
             previous?.mode === 'dynamic'
@@ -288,7 +300,7 @@ export function importScan(
       const vm: Vm = { host: host.name, name: g.vm, state: existing?.state ?? 'stopped', adapters };
       if (existing === undefined) {
         for (const a of adapters) logAssigned(s, vm, a, g.adapters[a.index]!.mac === null);
-        await s.repo.putVm(vm);
+        pending.push(vm);
         s.emit(
           'vm.imported',
           { host: vm.host, vm: vm.name },
@@ -320,9 +332,10 @@ export function importScan(
           logAssigned(s, vm, after, false, before?.mac);
         }
       }
-      await s.repo.putVm(vm);
+      pending.push(vm);
       count.updated++;
     }
+    await writePending();
     return {
       hosts: { created: count.hosts },
       networks: { created: count.networks },

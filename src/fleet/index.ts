@@ -13,5 +13,6 @@ export * from './views.js';
 export * from './hypervisor-source.js';
 export { MemoryFleetRepository } from './memory-repository.js';
 export * from './pool-source.js';
+export * from './mac-sources.js';
 export * from './import-scan.js';
 export * from './describe-event.js';

@@ -55,6 +55,9 @@ export class MemoryFleetRepository implements FleetRepository {
     const all = [...this.state.vms.values()].filter((v) => host === undefined || v.host === host);
     return Promise.resolve(all.sort(byHostName));
   }
+  async putVms(vms: readonly Vm[]): Promise<void> {
+    for (const vm of vms) await this.putVm(vm);
+  }
   putVm(vm: Vm): Promise<void> {
     this.state.vms.set(key(vm.host, vm.name), {
       ...vm,

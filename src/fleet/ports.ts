@@ -4,7 +4,9 @@
  */
 import type { Mac, MacRange } from '../mac/index.js';
 import type { EventFilter, FleetEvent, NewFleetEvent } from './events.js';
+import type { Clock } from '../random.js';
 import type { AdapterHolder, Host, SchemeState, VirtualNetwork, Vm } from './model.js';
+import type { PoolAllocator } from './pool-source.js';
 
 export interface FleetRepository {
   getHost(name: string): Promise<Host | undefined>;
@@ -22,6 +24,8 @@ export interface FleetRepository {
   listVms(host?: string): Promise<Vm[]>;
   /** Insert or replace a VM with its adapters. */
   putVm(vm: Vm): Promise<void>;
+  /** Insert or replace many VMs with their adapters (an import): as putVm on each, in fewer writes. */
+  putVms(vms: readonly Vm[]): Promise<void>;
   deleteVm(host: string, name: string): Promise<void>;
   /** Every adapter in the fleet holding this MAC. */
   adaptersWithMac(mac: Mac): Promise<AdapterHolder[]>;
@@ -35,6 +39,12 @@ export interface FleetRepository {
 
   /** Run `fn` atomically: everything it wrote is kept if it resolves, nothing if it throws. */
   transaction<T>(fn: (repo: FleetRepository) => Promise<T>): Promise<T>;
+
+  /**
+   * The pool allocator working inside this repository's transaction (the MAC source of `pool:<name>`
+   * hosts); undefined outside a transaction or where no pools are kept.
+   */
+  poolAllocator?(clock: Clock): PoolAllocator | undefined;
 }
 
 /** What a dynamic MAC is needed for. */

@@ -1,19 +1,21 @@
 /**
- * A pool held in memory: the pure allocator. It runs the same next-fit walk over the same run-length
- * free list as the database store, so property tests of this class speak for both, and the store's
- * contract tests compare the two MAC for MAC.
+ * A pool held in memory: the allocation planner (planner.ts) over a free list in an array. Tests use it
+ * as the reference the database stores must match; the planner itself is checked against a brute-force
+ * model that shares no code with it (memory-pool.test.ts).
  */
 import type { Mac } from '../mac/index.js';
-import { checkCount, conflict, exhausted, keyMismatch, notHeld, type Holding } from './pool-errors.js';
+import { conflict, notHeld, type Holding } from './pool-errors.js';
 import { poolCovers, poolSpans, poolSize, type PoolSpec } from './pool-spec.js';
+import { remaindersAfterTakes } from './next-fit.js';
 import {
-  cursorAfter,
-  forwardSteps,
-  macsOfTakes,
-  remaindersAfterTakes,
-  takeFromSteps,
-  wrappedSteps,
-} from './next-fit.js';
+  decide,
+  quarantineOver,
+  refusalError,
+  walkMacs,
+  walkTakes,
+  type KeyRecord,
+  type PoolState,
+} from './planner.js';
 import {
   firstSpanEndingAtOrAfter,
   indexOfSpanContaining,
@@ -41,6 +43,8 @@ export class MemoryPool {
   #cursor: number;
   readonly #held = new Map<number, Holding>();
   readonly #requests = new Map<string, { count: number; macs: Mac[] }>();
+  /** The key each MAC was allocated under, while it is still held under it. */
+  readonly #keyOf = new Map<number, string>();
   readonly size: number;
 
   constructor(readonly spec: PoolSpec) {
@@ -70,43 +74,39 @@ export class MemoryPool {
 
   /** Hand out `count` MACs, all or nothing. The same `key` returns the same MACs again. */
   allocate(request: AllocateRequest, now: number): Mac[] {
-    const count = request.count ?? 1;
-    checkCount(count);
-    if (request.key != null) {
-      const previous = this.#requests.get(request.key);
-      if (previous !== undefined) {
-        if (previous.count !== count)
-          throw keyMismatch(request.key, this.spec.name, previous.count, { pool: this.spec.name, count });
-        return previous.macs;
-      }
-    }
     this.expire(now);
-    const free = spansSize(this.#free);
-    if (free < count) throw exhausted(this.spec.name, this.size, free, count, this.stats(now).quarantined);
-    const i = firstSpanEndingAtOrAfter(this.#free, this.#cursor);
-    const containing =
-      this.#free[i] !== undefined && this.#free[i].start < this.#cursor ? this.#free[i] : undefined;
-    const steps = [
-      ...forwardSteps(this.#free.slice(i), this.#cursor),
-      ...wrappedSteps(this.#free.slice(0, i), containing, this.#cursor),
-    ];
-    const { takes } = takeFromSteps(steps, count);
-    for (const { span, remaining } of remaindersAfterTakes(takes)) this.#replace(span, remaining);
-    this.#cursor = cursorAfter(takes, this.#cursor);
-    const macs = macsOfTakes(takes) as Mac[];
-    const owner = request.owner ?? null;
+    const state = this.#state();
+    const keys = new Map<string, KeyRecord>();
+    const previous = request.key == null ? undefined : this.#requests.get(request.key);
+    if (previous !== undefined && request.key != null) {
+      const released = previous.macs.filter((m) => this.#keyOf.get(m) !== request.key);
+      keys.set(request.key, { pool: this.spec.name, ...previous, released });
+    }
+    const [decision] = decide(state, [request], keys).decisions;
+    if (decision === undefined || decision.kind === 'same-as') throw new Error('one request, one decision');
+    if (decision.kind === 'replay') return [...decision.macs];
+    if (decision.kind === 'refuse') throw refusalError(state, decision.refusal, this.stats(now).quarantined);
+    const plan = walkTakes(this.#free, this.#cursor, decision.count);
+    for (const { span, remaining } of remaindersAfterTakes(plan.takes)) this.#replace(span, remaining);
+    this.#cursor = plan.cursor;
+    const macs = walkMacs(plan.takes);
     for (const mac of macs) {
       this.#held.set(mac, {
         mac,
         state: 'allocated',
         pool: this.spec.name,
-        owner,
+        owner: decision.owner,
         since: now,
         quarantineUntil: null,
       });
+      if (decision.key !== null) this.#keyOf.set(mac, decision.key);
     }
-    if (request.key != null) this.#requests.set(request.key, { count, macs });
+    if (decision.key !== null) this.#requests.set(decision.key, { count: decision.count, macs });
     return macs;
+  }
+
+  #state(): PoolState {
+    return { name: this.spec.name, size: this.size, free: spansSize(this.#free), cursor: this.#cursor };
   }
 
   /** Take a specific MAC; MAC_CONFLICT naming the holder when anyone holds it. */
@@ -131,6 +131,7 @@ export class MemoryPool {
     this.expire(now);
     const holder = this.#held.get(mac);
     if (holder === undefined || holder.state === 'quarantined') throw notHeld(mac);
+    this.#keyOf.delete(mac);
     if (this.spec.quarantineMs === 0) {
       this.#held.delete(mac);
       this.#give(mac);
@@ -147,7 +148,7 @@ export class MemoryPool {
   /** Return MACs whose quarantine has ended to the free list. */
   expire(now: number): void {
     for (const h of this.#held.values()) {
-      if (h.state === 'quarantined' && (h.quarantineUntil ?? 0) <= now) {
+      if (h.state === 'quarantined' && quarantineOver(h.quarantineUntil, now)) {
         this.#held.delete(h.mac);
         this.#give(h.mac);
       }

@@ -1,6 +1,7 @@
 /** The refusals of the allocator, worded the same whether the pool lives in memory or in a database. */
 import { MacfleetError } from '../errors.js';
 import { formatMac, type Mac } from '../mac/index.js';
+import { isoTime } from '../time.js';
 
 export const HOLDING_STATES = ['allocated', 'reserved', 'in_use', 'quarantined'] as const;
 export type HoldingState = (typeof HOLDING_STATES)[number];
@@ -21,9 +22,9 @@ export function describeHolding(h: Holding): string {
   const owner = h.owner === null ? '' : ` by ${JSON.stringify(h.owner)}`;
   const pool = h.pool === null ? '' : ` (pool ${h.pool})`;
   if (h.state === 'quarantined') {
-    return `quarantined${pool} until ${new Date(h.quarantineUntil ?? 0).toISOString()}, released${owner}`;
+    return `quarantined${pool} until ${isoTime(h.quarantineUntil ?? 0)}, released${owner}`;
   }
-  return `${h.state.replace('_', ' ')}${owner}${pool} since ${new Date(h.since).toISOString()}`;
+  return `${h.state.replace('_', ' ')}${owner}${pool} since ${isoTime(h.since)}`;
 }
 
 export function exhausted(
@@ -71,10 +72,31 @@ export function keyMismatch(
   );
 }
 
-export function checkCount(count: number): void {
-  if (!Number.isSafeInteger(count) || count < 1) {
-    throw new MacfleetError('INVALID_ARGUMENT', `count must be a whole number >= 1, got ${count}`, {
-      location: { field: 'count' },
-    });
-  }
+export function badCount(count: number): MacfleetError {
+  return new MacfleetError('INVALID_ARGUMENT', `count must be a whole number >= 1, got ${count}`, {
+    location: { field: 'count' },
+  });
+}
+
+export function tooMany(count: number, limit: number): MacfleetError {
+  return new MacfleetError(
+    'LIMIT_EXCEEDED',
+    `count ${count} is more than one request may allocate (${limit}); allocate in several requests`,
+    { location: { field: 'count' }, details: { count, limit } },
+  );
+}
+
+/**
+ * Issue 16: a key whose MACs were released (and may now be someone else's) is never replayed; the
+ * caller learns which MACs went and allocates under a new key.
+ */
+export function keyReleased(key: string, count: number, released: readonly string[]): MacfleetError {
+  const shown = released.slice(0, 5).join(', ') + (released.length > 5 ? `, ... (${released.length})` : '');
+  return new MacfleetError(
+    'ALLOCATION_RELEASED',
+    `idempotency key ${JSON.stringify(key)} got ${count} MAC(s), and ${released.length} of them ` +
+      `(${shown}) were released since: they are no longer this key's and are not handed back; ` +
+      'allocate with a new key',
+    { location: { field: 'key' }, details: { key, released } },
+  );
 }

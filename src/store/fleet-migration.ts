@@ -75,34 +75,9 @@ CREATE TABLE fleet_event_macs (
 CREATE INDEX fleet_event_macs_mac ON fleet_event_macs (mac, seq);
 `;
 
-const sqliteTriggers = ['fleet_events', 'fleet_event_macs']
-  .flatMap((t) =>
-    ['UPDATE', 'DELETE'].map(
-      (op) =>
-        `CREATE TRIGGER ${t}_no_${op.toLowerCase()} BEFORE ${op} ON ${t} ` +
-        `BEGIN SELECT RAISE(ABORT, 'the fleet audit log is append-only: ${op} on ${t} refused'); END;`,
-    ),
-  )
-  .join('\n');
-
-const postgresTriggers = `
-CREATE FUNCTION fleet_log_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-  RAISE EXCEPTION 'the fleet audit log is append-only: % on % refused', TG_OP, TG_TABLE_NAME;
-END
-$$;
-CREATE TRIGGER fleet_events_append_only BEFORE UPDATE OR DELETE ON fleet_events
-  FOR EACH ROW EXECUTE FUNCTION fleet_log_append_only();
-CREATE TRIGGER fleet_events_no_truncate BEFORE TRUNCATE ON fleet_events
-  FOR EACH STATEMENT EXECUTE FUNCTION fleet_log_append_only();
-CREATE TRIGGER fleet_event_macs_append_only BEFORE UPDATE OR DELETE ON fleet_event_macs
-  FOR EACH ROW EXECUTE FUNCTION fleet_log_append_only();
-CREATE TRIGGER fleet_event_macs_no_truncate BEFORE TRUNCATE ON fleet_event_macs
-  FOR EACH STATEMENT EXECUTE FUNCTION fleet_log_append_only();
-`;
-
 export const FLEET_MIGRATION: Omit<Migration, 'version'> = {
   name: 'fleet-inventory-and-audit-log',
-  sqlite: tables('INTEGER', 'INTEGER', ' WITHOUT ROWID') + sqliteTriggers,
-  postgres: tables('BIGINT', 'SMALLINT', '') + postgresTriggers,
+  sql: (t) =>
+    tables(t.int, t.flag, t.clustered) +
+    t.appendOnly('fleet_log_append_only', ['fleet_events', 'fleet_event_macs'], 'the fleet audit log'),
 };

@@ -18,6 +18,9 @@ import {
   type VmwarePolicy,
 } from '../fleet/model.js';
 import type { FleetRepository } from '../fleet/ports.js';
+import type { PoolAllocator } from '../fleet/pool-source.js';
+import type { Clock } from '../random.js';
+import { storePoolAllocator } from './pool/fleet-pool-allocator.js';
 import { chunks, valuesPlaceholders } from './sql.js';
 import type { SqlSession, SqlValue, Store } from './store.js';
 
@@ -70,20 +73,20 @@ const toAdapter = (r: AdapterRow): Adapter => ({
 const ADAPTER_COLUMNS =
   'a.host, a.vm, a.idx, a.network, a.mode, a.mac, a.spoofing, a.dhcp_guard, a.router_guard, a.vmware';
 
-/** Multi-row INSERTs of `rows` into `target` (`table (columns)`), in chunks under the drivers' parameter limits. */
+/**
+ * Multi-row INSERTs of `rows` into `target` (`table (columns)`), in chunks under the drivers' parameter
+ * limits (SQLite 32,766 since 3.32, https://www.sqlite.org/limits.html#max_variable_number; PostgreSQL
+ * 65,535): 8,000 parameters a statement, so a big import is a few hundred statements.
+ */
 async function insertRows(tx: SqlSession, target: string, rows: readonly SqlValue[][]): Promise<void> {
   const width = rows[0]?.length ?? 0;
-  for (const part of chunks(rows, Math.max(1, Math.floor(900 / Math.max(1, width))))) {
+  for (const part of chunks(rows, Math.max(1, Math.floor(8000 / Math.max(1, width))))) {
     await tx.run(`INSERT INTO ${target} VALUES ${valuesPlaceholders(part.length, width)}`, part.flat());
   }
 }
 
 /** Serialize fleet writers: SQLite's write transaction already does; PostgreSQL takes an advisory lock. */
-async function lockFleet(tx: SqlSession): Promise<void> {
-  if (tx.dialect === 'postgres') {
-    await tx.get("SELECT pg_advisory_xact_lock(hashtext('macfleet:fleet:' || current_schema()))");
-  }
-}
+const lockFleet = (tx: SqlSession): Promise<void> => tx.adapter.lock(tx, 'fleet');
 
 export class StoreFleetRepository implements FleetRepository {
   /** @param session the open transaction, when this repository is the one a transaction hands out */
@@ -102,6 +105,10 @@ export class StoreFleetRepository implements FleetRepository {
       await lockFleet(tx);
       return fn(new StoreFleetRepository(this.store, tx));
     });
+  }
+
+  poolAllocator(clock: Clock): PoolAllocator | undefined {
+    return this.session === undefined ? undefined : storePoolAllocator(this.session, clock);
   }
 
   getHost(name: string): Promise<Host | undefined> {
@@ -224,35 +231,46 @@ export class StoreFleetRepository implements FleetRepository {
     return vms.map((v) => ({ ...v, adapters: byVm.get(`${v.host}\u0000${v.name}`) ?? [] }));
   }
   putVm(vm: Vm): Promise<void> {
+    return this.putVms([vm]);
+  }
+  /**
+   * VMs upserted and their adapters replaced in multi-row statements (an import of 25,000 VMs is a few
+   * hundred statements, not 100,000): `INSERT ... ON CONFLICT DO UPDATE` has the same syntax on SQLite
+   * (https://www.sqlite.org/lang_upsert.html) and PostgreSQL.
+   */
+  putVms(vms: readonly Vm[]): Promise<void> {
+    if (vms.length === 0) return Promise.resolve();
     return this.run(async (tx) => {
-      const { changes } = await tx.run('UPDATE fleet_vms SET state = ? WHERE host = ? AND name = ?', [
-        vm.state,
-        vm.host,
-        vm.name,
-      ]);
-      if (changes === 0) {
-        await tx.run('INSERT INTO fleet_vms (state, host, name) VALUES (?, ?, ?)', [
-          vm.state,
-          vm.host,
-          vm.name,
-        ]);
+      for (const part of chunks(vms, 2000)) {
+        await tx.run(
+          `INSERT INTO fleet_vms (host, name, state) VALUES ${valuesPlaceholders(part.length, 3)} ` +
+            'ON CONFLICT (host, name) DO UPDATE SET state = excluded.state',
+          part.flatMap((vm) => [vm.host, vm.name, vm.state]),
+        );
+        for (const few of chunks(part, 500)) {
+          await tx.run(
+            `DELETE FROM fleet_adapters WHERE (host, vm) IN (VALUES ${valuesPlaceholders(few.length, 2)})`,
+            few.flatMap((vm) => [vm.host, vm.name]),
+          );
+        }
       }
-      await tx.run('DELETE FROM fleet_adapters WHERE host = ? AND vm = ?', [vm.host, vm.name]);
       await insertRows(
         tx,
         'fleet_adapters (host, vm, idx, network, mode, mac, spoofing, dhcp_guard, router_guard, vmware)',
-        vm.adapters.map((a) => [
-          vm.host,
-          vm.name,
-          a.index,
-          a.network,
-          a.mode,
-          a.mac,
-          bool(a.spoofing),
-          bool(a.dhcpGuard),
-          bool(a.routerGuard),
-          a.vmware === null ? null : JSON.stringify(a.vmware),
-        ]),
+        vms.flatMap((vm) =>
+          vm.adapters.map((a) => [
+            vm.host,
+            vm.name,
+            a.index,
+            a.network,
+            a.mode,
+            a.mac,
+            bool(a.spoofing),
+            bool(a.dhcpGuard),
+            bool(a.routerGuard),
+            a.vmware === null ? null : JSON.stringify(a.vmware),
+          ]),
+        ),
       );
     });
   }

@@ -1,148 +1,34 @@
 /**
- * The schema, as an ordered list of migrations. Each has SQL for SQLite and for PostgreSQL; they are
- * applied automatically when a store opens, in one transaction under a lock (SQLite `BEGIN IMMEDIATE`,
- * PostgreSQL `pg_advisory_xact_lock`), so two processes starting at once never both migrate.
+ * The schema, as an ordered list of migrations. Each is one DDL text over the dialect adapter's types
+ * (src/store/dialect.ts); they are applied automatically when a store opens, in one transaction under
+ * the adapter's migration lock (SQLite `BEGIN IMMEDIATE`, PostgreSQL `pg_advisory_xact_lock`), so two
+ * processes starting at once never both migrate.
  *
  * To add tables: append a migration with the next version. Never edit or reorder an applied one.
  * MACs are stored as 48-bit integers (BIGINT on PostgreSQL); times as milliseconds since the epoch.
  */
 import { MacfleetError } from '../errors.js';
+import type { Ddl } from './dialect.js';
+import type { SqlSession } from './store.js';
 import { FLEET_MIGRATION } from './fleet-migration.js';
+import { POOLS_MIGRATION } from './pool/pool-migration.js';
 
 export interface Migration {
   /** 1, 2, 3, ... in order, no gaps. */
   readonly version: number;
   /** Short kebab-case name shown by `macfleet db status`. */
   readonly name: string;
-  readonly sqlite: string;
-  readonly postgres: string;
+  /**
+   * The DDL, written once: column types and dialect-only parts come from the adapter's `ddl`
+   * (`${t.int}` for a 64-bit integer, `${t.flag}` for 0/1, `${t.clustered}` after a table clustered on its
+   * key, `t.appendOnly(...)` for an append-only log).
+   */
+  readonly sql: (t: Ddl) => string;
 }
-
-// Pools and the fleet-wide MAC table. `macs.mac` is the primary key: the database, not a process,
-// guarantees that a MAC is held by at most one owner across every pool, host and macfleet instance.
-// `pool_free` is the run-length free list of each pool (disjoint, non-adjacent intervals), kept in the
-// same transactions as `macs`, so finding a free MAC is an index seek, never a scan of allocated MACs.
-const poolsSqlite = `
-CREATE TABLE pools (
-  id INTEGER PRIMARY KEY,
-  name TEXT NOT NULL UNIQUE,
-  is_default INTEGER NOT NULL DEFAULT 0 CHECK (is_default IN (0, 1)),
-  quarantine_ms INTEGER NOT NULL CHECK (quarantine_ms >= 0),
-  cursor INTEGER NOT NULL,
-  size INTEGER NOT NULL,
-  free_count INTEGER NOT NULL,
-  created_at INTEGER NOT NULL
-);
-CREATE UNIQUE INDEX pools_one_default ON pools (is_default) WHERE is_default = 1;
-CREATE TABLE pool_ranges (
-  pool_id INTEGER NOT NULL REFERENCES pools (id) ON DELETE CASCADE,
-  kind TEXT NOT NULL CHECK (kind IN ('range', 'exclude')),
-  start_mac INTEGER NOT NULL,
-  end_mac INTEGER NOT NULL,
-  CHECK (start_mac <= end_mac)
-);
-CREATE INDEX pool_ranges_pool ON pool_ranges (pool_id);
-CREATE INDEX pool_ranges_span ON pool_ranges (kind, start_mac, end_mac);
-CREATE TABLE pool_free (
-  pool_id INTEGER NOT NULL REFERENCES pools (id) ON DELETE CASCADE,
-  start_mac INTEGER NOT NULL,
-  end_mac INTEGER NOT NULL,
-  PRIMARY KEY (pool_id, end_mac),
-  CHECK (start_mac <= end_mac)
-) WITHOUT ROWID;
-CREATE UNIQUE INDEX pool_free_start ON pool_free (pool_id, start_mac);
-CREATE TABLE macs (
-  mac INTEGER PRIMARY KEY,
-  state TEXT NOT NULL CHECK (state IN ('allocated', 'reserved', 'in_use', 'quarantined')),
-  pool_id INTEGER REFERENCES pools (id),
-  owner TEXT,
-  request_key TEXT,
-  since INTEGER NOT NULL,
-  quarantine_until INTEGER
-);
-CREATE INDEX macs_quarantine ON macs (pool_id, quarantine_until) WHERE state = 'quarantined';
-CREATE TABLE mac_events (
-  id INTEGER PRIMARY KEY,
-  mac INTEGER NOT NULL,
-  event TEXT NOT NULL,
-  pool_id INTEGER,
-  owner TEXT,
-  request_key TEXT,
-  at INTEGER NOT NULL
-);
-CREATE INDEX mac_events_mac ON mac_events (mac, id);
-CREATE TABLE allocation_requests (
-  request_key TEXT PRIMARY KEY,
-  pool_id INTEGER NOT NULL REFERENCES pools (id),
-  count INTEGER NOT NULL,
-  owner TEXT,
-  macs TEXT NOT NULL,
-  created_at INTEGER NOT NULL
-);
-`;
-
-const poolsPostgres = `
-CREATE TABLE pools (
-  id BIGSERIAL PRIMARY KEY,
-  name TEXT NOT NULL UNIQUE,
-  is_default SMALLINT NOT NULL DEFAULT 0 CHECK (is_default IN (0, 1)),
-  quarantine_ms BIGINT NOT NULL CHECK (quarantine_ms >= 0),
-  cursor BIGINT NOT NULL,
-  size BIGINT NOT NULL,
-  free_count BIGINT NOT NULL,
-  created_at BIGINT NOT NULL
-);
-CREATE UNIQUE INDEX pools_one_default ON pools (is_default) WHERE is_default = 1;
-CREATE TABLE pool_ranges (
-  pool_id BIGINT NOT NULL REFERENCES pools (id) ON DELETE CASCADE,
-  kind TEXT NOT NULL CHECK (kind IN ('range', 'exclude')),
-  start_mac BIGINT NOT NULL,
-  end_mac BIGINT NOT NULL,
-  CHECK (start_mac <= end_mac)
-);
-CREATE INDEX pool_ranges_pool ON pool_ranges (pool_id);
-CREATE INDEX pool_ranges_span ON pool_ranges (kind, start_mac, end_mac);
-CREATE TABLE pool_free (
-  pool_id BIGINT NOT NULL REFERENCES pools (id) ON DELETE CASCADE,
-  start_mac BIGINT NOT NULL,
-  end_mac BIGINT NOT NULL,
-  PRIMARY KEY (pool_id, end_mac),
-  CHECK (start_mac <= end_mac)
-);
-CREATE UNIQUE INDEX pool_free_start ON pool_free (pool_id, start_mac);
-CREATE TABLE macs (
-  mac BIGINT PRIMARY KEY,
-  state TEXT NOT NULL CHECK (state IN ('allocated', 'reserved', 'in_use', 'quarantined')),
-  pool_id BIGINT REFERENCES pools (id),
-  owner TEXT,
-  request_key TEXT,
-  since BIGINT NOT NULL,
-  quarantine_until BIGINT
-);
-CREATE INDEX macs_quarantine ON macs (pool_id, quarantine_until) WHERE state = 'quarantined';
-CREATE TABLE mac_events (
-  id BIGSERIAL PRIMARY KEY,
-  mac BIGINT NOT NULL,
-  event TEXT NOT NULL,
-  pool_id BIGINT,
-  owner TEXT,
-  request_key TEXT,
-  at BIGINT NOT NULL
-);
-CREATE INDEX mac_events_mac ON mac_events (mac, id);
-CREATE TABLE allocation_requests (
-  request_key TEXT PRIMARY KEY,
-  pool_id BIGINT NOT NULL REFERENCES pools (id),
-  count INTEGER NOT NULL,
-  owner TEXT,
-  macs TEXT NOT NULL,
-  created_at BIGINT NOT NULL
-);
-`;
 
 /** Every migration, in order. Append only. */
 export const MIGRATIONS: readonly Migration[] = [
-  { version: 1, name: 'pools-and-macs', sqlite: poolsSqlite, postgres: poolsPostgres },
+  { version: 1, ...POOLS_MIGRATION },
   { version: 2, ...FLEET_MIGRATION },
 ];
 
@@ -187,3 +73,33 @@ export function pendingMigrations(
 /** The bookkeeping table, the same on both dialects. */
 export const MIGRATIONS_TABLE_SQL =
   'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)';
+
+/**
+ * Bring the database to the newest version in the caller's transaction, which holds the adapter's
+ * migration lock: read the version, refuse a newer database, apply what is pending and record it.
+ */
+export async function applyMigrations(
+  tx: SqlSession,
+  location: string,
+  migrations: readonly Migration[] = MIGRATIONS,
+  now: number = Date.now(),
+): Promise<void> {
+  await tx.exec(MIGRATIONS_TABLE_SQL);
+  const row = await tx.get<{ v: number | null }>('SELECT MAX(version) AS v FROM schema_migrations');
+  for (const m of pendingMigrations(row?.v ?? 0, location, migrations)) {
+    await tx.exec(m.sql(tx.adapter.ddl));
+    await tx.run('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)', [
+      m.version,
+      m.name,
+      now,
+    ]);
+  }
+}
+
+/** The schema version of a database, without changing it (0 when it has none yet). */
+export async function schemaVersion(tx: SqlSession): Promise<number> {
+  const table = await tx.get(tx.adapter.tableExistsSql, ['schema_migrations']);
+  if (table === undefined) return 0;
+  const row = await tx.get<{ v: number | null }>('SELECT MAX(version) AS v FROM schema_migrations');
+  return row?.v ?? 0;
+}

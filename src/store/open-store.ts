@@ -56,6 +56,11 @@ export function resolveDbLocation(input: DbLocationInput): DbLocation {
 
 export interface OpenStoreOptions {
   readonly migrations?: readonly Migration[];
+  /**
+   * `read`: the caller only reads. A SQLite file must exist already (a mistyped path is NOT_FOUND, not a
+   * new empty database) and may be read-only. Default `write`.
+   */
+  readonly access?: 'read' | 'write';
   /** PostgreSQL only: work in this schema. */
   readonly schema?: string;
 }
@@ -78,5 +83,5 @@ export async function openStore(
     });
   }
   const { SqliteStore } = await import('./sqlite/sqlite-store.js');
-  return SqliteStore.open(target, migrations);
+  return SqliteStore.open(target, { ...migrations, access: options.access ?? 'write' });
 }

@@ -1,6 +1,8 @@
 /**
- * The Store contract: one suite, run against every implementation (Hono's habit). A factory gives a
- * fresh, empty, migrated store for each test.
+ * The Store contract, run against every implementation (Hono's `runTest({ newRouter })` habit): each
+ * backend's test file calls `runStoreContract(open, { suites: [...], skip: {...} })` and names the
+ * domain suites it runs, and those it skips with the reason. A factory gives a fresh, empty, migrated
+ * store for each test.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { MIGRATIONS, latestVersion } from '../../src/store/migrations.js';
@@ -8,14 +10,20 @@ import type { Store } from '../../src/store/store.js';
 
 export type StoreFactory = () => Promise<Store>;
 
-/** Extra suites (pool persistence, fleet persistence) register here and run inside runStoreContract. */
-export type ContractSuite = (open: () => Promise<Store>) => void;
-const suites: { name: string; suite: ContractSuite }[] = [];
-export function addContractSuite(name: string, suite: ContractSuite): void {
-  suites.push({ name, suite });
+/** A domain suite (pool persistence, fleet persistence): its tests, given a store factory. */
+export interface ContractSuite {
+  readonly name: string;
+  readonly run: (open: () => Promise<Store>) => void;
 }
 
-export function runStoreContract(factory: StoreFactory): void {
+export interface ContractOptions {
+  /** The domain suites to run after the store core. */
+  readonly suites: readonly ContractSuite[];
+  /** Suites not run on this backend: name → why. */
+  readonly skip?: Readonly<Record<string, string>>;
+}
+
+export function runStoreContract(factory: StoreFactory, options: ContractOptions): void {
   const opened: Store[] = [];
   const open = async (): Promise<Store> => {
     const s = await factory();
@@ -89,7 +97,9 @@ export function runStoreContract(factory: StoreFactory): void {
       await Promise.all(
         Array.from({ length: 20 }, () =>
           store.transaction(async (tx) => {
-            const row = await tx.get<{ v: number }>(`SELECT v FROM contract_c WHERE id = 1${tx.forUpdate}`);
+            const row = await tx.get<{ v: number }>(
+              `SELECT v FROM contract_c WHERE id = 1${tx.adapter.forUpdate()}`,
+            );
             await tx.run('UPDATE contract_c SET v = ? WHERE id = 1', [(row?.v ?? 0) + 1]);
           }),
         ),
@@ -114,5 +124,9 @@ export function runStoreContract(factory: StoreFactory): void {
     });
   });
 
-  for (const { name, suite } of suites) describe(name, () => suite(open));
+  for (const suite of options.suites) {
+    const reason = options.skip?.[suite.name];
+    if (reason === undefined) describe(suite.name, () => suite.run(open));
+    else describe.skip(`${suite.name} (skipped: ${reason})`, () => suite.run(open));
+  }
 }

@@ -1,6 +1,7 @@
 /** `macfleet allocate`: hand out MACs from a pool, all or nothing, idempotent with --key. */
 import type { Command } from 'commander';
 import { formatMac } from '../../mac/index.js';
+import { MAX_ALLOCATION } from '../../pool/planner.js';
 import type { CliContext } from '../context.js';
 import { intOption } from '../options.js';
 import { storeCommandOptions, withPools, type StoreOptions } from '../store-options.js';
@@ -18,7 +19,12 @@ export function registerAllocate(program: Command, ctx: CliContext): void {
       .command('allocate')
       .description('hand out MACs no one else holds, from a pool (one per line; --json: an array)')
       .option('--pool <name>', 'pool to allocate from (default: the default pool)')
-      .option('--count <n>', 'how many MACs, all or nothing', intOption('--count', 1, 10_000_000), 1)
+      .option(
+        '--count <n>',
+        `how many MACs, all or nothing (at most ${MAX_ALLOCATION.toLocaleString('en-US')} a request)`,
+        intOption('--count', 1),
+        1,
+      )
       .option('--owner <text>', 'who gets them: host, VM, adapter or a note')
       .option('--key <idempotency-key>', 'the same key returns the same MACs, never new ones'),
   ).action(async (opts: AllocateOptions) => {
@@ -30,8 +36,15 @@ export function registerAllocate(program: Command, ctx: CliContext): void {
         key: opts.key ?? null,
       }),
     );
-    const macs = result.macs.map((m) => formatMac(m));
-    if (opts.json) ctx.json(macs);
-    else ctx.io.stdout(macs.length === 0 ? '' : `${macs.join('\n')}\n`);
+    // Written a piece at a time: a million MACs never become one string of 18 MB (plus its copies).
+    const PIECE = 10_000;
+    const { macs } = result;
+    if (opts.json && macs.length === 0) ctx.io.stdout('[]\n');
+    for (let i = 0; i < macs.length; i += PIECE) {
+      const lines = macs.slice(i, i + PIECE).map((m) => (opts.json ? `  "${formatMac(m)}"` : formatMac(m)));
+      const last = i + PIECE >= macs.length;
+      if (opts.json) ctx.io.stdout(`${i === 0 ? '[\n' : ''}${lines.join(',\n')}${last ? '\n]\n' : ',\n'}`);
+      else ctx.io.stdout(`${lines.join('\n')}\n`);
+    }
   });
 }

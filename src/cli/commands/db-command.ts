@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import type { CliContext } from '../context.js';
 import { storeCommandOptions, withStore, type StoreOptions } from '../store-options.js';
+import { isoTime } from '../../time.js';
 
 export function registerDb(program: Command, ctx: CliContext): void {
   const db = program
@@ -24,8 +25,7 @@ export function registerDb(program: Command, ctx: CliContext): void {
           `chosen by     ${location.source === 'home' || location.source === 'XDG_DATA_HOME' ? 'default location' : location.source}`,
           `schema        version ${status.version}${status.version === status.latest ? ' (up to date)' : ` of ${status.latest}`}`,
           ...status.applied.map(
-            (m) =>
-              `  ${String(m.version).padStart(3)}  ${m.name.padEnd(28)} applied ${new Date(m.appliedAt).toISOString()}`,
+            (m) => `  ${String(m.version).padStart(3)}  ${m.name.padEnd(28)} applied ${isoTime(m.appliedAt)}`,
           ),
         ].join('\n'),
       );

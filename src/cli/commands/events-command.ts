@@ -21,8 +21,10 @@ import { formatMac, parseMac } from '../../mac/index.js';
 import type { CliContext } from '../context.js';
 import { EXIT } from '../exit-codes.js';
 import { fleetOptions, parseSince, table, withFleet, type FleetOptions } from '../fleet-cli.js';
+import { clockFrom } from '../store-options.js';
+import { isoTime } from '../../time.js';
 
-const iso = (ms: number): string => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+const iso = (ms: number): string => isoTime(ms).replace(/\.\d{3}Z$/, 'Z');
 
 export function registerEvents(program: Command, ctx: CliContext): void {
   fleetOptions(
@@ -41,9 +43,9 @@ export function registerEvents(program: Command, ctx: CliContext): void {
       ...(o.vm === undefined ? {} : { vm: o.vm }),
       ...(o.host === undefined ? {} : { host: o.host }),
       ...(o.mac === undefined ? {} : { mac: parseMac(o.mac) }),
-      ...(o.since === undefined ? {} : { since: parseSince(o.since, Date.now()) }),
+      ...(o.since === undefined ? {} : { since: parseSince(o.since, clockFrom(o.now).now()) }),
     };
-    const events = await withFleet(ctx, o, (deps) => deps.repo.listEvents(filter));
+    const events = await withFleet(ctx, o, (deps) => deps.repo.listEvents(filter), 'read');
     if (o.json) return ctx.json(events.map(eventJson));
     if (events.length === 0) return ctx.out('no events');
     ctx.out(table(events.map((e) => [iso(e.time), e.kind, subjectText(e.subject), describeEvent(e)])));
@@ -56,7 +58,7 @@ export function registerEvents(program: Command, ctx: CliContext): void {
       .argument('<mac>'),
   ).action(async (text: string, o: FleetOptions) => {
     const mac = parseMac(text);
-    const events = await withFleet(ctx, o, (deps) => deps.repo.listEvents({ mac }));
+    const events = await withFleet(ctx, o, (deps) => deps.repo.listEvents({ mac }), 'read');
     const holdings = macHistory(mac, events);
     if (o.json) {
       return ctx.json({
@@ -89,8 +91,11 @@ export function registerEvents(program: Command, ctx: CliContext): void {
       .command('findings')
       .description('duplicate MACs in the inventory: blocking, conflicting, latent (exit 1 when any)'),
   ).action(async (o: FleetOptions) => {
-    const findings = await withFleet(ctx, o, async (deps) =>
-      duplicateFindings(await deps.repo.listVms(), await deps.repo.listNetworks()),
+    const findings = await withFleet(
+      ctx,
+      o,
+      async (deps) => duplicateFindings(await deps.repo.listVms(), await deps.repo.listNetworks()),
+      'read',
     );
     if (findings.length > 0) ctx.setExitCode(EXIT.findings);
     if (o.json) return ctx.json({ findings });

@@ -128,7 +128,7 @@ export function registerHost(program: Command, ctx: CliContext): void {
   });
 
   fleetOptions(host.command('list').description('list the hosts')).action(async (o: FleetOptions) => {
-    const hosts = await withFleet(ctx, o, (deps) => deps.repo.listHosts());
+    const hosts = await withFleet(ctx, o, (deps) => deps.repo.listHosts(), 'read');
     if (o.json) return ctx.json(hosts.map(hostJson));
     if (hosts.length === 0)
       return ctx.out('no hosts (add one with: macfleet host add <name> --hypervisor <kind>)');
@@ -149,11 +149,16 @@ export function registerHost(program: Command, ctx: CliContext): void {
   fleetOptions(
     host.command('show').description('a host with its networks and VMs').argument('<name>'),
   ).action(async (name: string, o: FleetOptions) => {
-    const { found, networks, vms } = await withFleet(ctx, o, async (deps) => ({
-      found: await deps.repo.getHost(name),
-      networks: await deps.repo.listNetworks(name),
-      vms: await deps.repo.listVms(name),
-    }));
+    const { found, networks, vms } = await withFleet(
+      ctx,
+      o,
+      async (deps) => ({
+        found: await deps.repo.getHost(name),
+        networks: await deps.repo.listNetworks(name),
+        vms: await deps.repo.listVms(name),
+      }),
+      'read',
+    );
     if (found === undefined) throw new MacfleetError('NOT_FOUND', `no host named ${JSON.stringify(name)}`);
     if (o.json)
       return ctx.json({ ...hostJson(found), networks: networks.map(networkJson), vms: vms.map(vmJson) });
@@ -198,7 +203,7 @@ export function registerHost(program: Command, ctx: CliContext): void {
   fleetOptions(
     network.command('list').description('list virtual networks').option('--host <host>', 'only this host'),
   ).action(async (o: FleetOptions & { host?: string }) => {
-    const networks = await withFleet(ctx, o, (deps) => deps.repo.listNetworks(o.host));
+    const networks = await withFleet(ctx, o, (deps) => deps.repo.listNetworks(o.host), 'read');
     if (o.json) return ctx.json(networks.map(networkJson));
     ctx.out(
       table([

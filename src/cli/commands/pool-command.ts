@@ -12,6 +12,7 @@ import {
   withPools,
   type StoreOptions,
 } from '../store-options.js';
+import { isoTime } from '../../time.js';
 
 const percent = (used: number, size: number): string =>
   `${size === 0 ? '0.00' : ((100 * used) / size).toFixed(2)}%`;
@@ -35,7 +36,7 @@ export function poolJson(p: PoolInfo): Record<string, unknown> {
     quarantined: p.quarantined,
     usedPercent: Number(((100 * p.used) / p.size).toFixed(4)),
     cursor: formatMac(p.cursor),
-    createdAt: new Date(p.createdAt).toISOString(),
+    createdAt: isoTime(p.createdAt),
   };
 }
 
@@ -104,7 +105,7 @@ export function registerPool(program: Command, ctx: CliContext): void {
 
   storeCommandOptions(pool.command('list').description('every pool with its utilisation')).action(
     async (opts: StoreOptions) => {
-      const list = await withPools(ctx, opts, (pools) => pools.listPools());
+      const list = await withPools(ctx, opts, (pools) => pools.listPools(), 'read');
       if (opts.json) {
         ctx.json(list.map(poolJson));
         return;
@@ -135,7 +136,7 @@ export function registerPool(program: Command, ctx: CliContext): void {
       .description('a pool: ranges, exclusions, size, used, free, quarantined')
       .argument('[name]', 'pool name (default: the default pool)'),
   ).action(async (name: string | undefined, opts: StoreOptions) => {
-    const info = await withPools(ctx, opts, (pools) => pools.showPool(name));
+    const info = await withPools(ctx, opts, (pools) => pools.showPool(name), 'read');
     if (opts.json) ctx.json(poolJson(info));
     else ctx.out(describePool(info));
   });

@@ -5,6 +5,7 @@ import { formatMac, parseMac } from '../../mac/index.js';
 import type { CliContext } from '../context.js';
 import { exitCodeFor } from '../exit-codes.js';
 import { storeCommandOptions, withPools, type StoreOptions } from '../store-options.js';
+import { isoTime } from '../../time.js';
 
 export function registerRelease(program: Command, ctx: CliContext): void {
   storeCommandOptions(
@@ -24,9 +25,7 @@ export function registerRelease(program: Command, ctx: CliContext): void {
         try {
           const h = await pools.release(mac);
           const until =
-            h.quarantineUntil !== null && h.quarantineUntil > h.since
-              ? new Date(h.quarantineUntil).toISOString()
-              : null;
+            h.quarantineUntil !== null && h.quarantineUntil > h.since ? isoTime(h.quarantineUntil) : null;
           out.push({ mac: formatMac(mac), quarantineUntil: until, owner: h.owner });
         } catch (e) {
           if (!(e instanceof MacfleetError)) throw e;

@@ -118,10 +118,14 @@ export function registerVm(program: Command, ctx: CliContext): void {
       .argument('<name>')
       .option('--host <host>', 'the host'),
   ).action(async (name: string, o: VmOptions) => {
-    const found = await withFleet(ctx, o, (deps) =>
-      o.host === undefined
-        ? deps.repo.findVms(name)
-        : deps.repo.getVm(o.host, name).then((v) => (v === undefined ? [] : [v])),
+    const found = await withFleet(
+      ctx,
+      o,
+      (deps) =>
+        o.host === undefined
+          ? deps.repo.findVms(name)
+          : deps.repo.getVm(o.host, name).then((v) => (v === undefined ? [] : [v])),
+      'read',
     );
     if (found.length === 0)
       throw new MacfleetError(
@@ -139,7 +143,7 @@ export function registerVm(program: Command, ctx: CliContext): void {
 
   fleetOptions(vm.command('list').description('list VMs').option('--host <host>', 'only this host')).action(
     async (o: VmOptions) => {
-      const vms = await withFleet(ctx, o, (deps) => deps.repo.listVms(o.host));
+      const vms = await withFleet(ctx, o, (deps) => deps.repo.listVms(o.host), 'read');
       if (o.json) return ctx.json(vms.map(vmJson));
       ctx.out(
         table([

@@ -4,6 +4,7 @@ import { classifyMac, formatMac, parseMac } from '../../mac/index.js';
 import { describeHolding } from '../../pool/pool-errors.js';
 import type { CliContext } from '../context.js';
 import { storeCommandOptions, withPools, type StoreOptions } from '../store-options.js';
+import { isoTime } from '../../time.js';
 
 export function registerWhois(program: Command, ctx: CliContext): void {
   storeCommandOptions(
@@ -13,7 +14,7 @@ export function registerWhois(program: Command, ctx: CliContext): void {
       .argument('<mac>', 'the MAC, any notation'),
   ).action(async (text: string, opts: StoreOptions) => {
     const mac = parseMac(text);
-    const who = await withPools(ctx, opts, (pools) => pools.whois(mac));
+    const who = await withPools(ctx, opts, (pools) => pools.whois(mac), 'read');
     const kind = classifyMac(mac);
     if (opts.json) {
       ctx.json({
@@ -21,7 +22,7 @@ export function registerWhois(program: Command, ctx: CliContext): void {
         holding: who.holding === null ? null : { ...who.holding, mac: formatMac(who.holding.mac) },
         pools: who.pools,
         classification: kind,
-        history: who.history.map((h) => ({ ...h, at: new Date(h.at).toISOString() })),
+        history: who.history.map((h) => ({ ...h, at: isoTime(h.at) })),
       });
       return;
     }
@@ -33,7 +34,7 @@ export function registerWhois(program: Command, ctx: CliContext): void {
       `  history  ${who.history.length === 0 ? 'none' : ''}`,
       ...who.history.map(
         (h) =>
-          `    ${new Date(h.at).toISOString()}  ${h.event.padEnd(9)}${h.pool === null ? '' : ` pool ${h.pool}`}${h.owner === null ? '' : ` owner ${JSON.stringify(h.owner)}`}${h.key === null ? '' : ` key ${JSON.stringify(h.key)}`}`,
+          `    ${isoTime(h.at)}  ${h.event.padEnd(9)}${h.pool === null ? '' : ` pool ${h.pool}`}${h.owner === null ? '' : ` owner ${JSON.stringify(h.owner)}`}${h.key === null ? '' : ` key ${JSON.stringify(h.key)}`}`,
       ),
     ];
     ctx.out(lines.join('\n').replace(/ +$/gm, ''));

@@ -5,15 +5,11 @@
  */
 import pg from 'pg';
 import { MacfleetError } from '../../errors.js';
-import {
-  MIGRATIONS,
-  MIGRATIONS_TABLE_SQL,
-  latestVersion,
-  pendingMigrations,
-  type Migration,
-} from '../migrations.js';
+import { postgresAdapter } from '../dialect.js';
+import { MIGRATIONS, applyMigrations, latestVersion, type Migration } from '../migrations.js';
 import { runOutermost } from '../nesting.js';
 import { toPostgresPlaceholders } from '../sql.js';
+import { classifyStoreError } from '../store-errors.js';
 import type {
   AppliedMigration,
   SchemaStatus,
@@ -29,6 +25,11 @@ export interface PostgresStoreOptions {
   readonly schema?: string;
   /** Connections per process (default 4). */
   readonly maxConnections?: number;
+  /**
+   * How long a statement waits for a lock another transaction holds before failing with STORE_LOCKED
+   * (PostgreSQL `lock_timeout`, ms; default 30 s, like SQLite's busy timeout).
+   */
+  readonly lockTimeoutMs?: number;
   readonly migrations?: readonly Migration[];
 }
 
@@ -57,7 +58,7 @@ function pgStatement(sql: string): { name: string; text: string } {
 
 class PostgresSession implements SqlSession {
   readonly dialect = 'postgres' as const;
-  readonly forUpdate = ' FOR UPDATE';
+  readonly adapter = postgresAdapter;
   #open = true;
   constructor(private readonly client: pg.PoolClient) {}
 
@@ -82,6 +83,10 @@ class PostgresSession implements SqlSession {
   async run(sql: string, params: readonly SqlValue[] = []): Promise<{ changes: number }> {
     return { changes: (await this.#query(sql, params)).rowCount ?? 0 };
   }
+  async exec(script: string): Promise<void> {
+    if (!this.#open) throw new MacfleetError('INTERNAL', 'SQL session used after its transaction ended');
+    await this.client.query(script);
+  }
 }
 
 /** The URL as shown to people: without its password. */
@@ -99,6 +104,7 @@ const quoteIdent = (name: string): string => `"${name.replace(/"/g, '""')}"`;
 
 export class PostgresStore implements Store {
   readonly dialect = 'postgres' as const;
+  readonly adapter = postgresAdapter;
   readonly #pool: pg.Pool;
   readonly #migrations: readonly Migration[];
 
@@ -139,58 +145,43 @@ export class PostgresStore implements Store {
         `invalid schema name ${JSON.stringify(schema)}: expected letters, digits and _`,
       );
     }
+    const lockTimeout = Math.max(1, Math.floor(options.lockTimeoutMs ?? 30_000));
     const pool = new pg.Pool({
       connectionString,
       max: options.maxConnections ?? 4,
       types,
-      ...(schema === undefined ? {} : { options: `-c search_path=${schema}` }),
+      options: `-c lock_timeout=${lockTimeout}${schema === undefined ? '' : ` -c search_path=${schema}`}`,
     });
-    // An idle connection that dies (server restart) must not crash the process.
+    // An idle connection that dies (server restart) must not crash the process: the pool emits it as
+    // 'error' ("Emitted whenever an idle client in the pool encounters an error", node-postgres Pool
+    // docs); the next transaction gets a fresh connection or reports STORE_UNAVAILABLE.
     pool.on('error', () => undefined);
     const store = new PostgresStore(redactUrl(url), pool, options.migrations ?? MIGRATIONS);
     try {
       await store.#migrate(schema);
     } catch (e) {
-      await pool.end();
+      await pool.end().catch(() => undefined);
       if (e instanceof MacfleetError) throw e;
-      throw new MacfleetError(
-        'IO_ERROR',
-        `cannot open the PostgreSQL database ${store.location}: ${(e as Error).message}`,
-        {
-          cause: e,
-        },
+      throw (
+        classifyStoreError(e, store.location) ??
+        new MacfleetError(
+          'IO_ERROR',
+          `cannot open the PostgreSQL database ${store.location}: ${(e as Error).message}`,
+          {
+            cause: e,
+          },
+        )
       );
     }
     return store;
   }
 
-  async #migrate(schema: string | undefined): Promise<void> {
-    const client = await this.#pool.connect();
-    try {
-      await client.query('BEGIN');
-      await client.query("SELECT pg_advisory_xact_lock(hashtext('macfleet:migrate:' || $1::text))", [
-        schema ?? '(default)',
-      ]);
-      if (schema !== undefined) await client.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schema)}`);
-      await client.query(MIGRATIONS_TABLE_SQL);
-      const { rows } = await client.query<{ v: number | null }>(
-        'SELECT MAX(version) AS v FROM schema_migrations',
-      );
-      for (const m of pendingMigrations(rows[0]?.v ?? 0, this.location, this.#migrations)) {
-        await client.query(m.postgres);
-        await client.query('INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)', [
-          m.version,
-          m.name,
-          Date.now(),
-        ]);
-      }
-      await client.query('COMMIT');
-    } catch (e) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw e;
-    } finally {
-      client.release();
-    }
+  #migrate(schema: string | undefined): Promise<void> {
+    return this.transaction(async (tx) => {
+      await tx.adapter.acquireMigrationLock(tx, schema ?? '(default)');
+      if (schema !== undefined) await tx.exec(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schema)}`);
+      await applyMigrations(tx, this.location, this.#migrations);
+    });
   }
 
   transaction<T>(fn: (tx: SqlSession) => Promise<T>, options: TransactionOptions = {}): Promise<T> {
@@ -198,7 +189,20 @@ export class PostgresStore implements Store {
   }
 
   async #transaction<T>(fn: (tx: SqlSession) => Promise<T>, options: TransactionOptions): Promise<T> {
-    const client = await this.#pool.connect();
+    let client: pg.PoolClient;
+    try {
+      client = await this.#pool.connect();
+    } catch (e) {
+      throw classifyStoreError(e, this.location) ?? e;
+    }
+    // A checked-out client reports a lost connection as an 'error' event of its own (pg-pool 2.0.7:
+    // "checked-out clients became responsible for their own 'error' events", brianc/node-pg-pool#123);
+    // unheard, it would crash the process. The query in flight fails too, and that failure is reported.
+    let lost: unknown;
+    const onError = (e: unknown): void => {
+      lost ??= e;
+    };
+    client.on('error', onError);
     const session = new PostgresSession(client);
     let broken = false;
     try {
@@ -210,10 +214,12 @@ export class PostgresStore implements Store {
       await client.query('ROLLBACK').catch(() => {
         broken = true;
       });
-      throw e;
+      throw classifyStoreError(e, this.location) ?? classifyStoreError(lost, this.location) ?? e;
     } finally {
       session.close();
-      client.release(broken);
+      client.off('error', onError);
+      // A client whose connection failed is destroyed, not returned to the pool.
+      client.release(broken || lost !== undefined);
     }
   }
 

@@ -1,10 +1,13 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runStoreContract } from '../../../test/store/store-contract.js';
-import '../../../test/store/contract-suites.js';
+import { fleetSuite } from '../../../test/store/fleet-store-contract.js';
+import { poolSuite } from '../../../test/store/pool-contract.js';
 import { MIGRATIONS, type Migration } from '../migrations.js';
+import { PoolStore } from '../pool/pool-store.js';
 import { SqliteStore } from './sqlite-store.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'macfleet-sqlite-'));
@@ -13,7 +16,7 @@ let n = 0;
 const freshPath = (): string => join(dir, `store-${++n}.db`);
 
 describe('SqliteStore', () => {
-  runStoreContract(() => SqliteStore.open(freshPath()));
+  runStoreContract(() => SqliteStore.open(freshPath()), { suites: [poolSuite, fleetSuite] });
 
   it('uses WAL with a busy timeout and FULL sync', async () => {
     const path = freshPath();
@@ -32,12 +35,7 @@ describe('SqliteStore', () => {
     await (await SqliteStore.open(path)).close();
     const extra: Migration[] = [
       ...MIGRATIONS,
-      {
-        version: MIGRATIONS.length + 1,
-        name: 'extra',
-        sqlite: 'CREATE TABLE extra (x INTEGER)',
-        postgres: '',
-      },
+      { version: MIGRATIONS.length + 1, name: 'extra', sql: (t) => `CREATE TABLE extra (x ${t.int})` },
     ];
     const [a, b] = await Promise.all([
       SqliteStore.open(path, { migrations: extra }),
@@ -47,6 +45,49 @@ describe('SqliteStore', () => {
     expect((await b.schemaStatus()).applied).toHaveLength(extra.length);
     await Promise.all([a.close(), b.close()]);
     await expect(SqliteStore.open(path)).rejects.toThrow(/newer than this macfleet knows/);
+  });
+
+  it('says STORE_LOCKED, naming the file, when another writer holds the lock past the busy timeout', async () => {
+    const path = freshPath();
+    const store = await SqliteStore.open(path, { busyTimeoutMs: 150 });
+    const pools = new PoolStore(store);
+    await pools.createPool({ name: 'l', ranges: ['0a:00:00:00:00:00-0a:00:00:00:00:ff'] });
+    const other = new Database(path);
+    other.exec('BEGIN IMMEDIATE');
+    try {
+      await expect(pools.allocate({ pool: 'l' })).rejects.toMatchObject({
+        code: 'STORE_LOCKED',
+        message: expect.stringContaining(`the database ${path} is locked by another writer`) as string,
+      });
+      // Reads go on while a writer holds the lock (WAL).
+      expect((await pools.showPool('l')).used).toBe(0);
+    } finally {
+      other.exec('ROLLBACK');
+      other.close();
+    }
+    expect((await pools.allocate({ pool: 'l' })).macs).toHaveLength(1);
+    await store.close();
+  });
+
+  it('opens for reading only a file that exists, read-only, and refuses writes through it', async () => {
+    await expect(SqliteStore.open(join(dir, 'missing.db'), { access: 'read' })).rejects.toMatchObject({
+      code: 'NOT_FOUND',
+    });
+    const path = freshPath();
+    await (await SqliteStore.open(path)).close();
+    const store = await SqliteStore.open(path, { access: 'read' });
+    expect((await store.schemaStatus()).version).toBe(MIGRATIONS.length);
+    await expect(
+      store.transaction((tx) =>
+        tx.run(
+          "INSERT INTO pools (name, quarantine_ms, cursor, size, free_count, created_at) VALUES ('x', 0, 0, 0, 0, 0)",
+        ),
+      ),
+    ).rejects.toMatchObject({
+      code: 'STORE_UNAVAILABLE',
+      message: expect.stringContaining('read-only') as string,
+    });
+    await store.close();
   });
 
   it('reports a file that is not a database', async () => {

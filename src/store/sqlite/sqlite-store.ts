@@ -4,17 +4,20 @@
  * `synchronous = FULL` (an acknowledged allocation survives a power cut, not only a killed process).
  */
 import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { MacfleetError } from '../../errors.js';
+import { sqliteAdapter } from '../dialect.js';
 import { runOutermost } from '../nesting.js';
 import {
   MIGRATIONS,
-  MIGRATIONS_TABLE_SQL,
+  applyMigrations,
   latestVersion,
   pendingMigrations,
+  schemaVersion,
   type Migration,
 } from '../migrations.js';
+import { classifyStoreError } from '../store-errors.js';
 import type {
   AppliedMigration,
   SchemaStatus,
@@ -30,15 +33,24 @@ export interface SqliteStoreOptions {
   readonly busyTimeoutMs?: number;
   /** The schema to migrate to (default: every migration of this program). */
   readonly migrations?: readonly Migration[];
+  /**
+   * `read`: the command only reads. The file must exist (a mistyped path is NOT_FOUND, never a new empty
+   * database) and is opened read-only, so a read-only file serves; it is migrated only if it is behind
+   * and writable. `write` (the default) creates the file and its directory when missing.
+   */
+  readonly access?: 'read' | 'write';
 }
 
 type Statement = Database.Statement<SqlValue[], SqlRow>;
 
 class SqliteSession implements SqlSession {
   readonly dialect = 'sqlite' as const;
-  readonly forUpdate = '';
+  readonly adapter = sqliteAdapter;
   #open = true;
-  constructor(private readonly statement: (sql: string) => Statement) {}
+  constructor(
+    private readonly statement: (sql: string) => Statement,
+    private readonly db: Database.Database,
+  ) {}
 
   close(): void {
     this.#open = false;
@@ -58,13 +70,20 @@ class SqliteSession implements SqlSession {
     this.#check();
     return Promise.resolve({ changes: this.statement(sql).run(...params).changes });
   }
+  exec(script: string): Promise<void> {
+    this.#check();
+    this.db.exec(script);
+    return Promise.resolve();
+  }
 }
 
 export class SqliteStore implements Store {
   readonly dialect = 'sqlite' as const;
+  readonly adapter = sqliteAdapter;
   readonly #db: Database.Database;
   readonly #statements = new Map<string, Statement>();
   readonly #migrations: readonly Migration[];
+  readonly #busyTimeoutMs: number;
   // better-sqlite3 is one synchronous connection: transactions of this process take turns.
   #queue: Promise<unknown> = Promise.resolve();
 
@@ -72,46 +91,88 @@ export class SqliteStore implements Store {
     readonly location: string,
     db: Database.Database,
     migrations: readonly Migration[],
+    readonly readOnly: boolean,
+    busyTimeoutMs: number,
   ) {
+    this.#busyTimeoutMs = busyTimeoutMs;
     this.#db = db;
     this.#migrations = migrations;
   }
 
-  /** Open (creating the file and its directory if needed) and migrate. */
+  /** Open (creating the file and its directory if needed, unless `access: 'read'`) and migrate. */
   static async open(path: string, options: SqliteStoreOptions = {}): Promise<SqliteStore> {
+    const migrations = options.migrations ?? MIGRATIONS;
+    if (options.access === 'read' && path !== ':memory:') {
+      if (!existsSync(path)) {
+        throw new MacfleetError(
+          'NOT_FOUND',
+          `no database at ${path}: check the path in $MACFLEET_DB or --db (a command that only reads never creates one; macfleet init creates it)`,
+          { location: { file: path } },
+        );
+      }
+      const store = SqliteStore.#connect(path, options, true);
+      let version: number;
+      try {
+        version = await store.transaction((tx) => schemaVersion(tx));
+      } catch (e) {
+        await store.close();
+        throw e;
+      }
+      if (version >= latestVersion(migrations)) {
+        await store.#migrate(); // refuses a database newer than this program; applies nothing
+        return store;
+      }
+      // Behind this program's schema: migrate through a writable connection, then read.
+      await store.close();
+      await (await SqliteStore.open(path, { ...options, access: 'write' })).close();
+      return SqliteStore.#connect(path, options, true);
+    }
     await Promise.resolve();
-    let db: Database.Database;
+    const store = SqliteStore.#connect(path, options, false);
     try {
-      if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-      db = new Database(path);
+      await store.#migrate();
     } catch (e) {
-      throw new MacfleetError('IO_ERROR', `cannot open the database ${path}: ${(e as Error).message}`, {
-        cause: e,
-      });
-    }
-    try {
-      db.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? 30_000))}`);
-      db.pragma('journal_mode = WAL');
-      db.pragma('synchronous = FULL');
-      db.pragma('foreign_keys = ON');
-      // 64 MiB of page cache instead of 2: a pool of millions of MACs keeps its hot index pages in memory.
-      db.pragma('cache_size = -65536');
-    } catch (e) {
-      db.close();
-      throw new MacfleetError(
-        'IO_ERROR',
-        `${path} is not a usable SQLite database: ${(e as Error).message}`,
-        { cause: e },
-      );
-    }
-    const store = new SqliteStore(path, db, options.migrations ?? MIGRATIONS);
-    try {
-      store.#migrate();
-    } catch (e) {
-      db.close();
+      await store.close();
       throw e;
     }
     return store;
+  }
+
+  static #connect(path: string, options: SqliteStoreOptions, readonly: boolean): SqliteStore {
+    let db: Database.Database;
+    try {
+      if (path !== ':memory:' && !readonly) mkdirSync(dirname(path), { recursive: true });
+      db = new Database(path, readonly ? { readonly: true, fileMustExist: true } : {});
+    } catch (e) {
+      throw (
+        classifyStoreError(e, path) ??
+        new MacfleetError('IO_ERROR', `cannot open the database ${path}: ${(e as Error).message}`, {
+          cause: e,
+        })
+      );
+    }
+    const busyTimeoutMs = Math.max(0, Math.floor(options.busyTimeoutMs ?? 30_000));
+    try {
+      db.pragma(`busy_timeout = ${busyTimeoutMs}`);
+      if (!readonly) {
+        db.pragma('journal_mode = WAL');
+        db.pragma('synchronous = FULL');
+      }
+      db.pragma('foreign_keys = ON');
+      // 64 MiB of page cache instead of 2: a pool of millions of MACs keeps its hot index pages in memory.
+      db.pragma('cache_size = -65536');
+      // A read of the schema: a file that is not a database fails here, not in the first command.
+      db.prepare('SELECT COUNT(*) FROM sqlite_master').get();
+    } catch (e) {
+      db.close();
+      throw (
+        classifyStoreError(e, path) ??
+        new MacfleetError('IO_ERROR', `${path} is not a usable SQLite database: ${(e as Error).message}`, {
+          cause: e,
+        })
+      );
+    }
+    return new SqliteStore(path, db, options.migrations ?? MIGRATIONS, readonly, busyTimeoutMs);
   }
 
   #statement = (sql: string): Statement => {
@@ -123,40 +184,53 @@ export class SqliteStore implements Store {
     return s;
   };
 
-  // BEGIN IMMEDIATE takes the write lock before reading the version: a second process waits (busy
-  // timeout), then finds the migrations applied and does nothing.
-  #migrate(): void {
-    this.#db.exec('BEGIN IMMEDIATE');
+  // The write transaction (BEGIN IMMEDIATE) takes the write lock before reading the version: a second
+  // process waits (busy timeout), then finds the migrations applied and does nothing.
+  #migrate(): Promise<void> {
+    return this.transaction(async (tx) => {
+      await tx.adapter.acquireMigrationLock(tx, this.location);
+      // Read-only: nothing to apply (the caller checked), but a newer database is refused all the same.
+      if (this.readOnly) pendingMigrations(await schemaVersion(tx), this.location, this.#migrations);
+      else await applyMigrations(tx, this.location, this.#migrations);
+    });
+  }
+
+  /**
+   * Take the write lock, waiting up to the busy timeout for another writer, without blocking the event
+   * loop: SQLite's own busy wait sleeps inside the call, so a second connection of this same process
+   * (a server's, a test's) could never finish the transaction it waits for.
+   */
+  async #beginImmediate(): Promise<void> {
+    const deadline = performance.now() + this.#busyTimeoutMs;
+    this.#db.pragma('busy_timeout = 0');
     try {
-      this.#db.exec(MIGRATIONS_TABLE_SQL);
-      const row = this.#db.prepare('SELECT MAX(version) AS v FROM schema_migrations').get() as {
-        v: number | null;
-      };
-      const record = this.#db.prepare(
-        'INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)',
-      );
-      for (const m of pendingMigrations(row.v ?? 0, this.location, this.#migrations)) {
-        this.#db.exec(m.sqlite);
-        record.run(m.version, m.name, Date.now());
+      for (let pause = 2; ; pause = Math.min(pause * 2, 100)) {
+        try {
+          this.#db.exec('BEGIN IMMEDIATE');
+          return;
+        } catch (e) {
+          const busy = (e as { code?: unknown }).code === 'SQLITE_BUSY';
+          if (!busy || performance.now() >= deadline) throw e;
+        }
+        await new Promise((resolve) => setTimeout(resolve, pause));
       }
-      this.#db.exec('COMMIT');
-    } catch (e) {
-      if (this.#db.inTransaction) this.#db.exec('ROLLBACK');
-      throw e;
+    } finally {
+      this.#db.pragma(`busy_timeout = ${this.#busyTimeoutMs}`);
     }
   }
 
   transaction<T>(fn: (tx: SqlSession) => Promise<T>, options: TransactionOptions = {}): Promise<T> {
     const run = async (): Promise<T> => {
-      const session = new SqliteSession(this.#statement);
-      this.#db.exec(options.mode === 'read' ? 'BEGIN DEFERRED' : 'BEGIN IMMEDIATE');
+      const session = new SqliteSession(this.#statement, this.#db);
       try {
+        if (options.mode === 'read' || this.readOnly) this.#db.exec('BEGIN DEFERRED');
+        else await this.#beginImmediate();
         const result = await fn(session);
         this.#db.exec('COMMIT');
         return result;
       } catch (e) {
         if (this.#db.inTransaction) this.#db.exec('ROLLBACK');
-        throw e;
+        throw classifyStoreError(e, this.location) ?? e;
       } finally {
         session.close();
       }

@@ -1,9 +1,9 @@
 /** Reading and locking pool rows, their specs and utilisation: shared by allocation and the other pool operations. */
-import { MacfleetError } from '../errors.js';
-import type { Mac, MacRange } from '../mac/index.js';
-import type { PoolSpec } from '../pool/pool-spec.js';
+import { MacfleetError } from '../../errors.js';
+import type { Mac, MacRange } from '../../mac/index.js';
+import type { PoolSpec } from '../../pool/pool-spec.js';
 import { giveMacs } from './free-list.js';
-import type { SqlSession } from './store.js';
+import type { SqlSession } from '../store.js';
 
 export interface PoolRow {
   id: number;
@@ -60,7 +60,7 @@ export async function poolNames(tx: SqlSession): Promise<string> {
 
 /** The pool's row, locked for the rest of the transaction when `lock`. */
 export async function findPool(tx: SqlSession, name: string | undefined, lock: boolean): Promise<PoolRow> {
-  const suffix = lock ? tx.forUpdate : '';
+  const suffix = lock ? tx.adapter.forUpdate() : '';
   const row =
     name === undefined
       ? await tx.get<PoolRow>(`SELECT ${POOL_COLUMNS} FROM pools WHERE is_default = 1${suffix}`)
@@ -95,10 +95,10 @@ export async function lockPoolForAllocation(
   const row =
     name === undefined
       ? await tx.get<AllocationRow>(
-          `SELECT ${POOL_COLUMNS}, ${extra} FROM pools WHERE is_default = 1${tx.forUpdate}`,
+          `SELECT ${POOL_COLUMNS}, ${extra} FROM pools WHERE is_default = 1${tx.adapter.forUpdate()}`,
         )
       : await tx.get<AllocationRow>(
-          `SELECT ${POOL_COLUMNS}, ${extra} FROM pools WHERE name = ?${tx.forUpdate}`,
+          `SELECT ${POOL_COLUMNS}, ${extra} FROM pools WHERE name = ?${tx.adapter.forUpdate()}`,
           [name],
         );
   return row ?? { ...(await findPool(tx, name, false)), next_expiry: null, overlapped: 0 };

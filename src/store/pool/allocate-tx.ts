@@ -2,14 +2,23 @@
  * Allocation in the database: next-fit over the pool's free list under its row lock, several requests
  * served by one walk (group commit), each all or nothing, idempotent by key.
  */
-import { MacfleetError } from '../errors.js';
-import type { Mac } from '../mac/index.js';
-import { macsOfTakes, remaindersAfterTakes, type Take } from '../pool/next-fit.js';
-import type { Span } from '../pool/spans.js';
-import { checkCount, exhausted, keyMismatch } from '../pool/pool-errors.js';
+import { MacfleetError } from '../../errors.js';
+import type { Mac } from '../../mac/index.js';
+import { remaindersAfterTakes, type Take } from '../../pool/next-fit.js';
+import {
+  decide,
+  macsOfServed,
+  quarantineOver,
+  refusalError,
+  walkMacs,
+  type Decision,
+  type KeyRecord,
+} from '../../pool/planner.js';
+import { exhausted } from '../../pool/pool-errors.js';
+import type { Span } from '../../pool/spans.js';
 import { applyTakes, planTakes, spanChanges, takeMac } from './free-list.js';
-import { chunks, valuesPlaceholders } from './sql.js';
-import type { SqlSession, SqlValue } from './store.js';
+import { chunks, valuesPlaceholders } from '../sql.js';
+import type { SqlSession, SqlValue } from '../store.js';
 import {
   EVENTS_FROM_INS,
   RETURNED,
@@ -46,9 +55,11 @@ export async function allocateInTx(tx: SqlSession, input: AllocateInput, now: nu
 }
 
 /**
- * Serve several allocation requests from one pool in one walk of its free list: each request is all or
- * nothing and gets its own answer (an Allocation, or the MacfleetError refusing it), in order. A pool
- * error (no such pool) refuses them all by throwing.
+ * Serve several allocation requests from one pool in one walk of its free list: the planner
+ * (src/pool/planner.ts) decides each request — replay, refusal or a share of the walk — and this
+ * function reads what it needs and writes what it decided. Each request gets its own answer (an
+ * Allocation, or the MacfleetError refusing it), in order. A pool error (no such pool) refuses them all
+ * by throwing.
  */
 export async function allocateManyInTx(
   tx: SqlSession,
@@ -57,111 +68,113 @@ export async function allocateManyInTx(
   now: number,
 ): Promise<(Allocation | MacfleetError)[]> {
   let row = await lockPoolForAllocation(tx, poolName);
-  const answers: (Allocation | MacfleetError | undefined)[] = inputs.map(() => undefined);
-  const fresh: { index: number; count: number; owner: string | null; key: string | null }[] = [];
-  const keyed = new Map<string, { count: number; index: number }>();
-  for (const [index, input] of inputs.entries()) {
-    const count = input.count ?? 1;
-    const key = input.key ?? null;
-    try {
-      checkCount(count);
-      if (key !== null) {
-        const inBatch = keyed.get(key);
-        const previous =
-          inBatch === undefined
-            ? await tx.get<{ pool_id: number; count: number; macs: string }>(
-                'SELECT pool_id, count, macs FROM allocation_requests WHERE request_key = ?',
-                [key],
-              )
-            : undefined;
-        if (inBatch !== undefined) {
-          if (inBatch.count !== count)
-            throw keyMismatch(key, row.name, inBatch.count, { pool: row.name, count });
-          answers[index] = { pool: row.name, macs: [], replayed: true }; // filled in below
-          continue;
-        }
-        if (previous !== undefined) {
-          if (previous.pool_id !== row.id || previous.count !== count) {
-            const other = await tx.get<{ name: string }>('SELECT name FROM pools WHERE id = ?', [
-              previous.pool_id,
-            ]);
-            throw keyMismatch(key, other?.name ?? '?', previous.count, { pool: row.name, count });
-          }
-          answers[index] = { pool: row.name, macs: JSON.parse(previous.macs) as Mac[], replayed: true };
-          continue;
-        }
-        keyed.set(key, { count, index });
-      }
-      fresh.push({ index, count, owner: input.owner ?? null, key });
-    } catch (e) {
-      if (!(e instanceof MacfleetError)) throw e;
-      answers[index] = e;
+  if (row.next_expiry !== null && quarantineOver(row.next_expiry, now)) {
+    await endQuarantine(tx, row, await poolSpec(tx, row), now);
+    row = { ...row, ...(await findPool(tx, row.name, false)) };
+  }
+  const state = { name: row.name, size: row.size, free: row.free_count, cursor: row.cursor };
+  const { decisions, total } = decide(state, inputs, await keyRecords(tx, inputs));
+  let walk: Mac[] = [];
+  if (total > 0) {
+    const plan = await takeFromPool(tx, row, total, now);
+    walk = walkMacs(plan.takes);
+    const served = decisions.filter((d): d is Decision & { kind: 'serve' } => d.kind === 'serve');
+    for (const d of served) {
+      if (d.key === null) continue;
+      await tx.run(
+        'INSERT INTO allocation_requests (request_key, pool_id, count, owner, macs, created_at) VALUES (?, ?, ?, ?, ?, ?)',
+        [d.key, row.id, d.count, d.owner, JSON.stringify(macsOfServed(d, walk)), now],
+      );
+    }
+    const one = served.length === 1 ? served[0]! : undefined;
+    if (one !== undefined && tx.adapter.supportsDataModifyingCte && singleChange(plan.takes)) {
+      await writeSingleTake(tx, row.id, plan.takes[0]!, plan.cursor, one.owner, one.key, now);
+    } else {
+      await applyTakes(tx, row.id, plan.takes, plan.cursor);
+      if (one !== undefined) await recordRuns(tx, row.id, plan.takes, one.owner, one.key, now);
+      else
+        await recordRows(
+          tx,
+          row.id,
+          served.flatMap((d) => macsOfServed(d, walk).map((mac) => [mac, d.owner, d.key])),
+          now,
+        );
     }
   }
-  if (fresh.length > 0) {
-    if (row.next_expiry !== null && row.next_expiry <= now) {
-      await endQuarantine(tx, row, await poolSpec(tx, row), now);
-      row = { ...row, ...(await findPool(tx, row.name, false)) };
+  let quarantined: number | undefined;
+  const answers: (Allocation | MacfleetError)[] = [];
+  for (const d of decisions) {
+    if (d.kind === 'serve') answers.push({ pool: row.name, macs: macsOfServed(d, walk), replayed: false });
+    else if (d.kind === 'replay') answers.push({ pool: row.name, macs: [...d.macs], replayed: true });
+    else if (d.kind === 'same-as') {
+      const first = answers[d.index]!;
+      answers.push(first instanceof MacfleetError ? first : { ...first, replayed: true });
+    } else {
+      if (d.refusal.kind === 'exhausted') quarantined ??= (await quarantineCounts(tx, row.id, now)).waiting;
+      answers.push(refusalError(state, d.refusal, quarantined));
     }
-    // First come, first served: a request that does not fit is refused, later smaller ones may still fit.
-    let free = row.free_count;
-    const served = fresh.filter((f) => {
-      if (f.count <= free) {
-        free -= f.count;
-        return true;
-      }
-      return false;
+  }
+  return answers;
+}
+
+/**
+ * What earlier requests with the keys of `inputs` got, and which of those MACs the key no longer holds
+ * (released since: deleted, quarantined, or allocated again under another key).
+ */
+async function keyRecords(tx: SqlSession, inputs: readonly AllocateInput[]): Promise<Map<string, KeyRecord>> {
+  const out = new Map<string, KeyRecord>();
+  for (const key of new Set(inputs.map((i) => i.key ?? null))) {
+    if (key === null) continue;
+    const previous = await tx.get<{ pool: string; count: number; macs: string }>(
+      'SELECT p.name AS pool, r.count, r.macs FROM allocation_requests r JOIN pools p ON p.id = r.pool_id WHERE r.request_key = ?',
+      [key],
+    );
+    if (previous === undefined) continue;
+    const macs = JSON.parse(previous.macs) as Mac[];
+    out.set(key, {
+      pool: previous.pool,
+      count: previous.count,
+      macs,
+      released: await releasedOf(tx, key, macs),
     });
-    let quarantined: number | undefined;
-    for (const f of fresh) {
-      if (served.includes(f)) continue;
-      quarantined ??= (await quarantineCounts(tx, row.id, now)).waiting;
-      answers[f.index] = exhausted(row.name, row.size, row.free_count, f.count, quarantined);
-    }
-    const total = served.reduce((n, f) => n + f.count, 0);
-    if (total > 0) {
-      const plan = await takeFromPool(tx, row, total, now);
-      const macs = macsOfTakes(plan.takes) as Mac[];
-      let at = 0;
-      const rows: SqlValue[][] = [];
-      for (const f of served) {
-        const mine = macs.slice(at, at + f.count);
-        at += f.count;
-        answers[f.index] = { pool: row.name, macs: mine, replayed: false };
-        if (served.length > 1) for (const mac of mine) rows.push([mac, f.owner, f.key]);
-        if (f.key !== null) {
-          await tx.run(
-            'INSERT INTO allocation_requests (request_key, pool_id, count, owner, macs, created_at) VALUES (?, ?, ?, ?, ?, ?)',
-            [f.key, row.id, f.count, f.owner, JSON.stringify(mine), now],
-          );
-        }
-      }
-      const one = served.length === 1 ? served[0]! : undefined;
-      if (one !== undefined && tx.dialect === 'postgres' && singleChange(plan.takes)) {
-        await writeSingleTake(tx, row.id, plan.takes[0]!, plan.cursor, one.owner, one.key, now);
-      } else {
-        await applyTakes(tx, row.id, plan.takes, plan.cursor);
-        if (one !== undefined) await recordRuns(tx, row.id, macs, one.owner, one.key, now);
-        else await recordRows(tx, row.id, rows, now);
-      }
-    }
   }
-  // Replays of a key first used earlier in this same group.
-  for (const [index, input] of inputs.entries()) {
-    const a = answers[index];
-    if (
-      a instanceof MacfleetError ||
-      a === undefined ||
-      !a.replayed ||
-      a.macs.length > 0 ||
-      input.key == null
-    )
-      continue;
-    const first = answers[keyed.get(input.key)!.index];
-    answers[index] =
-      first instanceof MacfleetError || first === undefined ? first! : { ...first, replayed: true };
+  return out;
+}
+
+async function releasedOf(tx: SqlSession, key: string, macs: readonly Mac[]): Promise<Mac[]> {
+  const held = new Set<number>();
+  const HELD = "request_key = ? AND state <> 'quarantined' AND mac >= ? AND mac <= ?";
+  let counted = 0;
+  const runs = runsOf(macs);
+  for (const r of runs) {
+    const c = await tx.get<{ n: number }>(`SELECT COUNT(*) AS n FROM macs WHERE ${HELD}`, [
+      key,
+      r.start,
+      r.end,
+    ]);
+    counted += Number(c?.n ?? 0);
   }
-  return answers as (Allocation | MacfleetError)[];
+  if (counted === macs.length) return [];
+  for (const r of runs) {
+    for (const h of await tx.all<{ mac: number }>(`SELECT mac FROM macs WHERE ${HELD}`, [
+      key,
+      r.start,
+      r.end,
+    ]))
+      held.add(h.mac);
+  }
+  return macs.filter((m) => !held.has(m));
+}
+
+/** Consecutive MACs as runs (a million MACs taken in one piece are one run). */
+function runsOf(macs: readonly number[]): Span[] {
+  const runs: Span[] = [];
+  for (const m of [...macs].sort((a, b) => a - b)) {
+    const last = runs.at(-1);
+    if (last !== undefined && last.end === m - 1) runs[runs.length - 1] = { start: last.start, end: m };
+    else if (last === undefined || last.end < m) runs.push({ start: m, end: m });
+  }
+  return runs;
 }
 
 /** Take `count` MACs off the pool's free list by next-fit (the caller checked they are there). */
@@ -243,19 +256,16 @@ async function writeSingleTake(
 async function recordRuns(
   tx: SqlSession,
   poolId: number,
-  macs: readonly number[],
+  takes: readonly Take[],
   owner: string | null,
   key: string | null,
   now: number,
 ): Promise<void> {
-  let i = 0;
-  while (i < macs.length) {
-    let j = i;
-    while (j + 1 < macs.length && macs[j + 1] === macs[j]! + 1) j++;
-    const params = [macs[i]!, macs[j]!, poolId, owner, key, now];
-    const select =
-      "SELECT m, 'allocated', CAST(? AS BIGINT), CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS BIGINT) FROM r";
-    if (tx.dialect === 'postgres') {
+  const select =
+    "SELECT m, 'allocated', CAST(? AS BIGINT), CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS BIGINT) FROM r";
+  for (const { run } of takes) {
+    const params = [run.start, run.end, poolId, owner, key, now];
+    if (tx.adapter.supportsDataModifyingCte) {
       // One round trip while the pool's lock is held: the history rows come from the inserted ones.
       await tx.run(
         `${RUN_SERIES}, ins AS (INSERT INTO macs (mac, state, pool_id, owner, request_key, since) ${select} RETURNING ${RETURNED}) ${EVENTS_FROM_INS}`,
@@ -271,7 +281,6 @@ async function recordRuns(
         params,
       );
     }
-    i = j + 1;
   }
 }
 
@@ -285,7 +294,7 @@ async function recordRows(
   for (const part of chunks(rows, 500)) {
     const values = valuesPlaceholders(part.length, 6);
     const params = part.flatMap(([mac, owner, key]) => [mac!, 'allocated', poolId, owner!, key!, now]);
-    if (tx.dialect === 'postgres') {
+    if (tx.adapter.supportsDataModifyingCte) {
       await tx.run(
         `WITH ins AS (INSERT INTO macs (mac, state, pool_id, owner, request_key, since) VALUES ${values} RETURNING ${RETURNED}) ${EVENTS_FROM_INS}`,
         params,

@@ -4,7 +4,7 @@
  * `pools.free_count` equal to the sum of the spans. Finding free MACs is an index seek on
  * (pool_id, end_mac): the cost does not grow with the number of MACs allocated.
  */
-import { MacfleetError } from '../errors.js';
+import { MacfleetError } from '../../errors.js';
 import {
   cursorAfter,
   forwardSteps,
@@ -13,11 +13,11 @@ import {
   wrappedSteps,
   type Take,
   type WalkStep,
-} from '../pool/next-fit.js';
-import { poolCovers, type PoolSpec } from '../pool/pool-spec.js';
-import { spanMinusRun, spanSize, type Span } from '../pool/spans.js';
-import { chunks, valuesPlaceholders } from './sql.js';
-import type { SqlSession, SqlValue } from './store.js';
+} from '../../pool/next-fit.js';
+import { poolCovers, type PoolSpec } from '../../pool/pool-spec.js';
+import { spanMinusRun, spanSize, type Span } from '../../pool/spans.js';
+import { chunks, valuesPlaceholders } from '../sql.js';
+import type { SqlSession, SqlValue } from '../store.js';
 
 interface SpanRow {
   readonly start_mac: number;

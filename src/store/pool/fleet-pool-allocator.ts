@@ -3,11 +3,11 @@
  * fleet operation's own transaction, so a VM created on a `pool:<name>` host and the MAC it holds are
  * committed together or not at all.
  */
-import type { PoolAllocator } from '../fleet/pool-source.js';
-import type { Mac } from '../mac/index.js';
-import type { Clock } from '../random.js';
+import type { PoolAllocator } from '../../fleet/pool-source.js';
+import type { Mac } from '../../mac/index.js';
+import type { Clock } from '../../random.js';
 import { allocateInTx, releaseInTx } from './pool-store.js';
-import type { SqlSession } from './store.js';
+import type { SqlSession } from '../store.js';
 
 export function storePoolAllocator(tx: SqlSession, clock: Clock): PoolAllocator {
   return {
