@@ -17,6 +17,8 @@ export const ERROR_CODES = [
   'VM_RUNNING',
   'STALE_FILE',
   'INTERNAL',
+  /** Output (or a file) could not be written: disk full, closed pipe. */
+  'IO_FAILED',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 

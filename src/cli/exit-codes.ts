@@ -7,6 +7,8 @@ export const EXIT = {
   findings: 1,
   badInput: 2,
   refused: 3,
+  /** The environment failed the command: store unreachable or locked, disk full, output unwritable. */
+  unavailable: 4,
   internal: 70,
 } as const;
 
@@ -25,6 +27,7 @@ const BY_CODE: Record<ErrorCode, number> = {
   VM_RUNNING: EXIT.refused,
   STALE_FILE: EXIT.refused,
   INTERNAL: EXIT.internal,
+  IO_FAILED: EXIT.unavailable,
 };
 
 export const exitCodeFor = (code: ErrorCode): number => BY_CODE[code];

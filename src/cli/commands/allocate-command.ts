@@ -1,5 +1,6 @@
 /** `macfleet allocate`: hand out MACs from a pool, all or nothing, idempotent with --key. */
 import type { Command } from 'commander';
+import { shellQuote } from '../../escape.js';
 import { formatMac } from '../../mac/index.js';
 import type { CliContext } from '../context.js';
 import { intOption } from '../options.js';
@@ -31,7 +32,21 @@ export function registerAllocate(program: Command, ctx: CliContext): void {
       }),
     );
     const macs = result.macs.map((m) => formatMac(m));
+    if (macs.length > 0) ctx.committed(allocatedNote(macs, opts));
     if (opts.json) ctx.json(macs);
     else ctx.io.stdout(macs.length === 0 ? '' : `${macs.join('\n')}\n`);
   });
+}
+
+/** What stays allocated when the list of MACs could not be written, and how to get it back or undo it. */
+function allocatedNote(macs: readonly string[], opts: AllocateOptions): string {
+  const shown = macs.slice(0, 20).join(' ');
+  const more = macs.length > 20 ? ` (and ${macs.length - 20} more)` : '';
+  const replay = `macfleet allocate${opts.pool === undefined ? '' : ` --pool ${shellQuote(opts.pool)}`} --count ${opts.count} --key ${shellQuote(opts.key ?? '')}`;
+  return (
+    `${macs.length} MAC${macs.length === 1 ? ' stays' : 's stay'} allocated: ${shown}${more}; ` +
+    (opts.key === undefined
+      ? `release them with: macfleet release ${shown}${more === '' ? '' : ' ...'}`
+      : `print them again with: ${replay}, or release them with: macfleet release ${shown}${more === '' ? '' : ' ...'}`)
+  );
 }
