@@ -20,6 +20,12 @@ const visible = (c: string): string => {
     : `\\u${code.toString(16).padStart(4, '0')}`;
 };
 
+/** Whether the text holds a character `escapeTerminal` would escape (line breaks and tabs included). */
+export function hasControlCharacters(text: string): boolean {
+  TERMINAL_UNSAFE_ALL.lastIndex = 0;
+  return TERMINAL_UNSAFE_ALL.test(text);
+}
+
 /**
  * Text safe to print on a terminal: control characters (ESC, CR, the other C0 and C1 codes, DEL) and
  * bidi overrides become visible escapes (`\e`, `\r`, `\x07`, `\u202e`). With `keepLineBreaks` (a whole

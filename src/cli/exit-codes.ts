@@ -28,6 +28,7 @@ const BY_CODE: Record<ErrorCode, number> = {
   STALE_FILE: EXIT.refused,
   INTERNAL: EXIT.internal,
   IO_FAILED: EXIT.unavailable,
+  WRONG_STATE: EXIT.refused,
 };
 
 export const exitCodeFor = (code: ErrorCode): number => BY_CODE[code];
