@@ -22,7 +22,10 @@ export const ERROR_CODES = [
   'STORE_UNAVAILABLE',
   'STORE_LOCKED',
   'LIMIT_EXCEEDED',
+  /** Output (or a file) could not be written: disk full, closed pipe. */
   'IO_FAILED',
+  /** The VM is in a state the operation does not apply to (save a stopped VM): a refusal. */
+  'WRONG_STATE',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 

@@ -7,7 +7,7 @@ export const EXIT = {
   findings: 1,
   badInput: 2,
   refused: 3,
-  /** The environment is unavailable: the store unreachable or locked, disk full. */
+  /** The environment failed the command: store unreachable or locked, disk full, output unwritable. */
   unavailable: 4,
   internal: 70,
 } as const;
@@ -32,6 +32,7 @@ const BY_CODE: Record<ErrorCode, number> = {
   STORE_LOCKED: EXIT.unavailable,
   LIMIT_EXCEEDED: EXIT.badInput,
   IO_FAILED: EXIT.unavailable,
+  WRONG_STATE: EXIT.refused,
 };
 
 export const exitCodeFor = (code: ErrorCode): number => BY_CODE[code];

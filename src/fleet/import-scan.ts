@@ -4,10 +4,12 @@
  * import again changes nothing: a VM is updated where the scan differs, never duplicated. A batch
  * operation: records it cannot use become issues and the rest goes on.
  */
+import { shellQuote } from '../escape.js';
 import { MacfleetError } from '../errors.js';
 import { formatMac, parseMac, type Mac } from '../mac/index.js';
 import { initialSchemeState } from './hypervisor-source.js';
 import {
+  checkName,
   HYPERVISOR_KINDS,
   type Adapter,
   type Host,
@@ -185,6 +187,12 @@ export function importScan(
       continue;
     }
     const host = a.host ?? options.host;
+    const badName = invalidName(a, host);
+    if (badName !== undefined) {
+      issues.push(badName);
+      skipped++;
+      continue;
+    }
     if (host === undefined) {
       issues.push({
         file: a.file,
@@ -358,6 +366,19 @@ function logAssigned(s: Session, vm: Vm, a: Adapter, allocated: boolean, before?
   );
 }
 
+/** The names `vm create` would refuse (control characters, absurd lengths), as a positioned issue. */
+function invalidName(a: ScanAdapter, host: string | undefined): ImportIssue | undefined {
+  try {
+    checkName(a.vm, 'VM name');
+    if (host !== undefined) checkName(host, 'host name');
+    if (a.network !== null) checkName(a.network, 'network name');
+    return undefined;
+  } catch (e) {
+    if (!(e instanceof MacfleetError)) throw e;
+    return { file: a.file, line: a.line, code: e.code, message: e.message };
+  }
+}
+
 async function ensureHost(
   s: Session,
   g: VmGroup,
@@ -387,7 +408,7 @@ async function ensureHost(
     const hint = hyperVHints.get(g.host);
     if (hint === undefined) {
       return refuse(
-        `a Hyper-V host needs its IPv4 address or MAC range; add it first with macfleet host add ${g.host} --hypervisor hyper-v --ip <ipv4>`,
+        `a Hyper-V host needs its IPv4 address or MAC range; add it first with macfleet host add ${shellQuote(g.host)} --hypervisor hyper-v --ip <ipv4>`,
       );
     }
     const min = Math.floor(hint / 256) * 256;

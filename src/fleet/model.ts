@@ -2,6 +2,7 @@
  * The fleet inventory as immutable values: hosts with their physical adapters and allocation source,
  * virtual networks, VMs and their network adapters. Pure data plus the validation every face shares.
  */
+import { hasControlCharacters } from '../escape.js';
 import { MacfleetError } from '../errors.js';
 import type { Ipv4 } from '../mac/index.js';
 import type { Mac } from '../mac/index.js';
@@ -134,8 +135,7 @@ export const parseMacMode = (text: string): MacMode => oneOf(MAC_MODES, text, 'M
 
 /** Names are keys and appear in messages: 1..255 characters, no control characters, no outer spaces. */
 export function checkName(name: string, field: string): string {
-  // eslint-disable-next-line no-control-regex -- control characters are exactly what is refused
-  if (name.length === 0 || name.length > 255 || name.trim() !== name || /[\u0000-\u001f\u007f]/.test(name)) {
+  if (name.length === 0 || name.length > 255 || name.trim() !== name || hasControlCharacters(name)) {
     throw new MacfleetError(
       'INVALID_ARGUMENT',
       `invalid ${field} ${JSON.stringify(name)}: expected 1..255 characters, no control characters, no leading or trailing space`,

@@ -4,6 +4,7 @@
  * A refusal rolls everything back and then records the events that explain it, in a transaction of
  * their own, so `vm.start_failed` is in the log even though nothing else changed.
  */
+import { shellQuote } from '../escape.js';
 import { MacfleetError } from '../errors.js';
 import { formatMac, type Mac } from '../mac/index.js';
 import type { Clock } from '../random.js';
@@ -99,7 +100,7 @@ export class Session {
     if ((await this.repo.getNetwork(host, network)) === undefined) {
       throw new MacfleetError(
         'NOT_FOUND',
-        `host ${host} has no virtual network ${JSON.stringify(network)} (add it with: macfleet network add ${JSON.stringify(network)} --host ${host})`,
+        `host ${host} has no virtual network ${JSON.stringify(network)} (add it with: macfleet network add ${shellQuote(network)} --host ${shellQuote(host)})`,
       );
     }
   }

@@ -346,7 +346,7 @@ function changeState(
     if (vm.state === to) return vm;
     if (!from.includes(vm.state)) {
       throw new MacfleetError(
-        'INVALID_ARGUMENT',
+        'WRONG_STATE',
         `${vm.host}/${vm.name} is ${vm.state}; only a ${from.join(' or ')} VM can be ${to}`,
       );
     }

@@ -179,3 +179,40 @@ describe('format specifics', () => {
     ]);
   });
 });
+
+describe('legacy code pages a file declares (issue 16)', () => {
+  // "Café Münster" in windows-1252: é is 0xE9, ü is 0xFC (not valid UTF-8).
+  const cp1252 = (s: string) => Uint8Array.from([...s].map((c) => c.charCodeAt(0)));
+  const vmx = (name: string) =>
+    `.encoding = "windows-1252"\ndisplayName = "${name}"\nethernet0.present = "TRUE"\nethernet0.addressType = "static"\nethernet0.address = "00:50:56:00:00:01"\n`;
+
+  it('a windows-1252 .vmx is decoded as such, not skipped as binary', () => {
+    const d = decodeText(cp1252(vmx('Café Münster')));
+    expect(d).toMatchObject({ encoding: 'windows-1252', bom: false });
+    expect(d?.text).toContain('displayName = "Café Münster"');
+    const r = parseVmx(d!.text, { file: 'a.vmx' });
+    expect(r.adapters).toMatchObject([{ vm: 'Café Münster', macText: '00:50:56:00:00:01' }]);
+  });
+
+  it('Shift_JIS and an XML declaration are read as declared; UTF-8 and ASCII files are unchanged', () => {
+    // 日本 in Shift_JIS: 93 fa 96 7b.
+    const head = Buffer.from('.encoding = "Shift_JIS"\ndisplayName = "', 'latin1');
+    const sjis = Buffer.concat([head, Buffer.from([0x93, 0xfa, 0x96, 0x7b]), Buffer.from('"\n')]);
+    expect(decodeText(sjis)).toMatchObject({ encoding: 'shift_jis' });
+    expect(decodeText(sjis)?.text).toContain('"日本"');
+    const xml = Buffer.concat([
+      Buffer.from(`<?xml version="1.0" encoding="ISO-8859-1"?>\n<domain><name>caf`, 'latin1'),
+      Buffer.from([0xe9]),
+      Buffer.from('</name></domain>\n'),
+    ]);
+    expect(decodeText(xml)?.text).toContain('<name>café</name>');
+    expect(decodeText(Buffer.from(vmx('Café')))).toMatchObject({ encoding: 'windows-1252' });
+    expect(decodeText(Buffer.from('.encoding = "UTF-8"\ndisplayName = "Café"\n'))).toMatchObject({
+      encoding: 'utf-8',
+      text: '.encoding = "UTF-8"\ndisplayName = "Café"\n',
+    });
+    // An unknown label: read as UTF-8 when it is, binary when not.
+    expect(decodeText(Buffer.from('.encoding = "x-nonsense"\na = "é"\n'))?.encoding).toBe('utf-8');
+    expect(decodeText(cp1252('.encoding = "x-nonsense"\na = "é"\n'))).toBeNull();
+  });
+});

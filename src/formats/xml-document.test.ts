@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { FormatContext } from './format-context.js';
-import { attrSpan, child, findAll, parseXml, textSpan, type XmlElement } from './xml-document.js';
+import {
+  attrSpan,
+  child,
+  findAll,
+  MAX_XML_DEPTH,
+  parseXml,
+  textSpan,
+  type XmlElement,
+} from './xml-document.js';
 
 const parse = (text: string) => {
   const ctx = new FormatContext(text, { file: 'f.xml' });
@@ -63,5 +71,54 @@ describe('parseXml', () => {
     const nameText = '<domain><name>\n  vm1 </name></domain>';
     const nameSpan = textSpan(nameText, child(name.roots![0]!, 'name')!)!;
     expect(nameSpan).toEqual({ offset: nameText.indexOf('vm1'), raw: 'vm1' });
+  });
+});
+
+describe('deeply nested XML (issue 16)', () => {
+  const depthOf = (els: readonly XmlElement[]): number => {
+    // Iterative, so the test itself cannot overflow the stack.
+    let max = 0;
+    const todo: [XmlElement, number][] = els.map((e) => [e, 1]);
+    for (let next = todo.pop(); next !== undefined; next = todo.pop()) {
+      max = Math.max(max, next[1]);
+      for (const c of next[0].children) todo.push([c, next[1] + 1]);
+    }
+    return max;
+  };
+  const libvirt = (depth: number) =>
+    `<domain type='kvm'><name>web</name><devices><interface type='network'>` +
+    `<mac address='52:54:00:00:00:01'/><source network='default'/></interface></devices>\n` +
+    `<metadata>${'<x>'.repeat(depth)}deep text${'</x>'.repeat(depth)}</metadata>` +
+    `<devices><interface type='bridge'><mac address='52:54:00:00:00:02'/><source bridge='br0'/></interface></devices></domain>`;
+
+  it.each([5_000, 50_000])(
+    '%i levels: no stack overflow, the adapters kept, a positioned warning',
+    (depth) => {
+      const ctx = new FormatContext(libvirt(depth), { file: 'deep.xml' });
+      const roots = parseXml(ctx);
+      expect(roots).not.toBeNull();
+      expect(depthOf(roots!)).toBeLessThanOrEqual(MAX_XML_DEPTH);
+      expect(findAll(roots!, 'mac').map((m) => m.attrs['address'])).toEqual([
+        '52:54:00:00:00:01',
+        '52:54:00:00:00:02',
+      ]);
+      // The first element too deep: domain and metadata are levels 1 and 2, so the <x> at level MAX + 1,
+    // the (MAX - 1)th, is the first left out; each <x> is 3 columns after the one before, from column 11.
+      expect(ctx.issues).toEqual([
+        expect.objectContaining({
+          code: 'TOO_DEEP',
+          severity: 'warning',
+          line: 2,
+          column: 11 + 3 * (MAX_XML_DEPTH - 2),
+        }),
+      ]);
+    },
+  );
+
+  it('the libvirt parser keeps both adapters of a 20,000-level file', async () => {
+    const { PARSERS } = await import('./registry.js');
+    const r = PARSERS['libvirt-xml'](libvirt(20_000), { file: 'deep.xml' });
+    expect(r.adapters.map((a) => a.macText)).toEqual(['52:54:00:00:00:01', '52:54:00:00:00:02']);
+    expect(r.issues.map((i) => i.code)).toEqual(['TOO_DEEP']);
   });
 });

@@ -54,6 +54,12 @@ class Building implements XmlElement {
   }
 }
 
+/**
+ * Elements nested deeper than this are not built (no VM config comes near: libvirt and OVF nest under
+ * 10 levels): the tree and everything that walks it stay shallow, whatever a hostile file holds.
+ */
+export const MAX_XML_DEPTH = 256;
+
 interface XmlError {
   readonly line: number;
   readonly column: number;
@@ -74,6 +80,9 @@ class TreeBuilder {
   private stack: Building[] = [];
   private start = 0;
   private error: XmlError | undefined;
+  /** Open elements below MAX_XML_DEPTH, skipped; and where the first of them starts. */
+  private skipped = 0;
+  private tooDeepAt: number | undefined;
 
   constructor() {
     const p = this.parser;
@@ -83,6 +92,11 @@ class TreeBuilder {
     });
 
     p.on('opentag', (tag: SaxesTagPlain) => {
+      if (this.skipped > 0 || this.stack.length >= MAX_XML_DEPTH) {
+        this.tooDeepAt ??= this.start;
+        if (!tag.isSelfClosing) this.skipped++;
+        return;
+      }
       const parent = this.stack[this.stack.length - 1];
       // Enumerating saxes' (dictionary-mode) attribute object is slow: only a start tag with a colon or a
       // default namespace declaration can need names rewritten (a colon inside a value costs a check).
@@ -93,11 +107,13 @@ class TreeBuilder {
       if (!tag.isSelfClosing) this.stack.push(el);
     });
     p.on('closetag', (tag: SaxesTagPlain) => {
-      if (!tag.isSelfClosing) this.stack.pop();
+      if (tag.isSelfClosing) return;
+      if (this.skipped > 0) this.skipped--;
+      else this.stack.pop();
     });
     const addText = (t: string) => {
       const top = this.stack[this.stack.length - 1];
-      if (top !== undefined) top.rawText += t;
+      if (top !== undefined && this.skipped === 0) top.rawText += t;
     };
     p.on('text', addText);
     p.on('cdata', addText);
@@ -108,12 +124,19 @@ class TreeBuilder {
   }
 
   /** `intact` false: saxes threw (a bug of its own); the parser is then not reused. */
-  parse(text: string): { roots: Building[]; error: XmlError | undefined; intact: boolean } {
+  parse(text: string): {
+    roots: Building[];
+    error: XmlError | undefined;
+    intact: boolean;
+    tooDeepAt: number | undefined;
+  } {
     let intact = true;
     this.text = text;
     this.roots = [];
     this.stack = [];
     this.error = undefined;
+    this.skipped = 0;
+    this.tooDeepAt = undefined;
     try {
       this.parser.write(text).close();
     } catch (e) {
@@ -121,7 +144,7 @@ class TreeBuilder {
       intact = false;
       this.error ??= { line: 1, column: 0, message: e instanceof Error ? e.message : String(e) };
     }
-    const result = { roots: this.roots, error: this.error, intact };
+    const result = { roots: this.roots, error: this.error, intact, tooDeepAt: this.tooDeepAt };
     this.text = '';
     this.roots = [];
     this.stack = [];
@@ -134,8 +157,16 @@ let builder: TreeBuilder | undefined;
 /** Parse an XML document; null (with a PARSE_ERROR issue at the parser's line/column) when malformed. */
 export function parseXml(ctx: FormatContext): XmlElement[] | null {
   builder ??= new TreeBuilder();
-  const { roots, error, intact } = builder.parse(ctx.text);
+  const { roots, error, intact, tooDeepAt } = builder.parse(ctx.text);
   if (!intact) builder = undefined;
+  if (tooDeepAt !== undefined && error === undefined) {
+    ctx.issue(
+      'TOO_DEEP',
+      `elements nested more than ${MAX_XML_DEPTH} levels deep are not read (the rest of the file is)`,
+      tooDeepAt,
+      { severity: 'warning' },
+    );
+  }
   if (error !== undefined) {
     ctx.issues.push({
       file: ctx.file,

@@ -82,3 +82,44 @@ describe('doctor spoofing', () => {
     expect(sniffing.exposures.filter((x) => x.attacker === 'app1').map((x) => x.effect)).toEqual(['sniff']);
   });
 });
+
+describe('doctor spoofing on a large inventory (issue 16)', () => {
+  /** n VMs allowing spoofing, half on each of two switches sharing the uplink `lan`. */
+  const inventory = (n: number): Scenario => {
+    const lines = [
+      'name: many spoofing VMs',
+      'networks:',
+      '  - { name: lan }',
+      'switches:',
+      '  - { name: SW1, host: HV1, kind: hyper-v, uplink: lan }',
+      '  - { name: SW2, host: HV2, kind: hyper-v, uplink: lan }',
+      'vms:',
+    ];
+    for (let i = 0; i < n; i++) {
+      const mac = `00-15-5d-01-${((i >> 8) & 0xff).toString(16).padStart(2, '0')}-${(i & 0xff).toString(16).padStart(2, '0')}`;
+      lines.push(`  - { name: vm${i}, switch: SW${(i % 2) + 1}, mac: ${mac}, policy: { macSpoofing: on } }`);
+    }
+    return readScenario(`${lines.join('\n')}\nsteps: []\n`, 'many.yaml');
+  };
+
+  it('1,000 spoofing VMs: every pair counted, a bounded list, one group per attacker and place', () => {
+    const n = 1000;
+    const r = spoofingReport(inventory(n));
+    // Every VM can redirect every other one: on its own switch, or through the uplink on the other.
+    expect(r.exposureCount).toBe(n * (n - 1));
+    expect(r.exposures).toHaveLength(1000);
+    expect(r.groups).toHaveLength(2 * n);
+    for (const g of r.groups) {
+      expect(g.effect).toBe('redirect');
+      expect(g.victims).toBe(g.where.startsWith('same switch') ? n / 2 - 1 : n / 2);
+      expect(g.examples.length).toBeLessThanOrEqual(3);
+    }
+  });
+
+  it('a small inventory still lists every pair', () => {
+    const r = spoofingReport(inventory(6));
+    expect(r.exposureCount).toBe(30);
+    expect(r.exposures).toHaveLength(30);
+    expect(r.groups.reduce((sum, g) => sum + g.victims, 0)).toBe(30);
+  });
+});

@@ -38,10 +38,32 @@ export interface Exposure {
   readonly why: string;
 }
 
+/** The exposures of one attacker with one effect on one switch or physical network, counted. */
+export interface ExposureGroup {
+  readonly attacker: string;
+  readonly effect: ExposureEffect;
+  /** `same switch <name>` or `via physical network <uplink>`. */
+  readonly where: string;
+  readonly victims: number;
+  /** The first few victims, by name. */
+  readonly examples: readonly string[];
+}
+
 export interface SpoofingReport {
   readonly adapters: readonly AdapterReport[];
+  /** The attacker/victim pairs, the first `limit` of them (all of them when `exposureCount` <= limit). */
   readonly exposures: readonly Exposure[];
+  /** How many pairs there are in all: quadratic in the VMs of a switch, so they are counted, not listed. */
+  readonly exposureCount: number;
+  /** One entry per attacker, effect and switch or physical network: as many as the adapters, at most x 6. */
+  readonly groups: readonly ExposureGroup[];
 }
+
+/** Pairs listed in full by default; beyond, `groups` tells the rest (1,000 spoofing VMs make 1M pairs). */
+export const EXPOSURE_LIST_LIMIT = 1000;
+const GROUP_EXAMPLES = 3;
+
+type Counted = { -readonly [K in keyof ExposureGroup]: ExposureGroup[K] } & { examples: string[] };
 
 interface Placed {
   readonly vm: VmSpec;
@@ -62,7 +84,20 @@ function victimRelearnable(v: Placed): { yes: boolean; why: string } {
   };
 }
 
-export function spoofingReport(s: Scenario): SpoofingReport {
+/** Why a pair is exposed: promiscuous mode, the physical switch relearning, or the victim's own switch. */
+type Why = 'promiscuous' | 'uplink' | { yes: boolean; why: string };
+
+function whyText(a: Placed, v: Placed, why: Why): string {
+  if (why === 'promiscuous')
+    return `promiscuous mode accepted on ${a.vm.name}: it receives every frame of VLAN ${a.vm.vlan}`;
+  // Across the uplink it is the physical switch that relearns the MAC on the attacker host's port.
+  const relearn =
+    why === 'uplink' ? `the physical switch learns ${v.vm.name}'s MAC on ${a.sw.host}'s port` : why.why;
+  return `${a.vm.name} may send with any source MAC (${describePolicy(a.policy)}); ${relearn}`;
+}
+
+export function spoofingReport(s: Scenario, options: { limit?: number } = {}): SpoofingReport {
+  const limit = options.limit ?? EXPOSURE_LIST_LIMIT;
   const switches = new Map(s.switches.map((w) => [w.name, w]));
   const placed: Placed[] = s.vms.map((vm) => {
     const sw = switches.get(vm.switch)!;
@@ -80,41 +115,58 @@ export function spoofingReport(s: Scenario): SpoofingReport {
     allowsSpoofing: allowsSpoofing(p.policy),
   }));
   const exposures: Exposure[] = [];
+  let exposureCount = 0;
+  const groups: Counted[] = [];
+  // Pairs grow with the square of the VMs on a switch: each is counted into its group (one per attacker,
+  // effect and place), and only the first `limit` are built, with their texts.
+  // The attacker's groups, by effect and place (no key string or closure per pair: they are many).
+  let slots: (Counted | undefined)[] = [];
+  const add = (a: Placed, v: Placed, sameSwitch: boolean, effect: ExposureEffect, why: Why) => {
+    exposureCount++;
+    const slot = EXPOSURE_EFFECTS.indexOf(effect) * 2 + (sameSwitch ? 0 : 1);
+    let g = slots[slot];
+    if (g === undefined) {
+      const where = sameSwitch ? `same switch ${a.sw.name}` : `via physical network ${a.sw.uplink!}`;
+      g = { attacker: a.vm.name, effect, where, victims: 0, examples: [] };
+      slots[slot] = g;
+      groups.push(g);
+    }
+    g.victims++;
+    if (g.examples.length < GROUP_EXAMPLES) g.examples.push(v.vm.name);
+    if (exposures.length >= limit) return;
+    exposures.push({
+      attacker: a.vm.name,
+      victim: v.vm.name,
+      victimMac: hy(v.vm.mac),
+      where: sameSwitch ? g.where : `${g.where} (${v.sw.name})`,
+      effect,
+      why: whyText(a, v, why),
+    });
+  };
+  const relearnable = new Map(placed.map((v) => [v, victimRelearnable(v)]));
   for (const a of placed) {
+    slots = [];
     const promiscuous = a.policy.vendor === 'vmware' && a.policy.promiscuous;
-    if (!allowsSpoofing(a.policy) && !promiscuous) continue;
+    const spoofs = allowsSpoofing(a.policy);
+    if (!spoofs && !promiscuous) continue;
     for (const v of placed) {
       if (v === a || v.vm.vlan !== a.vm.vlan) continue;
       const sameSwitch = v.sw.name === a.sw.name;
       const sameNetwork = !sameSwitch && a.sw.uplink !== undefined && a.sw.uplink === v.sw.uplink;
       if (!sameSwitch && !sameNetwork) continue;
-      const where = sameSwitch
-        ? `same switch ${a.sw.name}`
-        : `via physical network ${a.sw.uplink!} (${v.sw.name})`;
       if (promiscuous && sameSwitch) {
-        exposures.push({
-          attacker: a.vm.name,
-          victim: v.vm.name,
-          victimMac: hy(v.vm.mac),
-          where,
-          effect: 'sniff',
-          why: `promiscuous mode accepted on ${a.vm.name}: it receives every frame of VLAN ${a.vm.vlan}`,
-        });
+        add(a, v, true, 'sniff', 'promiscuous');
       }
-      if (!allowsSpoofing(a.policy)) continue;
-      // Across the uplink it is the physical switch that relearns the MAC on the attacker host's port.
-      const relearn = sameSwitch
-        ? victimRelearnable(v)
-        : { yes: true, why: `the physical switch learns ${v.vm.name}'s MAC on ${a.sw.host}'s port` };
-      exposures.push({
-        attacker: a.vm.name,
-        victim: v.vm.name,
-        victimMac: hy(v.vm.mac),
-        where,
-        effect: relearn.yes ? 'redirect' : 'impersonate',
-        why: `${a.vm.name} may send with any source MAC (${describePolicy(a.policy)}); ${relearn.why}`,
-      });
+      if (!spoofs) continue;
+      const relearn = sameSwitch ? relearnable.get(v)! : undefined;
+      add(
+        a,
+        v,
+        sameSwitch,
+        relearn === undefined || relearn.yes ? 'redirect' : 'impersonate',
+        relearn ?? 'uplink',
+      );
     }
   }
-  return { adapters, exposures };
+  return { adapters, exposures, exposureCount, groups };
 }

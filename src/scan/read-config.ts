@@ -1,6 +1,6 @@
 /** Read one file and parse it with the format it holds; every problem is an issue. */
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
-import { FIRST_READ, ioIssue, readSmallFile } from './read-file.js';
+import { FIRST_READ, ioIssue, READ_FLAGS, readSmallFile } from './read-file.js';
 import { decodeText, type DecodedText } from '../formats/decode.js';
 import { CONFIG_EXTENSIONS, detectFormat, extensionOf, PARSERS } from '../formats/registry.js';
 import type { AdapterRecord, FormatIssue, FormatName } from '../formats/types.js';
@@ -28,7 +28,7 @@ function readLargeConfig(path: string, maxFileSize: number): FileResult {
   const known = CONFIG_EXTENSIONS.has(extensionOf(path));
   let fd: number;
   try {
-    fd = openSync(path, 'r');
+    fd = openSync(path, READ_FLAGS);
   } catch (e) {
     return { adapters: [], issues: [ioIssue(path, e)] };
   }

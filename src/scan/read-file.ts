@@ -2,8 +2,14 @@
  * The I/O half of reading a config, with no parser loaded (a reader thread uses only this): one read of
  * up to FIRST_READ bytes, which is the whole file for nearly every VM config.
  */
-import { closeSync, openSync, readSync } from 'node:fs';
+import { closeSync, constants, openSync, readSync } from 'node:fs';
 import type { FormatIssue } from '../formats/types.js';
+
+/**
+ * Open flags of every config read: non-blocking, so that a FIFO put where a file was listed (the walk
+ * only lists regular files) reads as empty instead of waiting for a writer for ever.
+ */
+export const READ_FLAGS = constants.O_RDONLY | constants.O_NONBLOCK;
 
 /** Files up to this size are read whole in one call; larger ones are sized and checked first. */
 export const FIRST_READ = 256 * 1024;
@@ -20,7 +26,7 @@ export function readSmallFile(
 ): number | undefined | FormatIssue {
   let fd: number;
   try {
-    fd = openSync(path, 'r');
+    fd = openSync(path, READ_FLAGS);
   } catch (e) {
     return ioIssue(path, e);
   }
@@ -36,10 +42,13 @@ export function readSmallFile(
 
 export function ioIssue(path: string, e: unknown): FormatIssue {
   const code = (e as NodeJS.ErrnoException).code;
-  return {
-    file: path,
-    code: 'IO_ERROR',
-    severity: 'error',
-    message: `cannot read: ${code ?? (e instanceof Error ? e.message : String(e))}`,
-  };
+  // A name that is not valid UTF-8 comes out of the listing with U+FFFD in it, under which it cannot be
+  // opened: say so rather than "no such file".
+  const why =
+    code === 'ENOENT' && path.includes('\uFFFD')
+      ? 'the name is not valid UTF-8 (ENOENT)'
+      : code === 'ENAMETOOLONG'
+        ? 'the path is longer than the system allows (ENAMETOOLONG)'
+        : (code ?? (e instanceof Error ? e.message : String(e)));
+  return { file: path, code: 'IO_ERROR', severity: 'error', message: `cannot read: ${why}` };
 }

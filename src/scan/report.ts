@@ -3,6 +3,7 @@ import { severityRank, type Finding, type Severity } from '../audit/index.js';
 import type { AdapterRecord } from '../formats/types.js';
 import { formatMac } from '../mac/index.js';
 import type { ScanResult } from './scan.js';
+import { csvRow, escapeTerminal } from '../escape.js';
 
 /** The `--json` document: `{files, adapters, findings, issues}` (extend, never rename). */
 export function scanJson(r: ScanResult): unknown {
@@ -105,11 +106,6 @@ function jsonAdapter(a: AdapterRecord) {
   };
 }
 
-const csvCell = (v: string | number | null | undefined): string => {
-  const s = v === null || v === undefined ? '' : String(v);
-  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-};
-
 /** `--csv`: one row per finding member. */
 export function scanCsv(r: ScanResult): string {
   const rows = [
@@ -148,7 +144,7 @@ export function scanCsv(r: ScanResult): string {
       ]);
     }
   }
-  return rows.map((row) => row.map(csvCell).join(',')).join('\n') + '\n';
+  return rows.map(csvRow).join('\n') + '\n';
 }
 
 const count = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
@@ -183,7 +179,8 @@ export function scanText(r: ScanResult): string {
       out.push(`  ${i.severity.padEnd(7)} ${where}  ${i.code}: ${i.message}`);
     }
   }
-  return out.join('\n') + '\n';
+  // Names, paths and messages come from the files: no line may carry a terminal control sequence.
+  return out.map((line) => escapeTerminal(line)).join('\n') + '\n';
 }
 
 function findingLines(f: Finding): string[] {

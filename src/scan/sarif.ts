@@ -2,6 +2,7 @@
  * SARIF 2.1.0 for code review of a repository of VM configs: one rule per finding kind (and scope), one
  * result per finding located at its first member, the other members as related locations.
  */
+import type { Location, Log, Result } from 'sarif';
 import type { Finding } from '../audit/index.js';
 import type { ScanResult } from './scan.js';
 
@@ -24,12 +25,28 @@ const RULES = [
 const ruleId = (f: Finding): string => (f.kind === 'duplicate' ? `duplicate/${f.scope ?? 'latent'}` : f.kind);
 const level = (s: string): 'error' | 'warning' | 'note' =>
   s === 'error' ? 'error' : s === 'warning' ? 'warning' : 'note';
-const uri = (file: string): string => file.split('\\').join('/').replace(/^\.\//, '');
 
-function location(file: string, line: number | undefined, column: number | undefined) {
+/**
+ * `artifactLocation.uri` is a URI reference (SARIF 2.1.0 section 3.4.3, RFC 3986): an absolute path becomes
+ * a `file:` URI, a relative one a relative reference, each segment percent-encoded (spaces, `#`, `%`,
+ * `?`, non-ASCII and control characters included), so that a reader gets the same path back.
+ */
+export function artifactUri(file: string): string {
+  const slashed = file.split('\\').join('/').replace(/^(\.\/)+/, '');
+  const drive = /^[A-Za-z]:\//.test(slashed);
+  const segments = (drive ? slashed : slashed.replace(/^\/+/, '')).split('/');
+  const encoded = segments
+    .map((seg, i) => (drive && i === 0 ? seg : encodeURIComponent(seg).replace(/[!'()*]/g, pct)))
+    .join('/');
+  // (A colon is encoded too, so a relative first segment never reads as a scheme.)
+  return drive || slashed.startsWith('/') ? `file:///${encoded}` : encoded;
+}
+const pct = (c: string): string => `%${c.charCodeAt(0).toString(16).toUpperCase()}`;
+
+function location(file: string, line: number | undefined, column: number | undefined): Location {
   return {
     physicalLocation: {
-      artifactLocation: { uri: uri(file) },
+      artifactLocation: { uri: artifactUri(file) },
       ...(line === undefined
         ? {}
         : { region: { startLine: line, ...(column === undefined ? {} : { startColumn: column }) } }),
@@ -37,8 +54,8 @@ function location(file: string, line: number | undefined, column: number | undef
   };
 }
 
-export function scanSarif(r: ScanResult, version: string): unknown {
-  const results = [
+export function scanSarif(r: ScanResult, version: string): Log {
+  const results: Result[] = [
     ...r.findings.map((f) => ({
       ruleId: ruleId(f),
       ruleIndex: RULES.findIndex((x) => x.id === ruleId(f)),

@@ -1,6 +1,7 @@
 /** `macfleet allocate`: hand out MACs from a pool, all or nothing, idempotent with --key. */
 import type { Command } from 'commander';
-import { formatMac } from '../../mac/index.js';
+import { shellQuote } from '../../escape.js';
+import { formatMac, type Mac } from '../../mac/index.js';
 import { MAX_ALLOCATION } from '../../pool/planner.js';
 import type { CliContext } from '../context.js';
 import { intOption } from '../options.js';
@@ -39,6 +40,7 @@ export function registerAllocate(program: Command, ctx: CliContext): void {
     // Written a piece at a time: a million MACs never become one string of 18 MB (plus its copies).
     const PIECE = 10_000;
     const { macs } = result;
+    if (macs.length > 0) ctx.committed(allocatedNote(macs, opts));
     if (opts.json && macs.length === 0) ctx.io.stdout('[]\n');
     for (let i = 0; i < macs.length; i += PIECE) {
       const lines = macs.slice(i, i + PIECE).map((m) => (opts.json ? `  "${formatMac(m)}"` : formatMac(m)));
@@ -47,4 +49,17 @@ export function registerAllocate(program: Command, ctx: CliContext): void {
       else ctx.io.stdout(`${lines.join('\n')}\n`);
     }
   });
+}
+
+/** What stays allocated when the list of MACs could not be written, and how to get it back or undo it. */
+function allocatedNote(macs: readonly Mac[], opts: AllocateOptions): string {
+  const shown = macs.slice(0, 20).map(formatMac).join(' ');
+  const more = macs.length > 20 ? ` (and ${macs.length - 20} more)` : '';
+  const replay = `macfleet allocate${opts.pool === undefined ? '' : ` --pool ${shellQuote(opts.pool)}`} --count ${opts.count} --key ${shellQuote(opts.key ?? '')}`;
+  return (
+    `${macs.length} MAC${macs.length === 1 ? ' stays' : 's stay'} allocated: ${shown}${more}; ` +
+    (opts.key === undefined
+      ? `release them with: macfleet release ${shown}${more === '' ? '' : ' ...'}`
+      : `print them again with: ${replay}, or release them with: macfleet release ${shown}${more === '' ? '' : ' ...'}`)
+  );
 }

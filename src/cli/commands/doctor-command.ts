@@ -147,10 +147,21 @@ export function registerDoctor(program: Command, ctx: CliContext): void {
       }
       lines.push(
         '',
-        report.exposures.length ? 'Could impersonate:' : 'No adapter can impersonate another VM.',
+        report.exposureCount > 0 ? 'Could impersonate:' : 'No adapter can impersonate another VM.',
       );
-      for (const x of report.exposures)
-        lines.push(`  ${x.attacker} -> ${x.victim} (${x.victimMac}), ${x.where}: ${x.effect}. ${x.why}`);
+      if (report.exposureCount === report.exposures.length) {
+        for (const x of report.exposures)
+          lines.push(`  ${x.attacker} -> ${x.victim} (${x.victimMac}), ${x.where}: ${x.effect}. ${x.why}`);
+      } else {
+        // Pairs grow with the square of the VMs on a switch: past the limit, one line per attacker and place.
+        lines.push(
+          `  (${report.exposureCount} attacker/victim pairs, more than ${report.exposures.length}: one line per attacker, effect and switch or network; --json lists the first ${report.exposures.length} pairs)`,
+        );
+        for (const g of report.groups) {
+          const more = g.victims > g.examples.length ? `, ... (${g.victims} VMs)` : '';
+          lines.push(`  ${g.attacker} -> ${g.examples.join(', ')}${more}, ${g.where}: ${g.effect}`);
+        }
+      }
       ctx.out(lines.join('\n'));
     });
 }

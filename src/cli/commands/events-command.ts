@@ -5,6 +5,7 @@
 import type { Command } from 'commander';
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
+import { escapeTerminal } from '../../escape.js';
 import { MacfleetError } from '../../errors.js';
 import {
   describeEvent,
@@ -148,8 +149,10 @@ export function registerEvents(program: Command, ctx: CliContext): void {
     );
     for (const i of result.issues) {
       ctx.io.stderr(
-        `macfleet: ${i.file}${i.line === undefined ? '' : `:${i.line}`}${i.field === undefined ? '' : ` ${i.field}`}: ${i.message} [${i.code}]\n`,
+        `macfleet: ${escapeTerminal(`${i.file}${i.line === undefined ? '' : `:${i.line}`}${i.field === undefined ? '' : ` ${i.field}`}: ${i.message}`)} [${i.code}]\n`,
       );
     }
+    // Nothing imported and problems said: the scan could not be imported as given.
+    if (result.adapters.imported === 0 && result.issues.length > 0) ctx.setExitCode(EXIT.badInput);
   });
 }

@@ -1,5 +1,6 @@
 /** `macfleet mac <addr>...`: canonical form, flags, vendor and classification of each address. */
 import type { Command } from 'commander';
+import { escapeTerminal } from '../../escape.js';
 import { MacfleetError } from '../../errors.js';
 import { classifyMac, formatMac, macFlags, parseMac } from '../../mac/index.js';
 import type { CliContext } from '../context.js';
@@ -37,7 +38,7 @@ export function registerMac(program: Command, ctx: CliContext): void {
       else {
         for (const r of results) {
           if ('error' in r) {
-            ctx.io.stderr(`macfleet: ${r.error.message} [${r.error.code}]\n`);
+            ctx.io.stderr(`macfleet: ${escapeTerminal(r.error.message)} [${r.error.code}]\n`);
             continue;
           }
           const flags = [

@@ -1,5 +1,6 @@
 /** `macfleet release <mac>...`: give MACs back; each waits in its pool's quarantine before re-use. */
 import type { Command } from 'commander';
+import { escapeTerminal } from '../../escape.js';
 import { MacfleetError } from '../../errors.js';
 import { formatMac, parseMac } from '../../mac/index.js';
 import type { CliContext } from '../context.js';
@@ -40,7 +41,7 @@ export function registerRelease(program: Command, ctx: CliContext): void {
       return;
     }
     for (const r of results) {
-      if ('error' in r) ctx.io.stderr(`macfleet: ${r.error.message} [${r.error.code}]\n`);
+      if ('error' in r) ctx.io.stderr(`macfleet: ${escapeTerminal(r.error.message)} [${r.error.code}]\n`);
       else
         ctx.out(
           `${r.mac} released${r.owner === null ? '' : ` from ${JSON.stringify(r.owner)}`}${r.quarantineUntil === null ? ', free again now' : `, quarantined until ${r.quarantineUntil}`}`,

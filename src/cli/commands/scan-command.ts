@@ -13,6 +13,7 @@ import { hostMatcher } from '../../scan/host-from-path.js';
 import { renderAdapters, scanCsv, scanJsonPieces, scanText } from '../../scan/report.js';
 import { scanSarif } from '../../scan/sarif.js';
 import { DEFAULT_MAX_FILE_SIZE, scan } from '../../scan/scan.js';
+import { READ_ISSUE_CODES, ROOT_UNREADABLE } from '../../scan/walk.js';
 import type { CliContext } from '../context.js';
 import { EXIT } from '../exit-codes.js';
 import { intOption } from '../options.js';
@@ -100,9 +101,16 @@ export function registerScan(program: Command, ctx: CliContext): void {
       else ctx.io.stdout(scanText(result));
       if (failOn !== 'none') {
         const threshold = severityRank(failOn as Severity);
-        if (result.findings.some((f) => severityRank(f.severity) >= threshold))
+        const readProblem = (i: { code: string; severity: Severity }) =>
+          READ_ISSUE_CODES.has(i.code) && severityRank(i.severity) >= threshold;
+        if (
+          result.findings.some((f) => severityRank(f.severity) >= threshold) ||
+          result.issues.some(readProblem)
+        )
           ctx.setExitCode(EXIT.findings);
       }
+      // A root that could not be read at all is bad input, whatever else was found.
+      if (result.issues.some((i) => i.code === ROOT_UNREADABLE)) ctx.setExitCode(EXIT.badInput);
     });
 }
 

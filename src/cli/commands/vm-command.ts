@@ -143,7 +143,13 @@ export function registerVm(program: Command, ctx: CliContext): void {
 
   fleetOptions(vm.command('list').description('list VMs').option('--host <host>', 'only this host')).action(
     async (o: VmOptions) => {
-      const vms = await withFleet(ctx, o, (deps) => deps.repo.listVms(o.host), 'read');
+      const vms = await withFleet(ctx, o, async (deps) => {
+        if (o.host !== undefined && (await deps.repo.getHost(o.host)) === undefined)
+          throw new MacfleetError('NOT_FOUND', `no host named ${JSON.stringify(o.host)}`, {
+            location: { field: '--host' },
+          });
+        return deps.repo.listVms(o.host);
+      }, 'read');
       if (o.json) return ctx.json(vms.map(vmJson));
       ctx.out(
         table([
