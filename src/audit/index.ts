@@ -3,3 +3,4 @@ export * from './audit.js';
 export * from './finding-types.js';
 export * from './duplicate-values.js';
 export * from './segments.js';
+export * from './duplicate-scope.js';
