@@ -74,7 +74,7 @@ export function duplicateGroups<M extends ScopeMember>(
   const out: DuplicateGroup<M>[] = [];
   const bySegment = groupBy(
     members.filter((a) => a.segment !== null),
-    (a) => a.segment!,
+    (a) => a.segment ?? '',
   );
   const conflicting: DuplicateGroup<M>[] = [];
   for (const [segment, onSegment] of bySegment) {
@@ -95,9 +95,10 @@ export function duplicateGroups<M extends ScopeMember>(
       });
   }
   out.push(...conflicting);
-  const segments = new Set(members.map((a, i) => a.segment ?? `\u0000${i}`));
-  if (segments.size > 1)
-    out.push({ scope: 'latent', members: [...members], message: latentMessage(m, members) });
+  // Adapters on no shared segment count as one segment each.
+  const segments = new Set(members.map((a, i) => a.segment ?? `\u0000${i}`)).size;
+  if (segments > 1)
+    out.push({ scope: 'latent', members: [...members], message: latentMessage(m, members, segments) });
   return out;
 }
 
@@ -135,8 +136,12 @@ function conflictingMessage(m: string, segment: string, group: readonly ScopeMem
   return `${m} is configured on ${group.length} adapters on one L2 segment (${segment}) ${where}: switch MAC tables flap and DHCP/ARP break`;
 }
 
-function latentMessage(m: string, group: readonly ScopeMember[]): string {
+function latentMessage(m: string, group: readonly ScopeMember[], distinct: number): string {
   const label = (a: ScopeMember): string =>
     a.segment ?? (a.network === null ? 'not attached' : `${a.network} of ${a.vm}`);
-  return `${m} is configured on ${group.length} adapters on different segments (${list(group.map(label))}): harmless until a VM moves or a network is bridged, then it conflicts`;
+  const segments = list(group.map(label));
+  // Where one segment holds several of them, those are findings of their own: this one is about the rest.
+  if (distinct < group.length)
+    return `${m} is configured on ${group.length} adapters across ${distinct} segments (${segments}): between segments it is harmless until a VM moves or a network is bridged, then it conflicts`;
+  return `${m} is configured on ${group.length} adapters on different segments (${segments}): harmless until a VM moves or a network is bridged, then it conflicts`;
 }

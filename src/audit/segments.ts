@@ -20,8 +20,6 @@ export interface SegmentInput {
   readonly host: string | null;
   readonly network: string | null;
   readonly hostPrivate: boolean;
-  /** Needed to tell a user-mode adapter (libvirt `<interface type='user'>`). */
-  readonly hypervisor?: string;
 }
 
 /**
@@ -30,7 +28,7 @@ export interface SegmentInput {
  */
 export function segmentOf(a: SegmentInput, rules: readonly SegmentRule[] = []): string | null {
   if (a.network === null) return null;
-  if (a.hypervisor !== undefined && isUserModeNetwork(a.hypervisor, a.network)) return null;
+  if (isUserModeNetwork(a.network)) return null;
   for (const r of rules) {
     if ((r.host === '*' || r.host === a.host) && (r.network === '*' || r.network === a.network))
       return r.segment;

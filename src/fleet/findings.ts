@@ -69,7 +69,7 @@ export function duplicateFindings(
         vm: vm.name,
         network: notConnected ? null : a.network,
         // Adapters attached to nothing, and user-mode NAT adapters, share a segment with no one.
-        segment: notConnected || isUserModeNetwork(hv, a.network) ? null : member.segment,
+        segment: notConnected || isUserModeNetwork(a.network) ? null : member.segment,
         hypervisor: hv,
         member,
       };

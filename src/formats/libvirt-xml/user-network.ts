@@ -8,6 +8,8 @@
  */
 export const LIBVIRT_USER_NETWORK = 'user (SLIRP)';
 
-/** True for an adapter on QEMU user-mode networking (see LIBVIRT_USER_NETWORK). */
-export const isUserModeNetwork = (hypervisor: string, network: string | null): boolean =>
-  network === LIBVIRT_USER_NETWORK && (hypervisor === 'libvirt' || hypervisor === 'kvm');
+/**
+ * True for an adapter on QEMU user-mode networking (see LIBVIRT_USER_NETWORK), in a scan or in the
+ * inventory an import built from one (where a host's hypervisor comes from its first VM's format).
+ */
+export const isUserModeNetwork = (network: string | null): boolean => network === LIBVIRT_USER_NETWORK;
