@@ -6,16 +6,19 @@
 import { z } from 'zod';
 import { MacfleetError } from '../errors.js';
 import { FORMAT_NAMES, ISSUE_SEVERITIES, MAC_MODES } from '../formats/types.js';
-import { safeParseMac, type Mac } from '../mac/index.js';
+import { parseMac, safeParseMac, type Mac } from '../mac/index.js';
 import { DUPLICATE_SCOPES, FINDING_KINDS, SEVERITIES } from './finding-types.js';
 import { segmentOf } from './segments.js';
 
-/** A MAC in any notation (the scan writes canonical colon-lower); read as the Mac value. */
-const macText = z.string().transform((text, ctx): Mac => {
-  const r = safeParseMac(text);
-  if (r.success) return r.data;
-  ctx.issues.push({ code: 'custom', message: r.error.message, input: text });
-  return z.NEVER;
+/**
+ * A MAC in any notation (the scan writes canonical colon-lower). A refinement, not a transform: zod runs
+ * it several times faster, and the reader converts the checked text once.
+ */
+const macText = z.string().refine((text) => safeParseMac(text).success, {
+  error: (issue) => {
+    const r = safeParseMac(String(issue.input));
+    return r.success ? 'expected a MAC address' : r.error.message;
+  },
 });
 
 export const ScanAdapterSchema = z.object({
@@ -92,7 +95,7 @@ export type ScanDocumentAdapter = z.input<typeof ScanAdapterSchema>;
 export type ScanDocumentFinding = z.input<typeof ScanFindingSchema>;
 export type ScanDocumentIssue = z.input<typeof ScanIssueSchema>;
 /** An adapter as read (the MAC as a value). */
-export type ReadScanAdapter = z.output<typeof ScanAdapterSchema>;
+export type ReadScanAdapter = Omit<z.output<typeof ScanAdapterSchema>, 'mac'> & { readonly mac: Mac | null };
 
 /** A problem in a scan document, at its JSON path. */
 export interface ScanDocumentProblem {
@@ -176,6 +179,7 @@ function completeAdapter(a: z.output<typeof ReadAdapterSchema>, documentFile: st
   const { path, ...rest } = a;
   const complete = {
     ...rest,
+    mac: a.mac === null ? null : parseMac(a.mac),
     file: a.file ?? documentFile,
     hostPrivate,
     segment:
