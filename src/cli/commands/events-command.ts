@@ -147,7 +147,7 @@ export function registerEvents(program: Command, ctx: CliContext): void {
     );
     for (const i of result.issues) {
       ctx.io.stderr(
-        `macfleet: ${i.file}${i.line === undefined ? '' : `:${i.line}`}${i.field === undefined ? '' : ` ${i.field}`}: ${i.message} [${i.code}]\n`,
+        `macfleet: ${i.file}${i.line === undefined ? '' : `:${i.line}`}${i.field === undefined || i.message.startsWith(i.field) ? '' : ` ${i.field}`}: ${i.message} [${i.code}]\n`,
       );
     }
   });
