@@ -2,18 +2,18 @@
  * Every real VM config under <repo>/../shared/fixtures/real (see its SOURCES.md) parses to exactly the
  * MACs, networks and modes listed there, through detection as the scan does it.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { decodeText } from '../src/formats/decode.js';
 import { detectFormat, PARSERS } from '../src/formats/registry.js';
 import type { FormatName, MacMode } from '../src/formats/types.js';
 import { formatMac } from '../src/mac/index.js';
+import { REAL_FIXTURES, realFixturesPresent } from './helpers/real-fixtures.js';
 
-const REAL = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'shared', 'fixtures', 'real');
-const present = existsSync(REAL);
-if (!present) console.warn(`real fixtures not found at ${REAL}: skipping the real-fixture table`);
+const REAL = REAL_FIXTURES;
+// Missing fixtures skip these tests on a developer's machine and fail them under CI.
+const present = realFixturesPresent(REAL);
 
 type Row = [mac: string | null, network: string | null, mode: MacMode, enabled?: boolean];
 const S = 'static' as const;

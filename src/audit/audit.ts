@@ -3,8 +3,19 @@
  * conflicting, latent), hypervisor pool overlaps, NLB clashes and invalid MACs. Disabled adapters never
  * count (Proxmox history never reaches here: the parser reports only the current configuration).
  */
-import { classifyMac, formatMac, isBroadcast, isMulticast, isZero, type Mac } from '../mac/index.js';
+import {
+  classifyMac,
+  formatMac,
+  formatMacRange,
+  isBroadcast,
+  isMulticast,
+  isZero,
+  rangeContains,
+  VMWARE_STATIC_RANGE,
+  type Mac,
+} from '../mac/index.js';
 import type { AdapterRecord } from '../formats/types.js';
+import { duplicateGroups } from './duplicate-scope.js';
 import { duplicateMacValues } from './duplicate-values.js';
 import {
   member,
@@ -76,20 +87,6 @@ export class Auditor {
   }
 }
 
-const SCOPE_RANK: Readonly<Record<DuplicateScope, number>> = { latent: 1, conflicting: 2, blocking: 3 };
-
-/** Known hosts decide; without them, two adapters of one per-VM file are on one host. */
-function sameHost(a: AuditAdapter, b: AuditAdapter): boolean {
-  if (a.host !== null && b.host !== null) return a.host === b.host;
-  return a.file === b.file && a.vm === b.vm;
-}
-
-function pairScope(a: AuditAdapter, b: AuditAdapter): DuplicateScope {
-  if (sameHost(a, b) && a.network !== null && a.network === b.network) return 'blocking';
-  if (a.segment !== null && a.segment === b.segment) return 'conflicting';
-  return 'latent';
-}
-
 /** `values[i]` is `live[i].mac` (the auditor keeps them in a typed array as adapters arrive). */
 function duplicateFindings(
   live: readonly LiveAdapter[],
@@ -110,61 +107,31 @@ function duplicateFindings(
   }
   const out: Finding[] = [];
   for (const [mac, group] of groups) {
-    // NLB unicast nodes share the cluster MAC by design: reported by the nlb rule instead.
-    if (classifyMac(mac as Mac).kind === 'nlb-unicast') continue;
-    let scope: DuplicateScope = 'latent';
-    for (let i = 0; i < group.length; i++) {
-      for (let j = i + 1; j < group.length; j++) {
-        const s = pairScope(group[i]!, group[j]!);
-        if (SCOPE_RANK[s] > SCOPE_RANK[scope]) scope = s;
-      }
+    for (const g of duplicateGroups(mac as Mac, group)) {
+      out.push({
+        kind: 'duplicate',
+        scope: g.scope,
+        severity: g.scope === 'latent' ? 'warning' : 'error',
+        mac: formatMac(mac as Mac),
+        message: g.message,
+        fix: FIXES[g.scope],
+        members: g.members.map(member),
+      });
     }
-    out.push(duplicateFinding(mac as Mac, scope, group));
   }
   return out;
 }
 
-const list = (xs: Iterable<string>): string => [...new Set(xs)].join(', ');
-
-function duplicateFinding(mac: Mac, scope: DuplicateScope, group: readonly AuditAdapter[]): Finding {
-  const m = formatMac(mac);
-  const hosts = list(group.map((a) => a.host ?? 'unknown host'));
-  const networks = list(group.map((a) => a.network ?? 'not attached'));
-  const n = group.length;
-  const unknownHosts = group.some((a) => a.host === null);
-  let message: string;
-  let fix: string;
-  if (scope === 'blocking') {
-    message = `${m} is configured on ${n} adapters on the same host (${hosts}) and virtual network (${networks}): the second VM will not start while the first runs`;
-    fix =
-      'keep the MAC on one adapter; give the others a new MAC from a managed pool, or set them to dynamic, while their VMs are stopped';
-  } else if (scope === 'conflicting') {
-    message =
-      `${m} is configured on ${n} adapters on one L2 segment (${sharedSegments(group)}) from ` +
-      (unknownHosts
-        ? `hosts not known (${hosts}; blocking if they share a host — use --host-from-path)`
-        : `different hosts (${hosts})`) +
-      ': switch MAC tables flap and DHCP/ARP break';
-    fix =
-      'keep the MAC on one adapter; give the others a new MAC from a fleet-wide pool (or set them to dynamic)';
-  } else {
-    message = `${m} is configured on ${n} adapters on different segments (${list(group.map((a) => a.segment ?? 'not attached'))}): harmless until a VM moves or a network is bridged, then it conflicts`;
-    fix = 'give all but one adapter a new MAC from a fleet-wide pool before any migration';
-  }
-  return {
-    kind: 'duplicate',
-    scope,
-    severity: scope === 'latent' ? 'warning' : 'error',
-    mac: m,
-    message,
-    fix,
-    members: group.map(member),
-  };
-}
+const FIXES: Readonly<Record<DuplicateScope, string>> = {
+  blocking:
+    'keep the MAC on one adapter; give the others a new MAC from a managed pool, or set them to dynamic, while their VMs are stopped',
+  conflicting:
+    'keep the MAC on one adapter; give the others a new MAC from a fleet-wide pool (or set them to dynamic)',
+  latent: 'give all but one adapter a new MAC from a fleet-wide pool before any migration',
+};
 
 // VMware accepts static MACs only in 00:50:56:00:00:00-00:50:56:3F:FF:FF unless checkMACAddress is FALSE.
-const VMWARE_STATIC_START = 0x005056 * 2 ** 24;
-const VMWARE_STATIC_END = VMWARE_STATIC_START + 0x3fffff;
+const VMWARE_STATIC = formatMacRange(VMWARE_STATIC_RANGE);
 
 /** The finding about an adapter whose MAC no NIC can use (or its hypervisor refuses), if any. */
 function invalidFinding(a: LiveAdapter): Finding | undefined {
@@ -175,7 +142,7 @@ function invalidFinding(a: LiveAdapter): Finding | undefined {
   if (
     mac !== 0 &&
     !isMulticast(mac) &&
-    (a.checkMacRange === false || (mac >= VMWARE_STATIC_START && mac <= VMWARE_STATIC_END))
+    (a.checkMacRange === false || rangeContains(VMWARE_STATIC_RANGE, mac))
   )
     return undefined;
   const m = formatMac(a.mac);
@@ -192,22 +159,12 @@ function invalidFinding(a: LiveAdapter): Finding | undefined {
     a.hypervisor === 'vmware' &&
     a.mode === 'static' &&
     a.checkMacRange !== false &&
-    (a.mac < VMWARE_STATIC_START || a.mac > VMWARE_STATIC_END)
+    !rangeContains(VMWARE_STATIC_RANGE, a.mac)
   ) {
-    message = `${m} is a static VMware MAC outside 00:50:56:00:00:00-00:50:56:3f:ff:ff: the VM will not power on`;
-    fix = `use a static MAC inside 00:50:56:00:00:00-00:50:56:3f:ff:ff, or set ${a.adapter}.checkMACAddress = "FALSE" if the MAC must stay`;
+    message = `${m} is a static VMware MAC outside ${VMWARE_STATIC}: the VM will not power on`;
+    fix = `use a static MAC inside ${VMWARE_STATIC}, or set ${a.adapter}.checkMACAddress = "FALSE" if the MAC must stay`;
   }
   return message === undefined
     ? undefined
     : { kind: 'invalid', severity: 'error', mac: m, message, fix, members: [member(a)] };
-}
-
-/** The segments holding more than one member of a duplicate group. */
-function sharedSegments(group: readonly AuditAdapter[]): string {
-  const counts = new Map<string, number>();
-  for (const a of group) if (a.segment !== null) counts.set(a.segment, (counts.get(a.segment) ?? 0) + 1);
-  return [...counts]
-    .filter(([, c]) => c > 1)
-    .map(([s]) => s)
-    .join(', ');
 }

@@ -3,7 +3,19 @@
  * 00-15-5D-XX-YY-00..FF from the host IPv4 address; Virtual Server 00-03-FF-..-YY-ZZ from a host NIC's
  * last two octets), and NLB cluster MACs that clash or are blocked by the switch policy.
  */
-import { classifyMac, formatMac, octets, ouiOf, type Mac } from '../mac/index.js';
+import {
+  classifyMac,
+  formatMac,
+  HYPER_V_OUI,
+  NLB_MASKED_RANGE,
+  NLB_MULTICAST_RANGE,
+  NLB_UNICAST_RANGE,
+  octets,
+  ouiOf,
+  rangeContains,
+  VIRTUAL_SERVER_OUI,
+  type Mac,
+} from '../mac/index.js';
 import type { AdapterRecord } from '../formats/types.js';
 import { member, type Finding } from './finding-types.js';
 
@@ -21,7 +33,7 @@ export class RangeOverlaps {
   add(a: LiveAdapter): void {
     if (a.mode === 'static') return;
     const oui = ouiOf(a.mac);
-    if (oui !== 0x00155d && oui !== 0x0003ff) return; // only Hyper-V and Virtual Server pools
+    if (oui !== HYPER_V_OUI && oui !== VIRTUAL_SERVER_OUI) return; // only Hyper-V and Virtual Server pools
     const c = classifyMac(a.mac);
     if (c.kind !== 'hyper-v' && c.kind !== 'virtual-server') return;
     const [, , , d, e, f] = octets(a.mac);
@@ -61,11 +73,11 @@ export class RangeOverlaps {
   }
 }
 
-/** NLB MACs all start with 02 or 03 (cluster 02-BF/03-BF, masked 02-<priority>): the rest never matter. */
-export const isNlbCandidate = (a: LiveAdapter): boolean => {
-  const first = Math.floor(a.mac / 2 ** 40);
-  return first === 0x02 || first === 0x03;
-};
+/** The NLB MACs a rule here looks at: unicast and multicast cluster MACs, masked source MACs. */
+export const isNlbCandidate = (a: LiveAdapter): boolean =>
+  rangeContains(NLB_MASKED_RANGE, a.mac) ||
+  rangeContains(NLB_UNICAST_RANGE, a.mac) ||
+  rangeContains(NLB_MULTICAST_RANGE, a.mac);
 
 export function nlbFindings(live: readonly LiveAdapter[]): Finding[] {
   const out: Finding[] = [];

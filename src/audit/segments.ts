@@ -2,8 +2,11 @@
  * Which L2 segment an adapter is on. Default: the same network/bridge/switch name on different hosts is
  * one segment, except networks private to a host by nature (NAT, host-only, internal, libvirt `default`,
  * Hyper-V Default Switch), which are per host. A segment map (from `--segments <file.yaml>`) overrides it.
+ * QEMU user-mode (SLIRP) adapters are on no shared segment at all, whatever the map says: each is a NAT
+ * of its own inside its VM's QEMU process.
  */
 import { MacfleetError } from '../errors.js';
+import { isUserModeNetwork } from '../formats/libvirt-xml/user-network.js';
 
 export interface SegmentRule {
   readonly segment: string;
@@ -19,9 +22,13 @@ export interface SegmentInput {
   readonly hostPrivate: boolean;
 }
 
-/** The segment key of an adapter (null: not attached to any network). First matching rule wins. */
+/**
+ * The segment key of an adapter; null when it shares a segment with nothing (not attached to any
+ * network, or user-mode networking). First matching rule wins.
+ */
 export function segmentOf(a: SegmentInput, rules: readonly SegmentRule[] = []): string | null {
   if (a.network === null) return null;
+  if (isUserModeNetwork(a.network)) return null;
   for (const r of rules) {
     if ((r.host === '*' || r.host === a.host) && (r.network === '*' || r.network === a.network))
       return r.segment;

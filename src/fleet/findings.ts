@@ -1,16 +1,15 @@
 /**
- * Duplicate MACs in the inventory, by scope, in the shape of `macfleet scan --json` findings:
- * `blocking` (same host and virtual network: the second VM will not start), `conflicting` (same L2
- * segment on different hosts: switch tables flap, DHCP and ARP break), `latent` (different segments:
- * it fires when a VM moves). A finding stays until the duplicate is gone.
+ * Duplicate MACs in the inventory, by scope, in the shape of `macfleet scan --json` findings. The scope,
+ * the NLB exemption and the message come from the audit's one scope rule (src/audit/duplicate-scope.ts),
+ * so `findings` after `import` says what `scan` said. A finding stays until the duplicate is gone.
  */
-import { classifyMac, formatMac, type Mac } from '../mac/index.js';
+import { DUPLICATE_SCOPES, duplicateGroups, type DuplicateScope, type ScopeMember } from '../audit/index.js';
+import { isUserModeNetwork } from '../formats/libvirt-xml/user-network.js';
+import { formatMac, type Mac } from '../mac/index.js';
+import { NOT_CONNECTED } from './import-scan.js';
+import type { Host, VirtualNetwork, Vm } from './model.js';
 
-const SHARED_BY_DESIGN: ReadonlySet<string> = new Set(['nlb-unicast', 'nlb-multicast', 'nlb-igmp']);
-import type { VirtualNetwork, Vm } from './model.js';
-
-export const DUPLICATE_SCOPES = ['blocking', 'conflicting', 'latent'] as const;
-export type DuplicateScope = (typeof DUPLICATE_SCOPES)[number];
+export { DUPLICATE_SCOPES, type DuplicateScope };
 
 export interface FindingMember {
   readonly host: string;
@@ -32,22 +31,28 @@ export interface FleetFinding {
   readonly fix: string;
 }
 
-const MESSAGES: Record<DuplicateScope, string> = {
-  blocking: 'same host and virtual network: only one of these VMs can run at a time',
-  conflicting: 'same L2 segment on different hosts: switch tables flap, DHCP and ARP break',
-  latent: 'different segments: harmless until one of these VMs moves',
-};
-
-function scopeOf(a: FindingMember, b: FindingMember): DuplicateScope {
-  if (a.host === b.host && a.network === b.network) return 'blocking';
-  return a.segment === b.segment ? 'conflicting' : 'latent';
+interface Holder extends ScopeMember {
+  readonly member: FindingMember;
 }
 
-/** Every duplicate MAC of the inventory, worst scope first, then by MAC. */
-export function duplicateFindings(vms: readonly Vm[], networks: readonly VirtualNetwork[]): FleetFinding[] {
+const FIX =
+  'switch all but one to dynamic (macfleet adapter set <vm> <index> --dynamic), ideally on a host ' +
+  'allocating from a pool (--allocation pool:<name>)';
+
+/**
+ * Every duplicate MAC of the inventory, worst scope first, then by MAC. `hosts` tell each host's
+ * hypervisor to the scope rule (without them it is not known).
+ */
+export function duplicateFindings(
+  vms: readonly Vm[],
+  networks: readonly VirtualNetwork[],
+  hosts: readonly Host[] = [],
+): FleetFinding[] {
   const segment = new Map(networks.map((n) => [`${n.host}\u0000${n.name}`, n.segment]));
-  const byMac = new Map<Mac, FindingMember[]>();
+  const hypervisor = new Map(hosts.map((h) => [h.name, h.hypervisor as string]));
+  const byMac = new Map<Mac, Holder[]>();
   for (const vm of vms) {
+    const hv = hypervisor.get(vm.host) ?? 'unknown';
     for (const a of vm.adapters) {
       const member: FindingMember = {
         host: vm.host,
@@ -58,38 +63,32 @@ export function duplicateFindings(vms: readonly Vm[], networks: readonly Virtual
         mode: a.mode,
         state: vm.state,
       };
+      const notConnected = a.network === NOT_CONNECTED;
+      const holder: Holder = {
+        host: vm.host,
+        vm: vm.name,
+        network: notConnected ? null : a.network,
+        // Adapters attached to nothing, and user-mode NAT adapters, share a segment with no one.
+        segment: notConnected || isUserModeNetwork(a.network) ? null : member.segment,
+        hypervisor: hv,
+        member,
+      };
       const list = byMac.get(a.mac);
-      if (list === undefined) byMac.set(a.mac, [member]);
-      else list.push(member);
+      if (list === undefined) byMac.set(a.mac, [holder]);
+      else list.push(holder);
     }
   }
   const findings: FleetFinding[] = [];
-  for (const [mac, members] of byMac) {
-    // NLB cluster MACs are shared by design by every node of the cluster; the lab judges them.
-    if (members.length < 2 || SHARED_BY_DESIGN.has(classifyMac(mac).kind)) continue;
-    const inScope = new Map<DuplicateScope, Set<FindingMember>>();
-    for (let i = 0; i < members.length; i++) {
-      for (let j = i + 1; j < members.length; j++) {
-        const scope = scopeOf(members[i]!, members[j]!);
-        const set = inScope.get(scope) ?? new Set();
-        set.add(members[i]!).add(members[j]!);
-        inScope.set(scope, set);
-      }
-    }
-    for (const scope of DUPLICATE_SCOPES) {
-      const set = inScope.get(scope);
-      if (set === undefined) continue;
-      const list = [...set];
+  for (const [mac, holders] of byMac) {
+    for (const g of duplicateGroups(mac, holders)) {
       findings.push({
         kind: 'duplicate',
-        scope,
-        severity: scope === 'latent' ? 'warning' : 'error',
+        scope: g.scope,
+        severity: g.scope === 'latent' ? 'warning' : 'error',
         mac: formatMac(mac),
-        message: `${formatMac(mac)} is held by ${list.length} adapters, ${MESSAGES[scope]}`,
-        members: list,
-        fix:
-          'switch all but one to dynamic (macfleet adapter set <vm> <index> --dynamic), ideally on a host ' +
-          'allocating from a pool (--allocation pool:<name>)',
+        message: g.message,
+        members: g.members.map((h) => h.member),
+        fix: FIX,
       });
     }
   }

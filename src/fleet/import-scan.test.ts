@@ -128,7 +128,10 @@ describe('import of a scan', () => {
       's.json',
     );
     expect(adapters.map((a) => a.vm)).toEqual(['b']);
-    expect(issues.map((i) => i.field)).toEqual(['adapters[0]', 'adapters[1]']);
+    expect(issues.map((i) => [i.field, i.message])).toEqual([
+      ['adapters[0].mac', 'adapters[0].mac: invalid MAC "zz:zz": bad hex digit "z" at position 1'],
+      ['adapters[1].vm', 'adapters[1].vm: expected a non-empty VM name'],
+    ]);
     expect(() => parseScanJson('{"files":1}', 's.json')).toThrow(/adapters/);
     expect(() => parseScanJson('nope', 's.json')).toThrow(/not JSON/);
   });

@@ -6,7 +6,9 @@
  */
 import { shellQuote } from '../escape.js';
 import { MacfleetError } from '../errors.js';
-import { formatMac, parseMac, type Mac } from '../mac/index.js';
+import { readScanDocument, type ReadScanAdapter } from '../audit/scan-document.js';
+import { segmentOf } from '../audit/index.js';
+import { formatMac, HYPER_V_OUI, ouiOf, type Mac } from '../mac/index.js';
 import { initialSchemeState } from './hypervisor-source.js';
 import {
   checkName,
@@ -21,24 +23,20 @@ import { checkStaticMac } from './rules.js';
 import { inSession, type FleetDeps, type Session } from './session.js';
 import { adapterDetail, vmDetail } from './views.js';
 
-/** One adapter of the scan's `adapters` array, as far as the inventory needs it. */
-export interface ScanAdapter {
-  readonly file: string;
-  readonly line: number;
-  readonly vm: string;
-  readonly host: string | null;
-  readonly network: string | null;
-  readonly mac: Mac | null;
-  readonly mode: 'static' | 'dynamic' | 'unknown';
-  readonly hypervisor: string;
-  readonly enabled: boolean;
-  /** A network private to its host by nature (NAT, host-only, libvirt `default`, Hyper-V Default Switch). */
-  readonly hostPrivate: boolean;
-}
+/**
+ * One adapter of the scan's `adapters` array, as far as the inventory needs it (the scan document's
+ * adapter as read, src/audit/scan-document.ts). Without `segment` the network's segment follows from
+ * `hostPrivate`, as the audit's default rule has it.
+ */
+export type ScanAdapter = Pick<
+  ReadScanAdapter,
+  'file' | 'line' | 'vm' | 'host' | 'network' | 'mac' | 'mode' | 'hypervisor' | 'enabled' | 'hostPrivate'
+> & { readonly segment?: string | null };
 
 export interface ImportIssue {
   readonly file: string;
   readonly line?: number;
+  /** Where in the scan document: a JSON path such as `adapters[3].mac`. */
   readonly field?: string;
   readonly code: string;
   readonly message: string;
@@ -55,98 +53,22 @@ const HYPERVISOR_OF: Readonly<Record<string, HypervisorKind>> = {
   ...Object.fromEntries(HYPERVISOR_KINDS.map((k) => [k, k])),
 };
 
-/** Host-private networks the scan names without saying so (older scans have no `hostPrivate`). */
-function privateByName(hypervisor: string | null | undefined, network: string | null | undefined): boolean {
-  if (network === null || network === undefined) return false;
-  switch (hypervisor) {
-    case 'hyper-v':
-      return network === 'Default Switch';
-    case 'libvirt':
-      return network === 'default';
-    case 'virtualbox':
-    case 'ovf':
-      return network === 'NAT';
-    case 'virtual-server':
-      return /^internal network$/i.test(network);
-    case 'vmware':
-      return /^(nat|hostonly|vmnet1|vmnet8)$/i.test(network);
-    default:
-      return false;
-  }
-}
-
 /** Network name for adapters the scan found attached to nothing. */
 export const NOT_CONNECTED = '(not connected)';
 
-const isObject = (v: unknown): v is Record<string, unknown> =>
-  typeof v === 'object' && v !== null && !Array.isArray(v);
-
-/** Parse the text of a scan JSON document; shape errors name the field (`adapters[3].mac`). */
+/**
+ * Parse the text of a scan JSON document (src/audit/scan-document.ts). Not JSON or no `adapters` array:
+ * PARSE_ERROR; a bad adapter is left out with one issue per bad field, named by its JSON path.
+ */
 export function parseScanJson(
   text: string,
   file: string,
 ): { adapters: ScanAdapter[]; issues: ImportIssue[] } {
-  let doc: unknown;
-  try {
-    doc = JSON.parse(text);
-  } catch (e) {
-    throw new MacfleetError('PARSE_ERROR', `${file}: not JSON: ${(e as Error).message}`, {
-      location: { file },
-      cause: e,
-    });
-  }
-  if (!isObject(doc) || !Array.isArray(doc['adapters'])) {
-    throw new MacfleetError(
-      'PARSE_ERROR',
-      `${file}: expected the output of macfleet scan --json, an object with an "adapters" array`,
-      {
-        location: { file, field: 'adapters' },
-      },
-    );
-  }
-  const adapters: ScanAdapter[] = [];
-  const issues: ImportIssue[] = [];
-  doc['adapters'].forEach((raw: unknown, i) => {
-    const field = `adapters[${i}]`;
-    const bad = (what: string): void => {
-      issues.push({ file, field, code: 'PARSE_ERROR', message: `${field}: ${what}` });
-    };
-    if (!isObject(raw)) return bad('expected an object');
-    const str = (k: string): string | null | undefined =>
-      typeof raw[k] === 'string' ? raw[k] : raw[k] === null ? null : undefined;
-    const vm = str('vm');
-    const sourceFile = str('file') ?? file;
-    const line = typeof raw['line'] === 'number' ? raw['line'] : 0;
-    const mode = str('mode');
-    if (vm === undefined || vm === null || vm === '') return bad('"vm" must be a non-empty string');
-    if (mode !== 'static' && mode !== 'dynamic' && mode !== 'unknown')
-      return bad('"mode" must be static, dynamic or unknown');
-    let mac: Mac | null = null;
-    const macText = str('mac');
-    if (macText !== null && macText !== undefined) {
-      try {
-        mac = parseMac(macText);
-      } catch (e) {
-        return bad(`"mac": ${(e as Error).message}`);
-      }
-    } else if (macText === undefined) return bad('"mac" must be a MAC string or null');
-    adapters.push({
-      file: sourceFile,
-      line,
-      vm,
-      host: str('host') ?? null,
-      network: str('network') ?? null,
-      mac,
-      mode,
-      hypervisor: str('hypervisor') ?? 'unknown',
-      enabled: raw['enabled'] !== false,
-      hostPrivate:
-        typeof raw['hostPrivate'] === 'boolean'
-          ? raw['hostPrivate']
-          : privateByName(str('hypervisor'), str('network')),
-    });
-  });
-  return { adapters, issues };
+  const { adapters, problems } = readScanDocument(text, file);
+  return {
+    adapters,
+    issues: problems.map((p) => ({ file, field: p.field, code: 'PARSE_ERROR', message: p.message })),
+  };
 }
 
 export interface ImportOptions {
@@ -212,7 +134,7 @@ export function importScan(
   const hyperVHints = new Map<string, Mac>();
   for (const g of groups.values()) {
     for (const a of g.adapters) {
-      if (a.mode === 'dynamic' && a.mac !== null && Math.floor(a.mac / 2 ** 24) === 0x00155d) {
+      if (a.mode === 'dynamic' && a.mac !== null && ouiOf(a.mac) === HYPER_V_OUI) {
         if (!hyperVHints.has(g.host)) hyperVHints.set(g.host, a.mac);
       }
     }
@@ -265,8 +187,7 @@ export function importScan(
         const network = a.network ?? NOT_CONNECTED;
         if (!inventory.networks.has(network)) {
           inventory.networks.add(network);
-          // As the audit names segments: a host-private network is a segment of its own on each host.
-          const segment = network === NOT_CONNECTED || a.hostPrivate ? `${network} on ${host.name}` : network;
+          const segment = networkSegment(a, host.name);
           await s.repo.putNetwork({ host: host.name, name: network, nic: null, segment });
           s.emit('network.added', { host: host.name }, null, { name: network, segment, imported: true }, []);
           count.networks++;
@@ -426,4 +347,17 @@ async function ensureHost(
   );
   count.hosts++;
   return host;
+}
+
+/**
+ * The segment of a network the import creates: the scan's (it applied the segment map), else the audit's
+ * default rule for this host. A host-private network of an adapter whose host the scan did not know is
+ * named for the host it is imported on; a network shared with no one (not connected, user-mode NAT) is
+ * kept apart per host (the findings treat its adapters as sharing nothing).
+ */
+function networkSegment(a: ScanAdapter, host: string): string {
+  if (a.network === null) return `${NOT_CONNECTED} on ${host}`;
+  if (typeof a.segment === 'string' && !(a.host === null && a.hostPrivate)) return a.segment;
+  const input = { host, network: a.network, hostPrivate: a.hostPrivate };
+  return segmentOf(input) ?? `${a.network} on ${host}`;
 }

@@ -3,7 +3,7 @@
  * just enough payload to model NLB, ARP, DHCP, IGMP, router advertisements and flooding. MACs and IPv4
  * addresses are integers so the switch's hot path never parses or allocates.
  */
-import { formatIpv4, formatMac, MAX_MAC, type Ipv4, type Mac } from '../mac/index.js';
+import { formatIpv4, formatMac, IPV4_MULTICAST_OUI, MAX_MAC, type Ipv4, type Mac } from '../mac/index.js';
 
 export const ETHERTYPE = {
   ipv4: 0x0800,
@@ -98,7 +98,7 @@ export const frame = (dst: Mac, src: Mac, payload: Payload, vlan = 0): Frame => 
 
 /** Multicast MAC of an IPv4 group (RFC 1112: 01-00-5E + low 23 bits). */
 export function ipv4MulticastMac(group: Ipv4): Mac {
-  return (0x01005e * 2 ** 24 + (group & 0x7fffff)) as Mac;
+  return (IPV4_MULTICAST_OUI * 2 ** 24 + (group & 0x7fffff)) as Mac;
 }
 
 export const isBroadcastMac = (mac: Mac): boolean => mac === BROADCAST_MAC;

@@ -7,7 +7,11 @@
 import { MacfleetError } from '../errors.js';
 import {
   formatIpv4,
+  HYPER_V_OUI,
+  macFromNumber,
   macFromOctets,
+  OPENSTACK_OUI,
+  VMWARE_OUI,
   nlbAddresses,
   nlbMaskedSourceMac,
   NLB_MAX_PRIORITY,
@@ -52,11 +56,11 @@ const SWITCH_SUFFIX: Record<DoctorHypervisor, string> = {
   vmware: 'vSwitch0',
   ovs: 'br-int',
 };
-/** OUI-like first octets each hypervisor gives VM adapters (Hyper-V 00-15-5D, VMware 00-50-56, OpenStack fa-16-3e). */
-const MAC_PREFIX: Record<DoctorHypervisor, readonly [number, number, number]> = {
-  'hyper-v': [0x00, 0x15, 0x5d],
-  vmware: [0x00, 0x50, 0x56],
-  ovs: [0xfa, 0x16, 0x3e],
+/** The OUI each hypervisor gives VM adapters (Hyper-V 00-15-5D, VMware 00-50-56, OpenStack fa-16-3e). */
+const MAC_PREFIX: Record<DoctorHypervisor, number> = {
+  'hyper-v': HYPER_V_OUI,
+  vmware: VMWARE_OUI,
+  ovs: OPENSTACK_OUI,
 };
 
 function check(o: NlbDoctorOptions): void {
@@ -98,8 +102,8 @@ export function buildNlbScenario(o: NlbDoctorOptions): Scenario {
   const hostCount = Math.min(2, o.nodes);
   const hosts = HOSTS[hv].slice(0, hostCount);
   const switchName = (h: string) => `${h}-${SWITCH_SUFFIX[hv]}`;
-  const [p0, p1, p2] = MAC_PREFIX[hv];
-  const vmMac = (a: number, b: number): Mac => macFromOctets([p0, p1, p2, 0x01, a, b]);
+  const vmMac = (a: number, b: number): Mac =>
+    macFromNumber(MAC_PREFIX[hv] * 0x100_0000 + 0x01_0000 + a * 256 + b);
   const switches: SwitchSpec[] = hosts.map((h, i) => ({
     name: switchName(h),
     host: h,

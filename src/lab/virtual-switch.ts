@@ -12,7 +12,7 @@
  * The hot path writes its answer into preallocated typed arrays (`egress`, `portDrops`) and allocates
  * nothing; only flap events (rare) create objects.
  */
-import type { Ipv4, Mac } from '../mac/index.js';
+import { IPV4_MULTICAST_OUI, type Ipv4, type Mac } from '../mac/index.js';
 import { isDhcpServerMessage, isRouterMessage, senderIpOf, type Frame, type Payload } from './frame.js';
 import { MacTable } from './mac-table.js';
 import {
@@ -369,7 +369,7 @@ export class VirtualSwitch {
 
   private floodMulticast(ingress: number, vlan: number, f: Frame, gen: number): void {
     const dst = f.dst;
-    const isIpMulticast = Math.floor(dst / 2 ** 24) === 0x01005e;
+    const isIpMulticast = Math.floor(dst / 2 ** 24) === IPV4_MULTICAST_OUI;
     if (!this.igmpSnooping || !isIpMulticast) {
       this.flood(ingress, vlan, gen, false);
       if (this.igmpSnooping) this.snoop(ingress, vlan, f.payload);

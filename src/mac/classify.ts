@@ -5,6 +5,26 @@
  */
 import { formatIpv4, ipv4FromOctets } from './ipv4.js';
 import { octets, type Mac } from './mac.js';
+import {
+  HYPER_V_OUI,
+  NLB_IGMP_RANGE,
+  NLB_MASKED_RANGE,
+  NLB_MULTICAST_PREFIX16,
+  NLB_UNICAST_PREFIX16,
+  OPENSTACK_OUI,
+  OVIRT_OUI,
+  PROXMOX_OUI,
+  QEMU_OUI,
+  SCVMM_DEFAULT_RANGE,
+  VCENTER_RANGE,
+  VIRTUAL_SERVER_OUI,
+  VIRTUALBOX_OUI,
+  VMWARE_GENERATED_OUI,
+  VMWARE_OUI,
+  VMWARE_STATIC_RANGE,
+  XEN_OUI,
+} from './prefixes.js';
+import { rangeContains } from './range.js';
 
 export const CLASSIFICATION_KINDS = [
   'virtual-server',
@@ -59,22 +79,18 @@ export type Classification =
 
 const hex = (n: number): string => n.toString(16).toUpperCase().padStart(2, '0');
 
-// SCVMM's default dynamic pool: 00-1D-D8-B7-1C-00 .. 00-1D-D8-F4-1F-FF.
-const SCVMM_START = 0x001dd8 * 2 ** 24 + 0xb71c00;
-const SCVMM_END = 0x001dd8 * 2 ** 24 + 0xf41fff;
-
 /** Classify a MAC by the scheme that most likely produced it. */
 export function classifyMac(mac: Mac): Classification {
   const [a, b, c, d, e, f] = octets(mac);
   const oui = (a << 16) | (b << 8) | c;
   const vip = (): string => formatIpv4(ipv4FromOctets([c, d, e, f]));
-  if (a === 0x02 && b === 0xbf) {
+  if (((a << 8) | b) === NLB_UNICAST_PREFIX16) {
     return { kind: 'nlb-unicast', vip: vip(), description: `NLB unicast cluster MAC of VIP ${vip()}` };
   }
-  if (a === 0x03 && b === 0xbf) {
+  if (((a << 8) | b) === NLB_MULTICAST_PREFIX16) {
     return { kind: 'nlb-multicast', vip: vip(), description: `NLB multicast cluster MAC of VIP ${vip()}` };
   }
-  if (a === 0x01 && b === 0x00 && c === 0x5e && d === 0x7f) {
+  if (rangeContains(NLB_IGMP_RANGE, mac)) {
     const group = `239.255.${e}.${f}`;
     return {
       kind: 'nlb-igmp',
@@ -83,7 +99,7 @@ export function classifyMac(mac: Mac): Classification {
       description: `NLB IGMP multicast cluster MAC (group ${group}) of a VIP ending in .${e}.${f}`,
     };
   }
-  if (a === 0x02 && b >= 1 && b <= 32) {
+  if (rangeContains(NLB_MASKED_RANGE, mac)) {
     return {
       kind: 'nlb-masked',
       vip: vip(),
@@ -92,7 +108,7 @@ export function classifyMac(mac: Mac): Classification {
     };
   }
   switch (oui) {
-    case 0x0003ff:
+    case VIRTUAL_SERVER_OUI:
       return {
         kind: 'virtual-server',
         hostOctets: [e, f],
@@ -101,47 +117,46 @@ export function classifyMac(mac: Mac): Classification {
           `Microsoft Virtual Server / Virtual PC dynamic MAC from a host NIC ending in ${hex(e)}-${hex(f)} ` +
           `(4th octet = that NIC's 4th octet XOR the allocation counter)`,
       };
-    case 0x00155d:
+    case HYPER_V_OUI:
       return {
         kind: 'hyper-v',
         hostOctets: [d, e],
         description: `Hyper-V dynamic MAC from the pool of a host whose IPv4 address ends in .${d}.${e}`,
       };
-    case 0x000c29:
+    case VMWARE_GENERATED_OUI:
       return {
         kind: 'vmware-generated',
         uuidBytes: `${hex(d)}-${hex(e)}-${hex(f)}`,
         description:
           'VMware host-generated MAC (last three bytes of the VM BIOS UUID plus the adapter offset)',
       };
-    case 0x005056:
-      if (d <= 0x3f)
+    case VMWARE_OUI:
+      if (rangeContains(VMWARE_STATIC_RANGE, mac))
         return { kind: 'vmware-static', description: 'VMware static (manually assigned) MAC range' };
-      if (d >= 0x80 && d <= 0xbf) {
+      if (rangeContains(VCENTER_RANGE, mac)) {
+        const instanceId = Math.floor((mac - VCENTER_RANGE.start) / 0x1_0000);
         return {
           kind: 'vmware-vcenter',
-          instanceId: d - 0x80,
-          description: `VMware vCenter-assigned MAC, vCenter instance id ${d - 0x80}`,
+          instanceId,
+          description: `VMware vCenter-assigned MAC, vCenter instance id ${instanceId}`,
         };
       }
       return { kind: 'unknown', description: 'VMware OUI outside the static and vCenter ranges' };
-    case 0x525400:
+    case QEMU_OUI:
       return { kind: 'qemu', description: 'QEMU/KVM (libvirt) locally generated MAC' };
-    case 0x00163e:
+    case XEN_OUI:
       return { kind: 'xen', description: 'Xen (libxl/XenServer) generated MAC' };
-    case 0x080027:
+    case VIRTUALBOX_OUI:
       return { kind: 'virtualbox', description: 'VirtualBox generated MAC' };
-    case 0xbc2411:
+    case PROXMOX_OUI:
       return { kind: 'proxmox', description: 'Proxmox VE generated MAC' };
-    case 0x001a4a:
+    case OVIRT_OUI:
       return { kind: 'ovirt', description: 'oVirt / RHV default MAC pool' };
-    case 0xfa163e:
+    case OPENSTACK_OUI:
       return { kind: 'openstack', description: 'OpenStack Neutron port MAC' };
-    case 0x001dd8:
-      if (mac >= SCVMM_START && mac <= SCVMM_END) {
-        return { kind: 'scvmm', description: 'System Center VMM default MAC pool' };
-      }
-      break;
+  }
+  if (rangeContains(SCVMM_DEFAULT_RANGE, mac)) {
+    return { kind: 'scvmm', description: 'System Center VMM default MAC pool' };
   }
   return { kind: 'unknown', description: 'no known virtualization scheme' };
 }

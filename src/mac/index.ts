@@ -5,3 +5,4 @@ export * from './range.js';
 export * from './ipv4.js';
 export * from './nlb.js';
 export * from './classify.js';
+export * from './prefixes.js';

@@ -5,11 +5,17 @@
  */
 import { MacfleetError } from '../errors.js';
 import { ipv4Octets, parseIpv4, type Ipv4 } from './ipv4.js';
-import { macFromOctets, type Mac } from './mac.js';
+import { macFromNumber, type Mac } from './mac.js';
+import {
+  IPV4_MULTICAST_OUI,
+  NLB_MASKED_RANGE,
+  NLB_MAX_PRIORITY,
+  NLB_MULTICAST_RANGE,
+  NLB_UNICAST_RANGE,
+} from './prefixes.js';
 
 export const NLB_MODES = ['unicast', 'multicast', 'igmp'] as const;
 export type NlbMode = (typeof NLB_MODES)[number];
-export const NLB_MAX_PRIORITY = 32;
 
 export interface NlbAddresses {
   readonly vip: Ipv4;
@@ -22,12 +28,12 @@ export interface NlbAddresses {
 
 /** Every cluster address of a VIP. @example nlbAddresses(parseIpv4('192.168.0.10')).unicast → 02:bf:c0:a8:00:0a */
 export function nlbAddresses(vip: Ipv4): NlbAddresses {
-  const [w, x, y, z] = ipv4Octets(vip);
+  const [, , y, z] = ipv4Octets(vip);
   return {
     vip,
-    unicast: macFromOctets([0x02, 0xbf, w, x, y, z]),
-    multicast: macFromOctets([0x03, 0xbf, w, x, y, z]),
-    igmp: macFromOctets([0x01, 0x00, 0x5e, 0x7f, y, z]),
+    unicast: macFromNumber(NLB_UNICAST_RANGE.start + vip),
+    multicast: macFromNumber(NLB_MULTICAST_RANGE.start + vip),
+    igmp: macFromNumber(IPV4_MULTICAST_OUI * 0x100_0000 + 0x7f_0000 + (vip & 0xffff)),
     igmpGroup: ((239 << 24) | (255 << 16) | (y << 8) | z) >>> 0,
   };
 }
@@ -45,8 +51,8 @@ export function nlbMaskedSourceMac(vip: Ipv4, priority: number): Mac {
       location: { field: 'priority' },
     });
   }
-  const [w, x, y, z] = ipv4Octets(vip);
-  return macFromOctets([0x02, priority, w, x, y, z]);
+  // 02-01-W-X-Y-Z is the first masked MAC; each priority step is one more second octet.
+  return macFromNumber(NLB_MASKED_RANGE.start + (priority - 1) * 2 ** 32 + vip);
 }
 
 export const parseVip = (text: string): Ipv4 => parseIpv4(text, 'VIP');

@@ -10,6 +10,8 @@ import {
   formatMacRange,
   isMulticast,
   macFromNumber,
+  NLB_MASKED_RANGE,
+  NLB_UNICAST_RANGE,
   parseMacRange,
   prefixRange,
   type Mac,
@@ -22,9 +24,9 @@ export const DEFAULT_QUARANTINE_MS = 24 * 60 * 60 * 1000;
 
 /** Ranges that other software claims inside locally administered space: excluded from every pool by default. */
 export const DEFAULT_EXCLUSIONS: readonly { readonly range: MacRange; readonly reason: string }[] = [
-  { range: parseMacRange('02:bf:00:00:00:00/16'), reason: 'NLB unicast cluster MACs 02-BF-xx-xx-xx-xx' },
+  { range: NLB_UNICAST_RANGE, reason: 'NLB unicast cluster MACs 02-BF-xx-xx-xx-xx' },
   {
-    range: parseMacRange('02:01:00:00:00:00-02:20:ff:ff:ff:ff'),
+    range: NLB_MASKED_RANGE,
     reason: 'NLB masked source MACs 02-01..02-20-xx-xx-xx-xx (host priorities 1..32)',
   },
 ];

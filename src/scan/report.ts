@@ -1,18 +1,20 @@
 /** Renderings of a scan result: the stable JSON shape, CSV of findings, and the human report. */
-import { severityRank, type Finding, type Severity } from '../audit/index.js';
+import { segmentOf, severityRank, type Finding, type SegmentRule, type Severity } from '../audit/index.js';
+import type { ScanDocument, ScanDocumentAdapter } from '../audit/scan-document.js';
 import type { AdapterRecord } from '../formats/types.js';
 import { formatMac } from '../mac/index.js';
 import type { ScanResult } from './scan.js';
 import { csvRow, escapeTerminal } from '../escape.js';
 
-/** The `--json` document: `{files, adapters, findings, issues}` (extend, never rename). */
-export function scanJson(r: ScanResult): unknown {
-  return { files: r.files, adapters: r.adapters.map(jsonAdapter), ...jsonRest(r) };
+/** The `--json` document: `{files, adapters, findings, issues}` (src/audit/scan-document.ts). */
+export function scanJson(r: ScanResult): ScanDocument {
+  const rules = r.segmentRules;
+  return { files: r.files, adapters: r.adapters.map((a) => jsonAdapter(a, rules)), ...jsonRest(r) };
 }
 
 // One literal shape per kind of object (absent optional fields are undefined, which JSON.stringify leaves
 // out, as an absent key would be): building and stringifying 10k issues is several times faster so.
-function jsonRest(r: ScanResult) {
+function jsonRest(r: ScanResult): Omit<ScanDocument, 'files' | 'adapters'> {
   return {
     findings: r.findings.map((f) => ({
       kind: f.kind,
@@ -56,7 +58,7 @@ export function scanJsonPieces(
   r: ScanResult,
   adapterChunks?: readonly (string | Uint8Array)[],
 ): (string | Uint8Array)[] {
-  const chunks = (adapterChunks ?? [renderAdapters(r.adapters)]).filter((c) => c.length > 0);
+  const chunks = (adapterChunks ?? [renderAdapters(r.adapters, r.segmentRules)]).filter((c) => c.length > 0);
   const pieces: (string | Uint8Array)[] = [`{"files":${r.files},"adapters":[`];
   chunks.forEach((c, i) => {
     if (i > 0) pieces.push(',');
@@ -81,15 +83,23 @@ export const scanJsonText = (r: ScanResult, adapterChunks?: readonly (string | U
 
 const utf8 = new TextDecoder();
 
-/** A comma-joined run of adapters in the `--json` shape (one stringify for the run: about 40% faster). */
-export const renderAdapters = (adapters: readonly AdapterRecord[]): string =>
-  JSON.stringify(adapters.map(jsonAdapter)).slice(1, -1);
+/**
+ * A comma-joined run of adapters in the `--json` shape (one stringify for the run: about 40% faster);
+ * `segmentRules` are the scan's (`ScanOptions.segments`).
+ */
+export const renderAdapters = (
+  adapters: readonly AdapterRecord[],
+  segmentRules?: readonly SegmentRule[],
+): string => JSON.stringify(adapters.map((a) => jsonAdapter(a, segmentRules))).slice(1, -1);
 
 /**
  * The adapter in the `--json` shape. One literal shape for every adapter keeps stringify fast; a `path`
  * of undefined (non-XML formats) is left out by JSON.stringify, as an absent key would be.
  */
-function jsonAdapter(a: AdapterRecord) {
+function jsonAdapter(
+  a: AdapterRecord,
+  segmentRules: readonly SegmentRule[] | undefined,
+): ScanDocumentAdapter {
   return {
     file: a.file,
     line: a.line,
@@ -103,6 +113,8 @@ function jsonAdapter(a: AdapterRecord) {
     path: a.path,
     adapter: a.adapter,
     enabled: a.enabled,
+    hostPrivate: a.hostPrivate,
+    segment: segmentOf(a, segmentRules),
   };
 }
 

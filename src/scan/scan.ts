@@ -48,6 +48,8 @@ export interface ScanResult {
   readonly adapters: AdapterRecord[];
   readonly findings: Finding[];
   readonly issues: FormatIssue[];
+  /** The segment map the scan ran with (`ScanOptions.segments`), for the segments the report names. */
+  readonly segmentRules?: readonly SegmentRule[];
 }
 
 type Entry = WalkEntry;
@@ -87,7 +89,15 @@ export async function scan(paths: readonly string[], options: ScanOptions = {}):
   };
   await parseAll(source, maxFileSize, options, merge);
   const findings = auditor.findings();
-  return { files: configFiles, filesSeen, formats, adapters, findings, issues: [...walkIssues, ...issues] };
+  const result = {
+    files: configFiles,
+    filesSeen,
+    formats,
+    adapters,
+    findings,
+    issues: [...walkIssues, ...issues],
+  };
+  return options.segments ? { ...result, segmentRules: options.segments } : result;
 }
 
 /** Up to `n` entries from the walk, in order. */

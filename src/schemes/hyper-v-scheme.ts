@@ -13,6 +13,7 @@
 import { MacfleetError } from '../errors.js';
 import {
   formatMac,
+  HYPER_V_OUI,
   ipv4Octets,
   isMulticast,
   macFromNumber,
@@ -24,7 +25,7 @@ import {
 import { rangeSet } from './address-set.js';
 import { ascendingFirstIndexIn, type Scheme } from './scheme.js';
 
-export const HYPER_V_OUI = 0x00155d;
+export { HYPER_V_OUI } from '../mac/index.js';
 
 /** The pool a fresh Hyper-V host derives from its IPv4 address. @example 10.1.5.20 → 00:15:5d:05:14:00-00:15:5d:05:14:ff */
 export function hyperVPoolFromIpv4(ip: Ipv4): MacRange {

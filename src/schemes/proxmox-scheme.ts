@@ -5,10 +5,13 @@
  * longer prefix leaves fewer. Nothing checks the result against other VMs or clusters.
  */
 import { MacfleetError } from '../errors.js';
-import { macFromNumber, prefixRange, type MacRange } from '../mac/index.js';
+import { formatMac, macFromNumber, prefixRange, PROXMOX_OUI, type MacRange } from '../mac/index.js';
 import { randomPrefixScheme, type Scheme } from './scheme.js';
 
-export const PROXMOX_DEFAULT_PREFIX = 'BC:24:11';
+/** `BC:24:11`: PROXMOX_OUI as Proxmox writes a `mac_prefix`. */
+export const PROXMOX_DEFAULT_PREFIX = formatMac(macFromNumber(PROXMOX_OUI * 0x100_0000), 'hyphen')
+  .slice(0, 8)
+  .replace(/-/g, ':');
 
 /**
  * The range a `mac_prefix` leaves random: `BC:24:11` → bc:24:11:00:00:00-bc:24:11:ff:ff:ff. The prefix

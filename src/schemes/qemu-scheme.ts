@@ -10,11 +10,11 @@
  * libvirt (virMacAddrGenerate): 52:54:00 + three random bytes (24 bits), unchecked across hosts.
  */
 import { MacfleetError } from '../errors.js';
-import { macFromNumber, prefixRange, type Mac, type MacRange } from '../mac/index.js';
+import { macFromNumber, prefixRange, QEMU_OUI, type Mac, type MacRange } from '../mac/index.js';
 import { rangeSet } from './address-set.js';
 import { ascendingFirstIndexIn, randomPrefixScheme, type Scheme } from './scheme.js';
 
-export const QEMU_OUI = 0x525400;
+export { QEMU_OUI } from '../mac/index.js';
 const QEMU_BASE = 0x52540012_3400; // 52:54:00:12:34:00
 export const QEMU_FIRST_OCTET = 0x56;
 /** Distinct addresses one QEMU process hands out: 0x56..0xFE. */

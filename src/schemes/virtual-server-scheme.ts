@@ -15,12 +15,21 @@
  * @example virtualServerMac([physicalNic('00-16-31-53-32-68')], 1, rnd) → 00:03:ff:52:32:68
  */
 import { inField, MacfleetError } from '../errors.js';
-import { formatMac, macFromNumber, nicOf, octets, parseMac, prefixRange, type Mac } from '../mac/index.js';
+import {
+  formatMac,
+  macFromNumber,
+  nicOf,
+  octets,
+  parseMac,
+  prefixRange,
+  VIRTUAL_SERVER_OUI,
+  type Mac,
+} from '../mac/index.js';
 import { randomInt, type Random } from '../random.js';
 import { octet4Mac, octet4Set, rangeSet, type AddressSet } from './address-set.js';
 import type { Scheme } from './scheme.js';
 
-export const VIRTUAL_SERVER_OUI = 0x0003ff;
+export { VIRTUAL_SERVER_OUI } from '../mac/index.js';
 /** Addresses one eligible adapter yields before the next adapter takes over. */
 export const VIRTUAL_SERVER_PER_ADAPTER = 256;
 

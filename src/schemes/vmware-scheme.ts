@@ -16,23 +16,26 @@
  * - Static (manual) addresses: 00-50-56-00-00-00..00-50-56-3F-FF-FF.
  */
 import { MacfleetError } from '../errors.js';
-import { formatMac, macFromNumber, macRange, prefixRange, type Mac, type MacRange } from '../mac/index.js';
+import {
+  formatMac,
+  macFromNumber,
+  macRange,
+  prefixRange,
+  VCENTER_RANGE,
+  VMWARE_GENERATED_OUI,
+  VMWARE_STATIC_RANGE,
+  type Mac,
+  type MacRange,
+} from '../mac/index.js';
 import { rangeSet, setBounds } from './address-set.js';
 import type { Scheme } from './scheme.js';
 
-export const VMWARE_GENERATED_OUI = 0x000c29;
-export const VMWARE_OUI = 0x005056;
+export { VMWARE_GENERATED_OUI, VMWARE_OUI, VMWARE_STATIC_RANGE } from '../mac/index.js';
 /** Offsets VMware writes for ethernetN when it generates the address: 10 per adapter. */
 export const VMWARE_OFFSET_STEP = 10;
 export const VCENTER_MAX_INSTANCE_ID = 63;
 
 const TWO24 = 0x100_0000;
-
-/** The VMware static (manual) range 00:50:56:00:00:00..00:50:56:3f:ff:ff. */
-export const VMWARE_STATIC_RANGE: MacRange = {
-  start: macFromNumber(VMWARE_OUI * TWO24),
-  end: macFromNumber(VMWARE_OUI * TWO24 + 0x3f_ffff),
-};
 
 /**
  * Parse a BIOS UUID as .vmx files write it (`56 4d b1 a3 c5 e2 0d 11-6e 51 ef b5 d7 59 7e 49`) or in
@@ -104,7 +107,7 @@ function checkInstanceId(id: number): void {
 /** The 65,536 addresses of vCenter instance `id` under VMware OUI allocation: 00:50:56:(80+id):00:00..ff:ff. */
 export function vcenterOuiRange(id: number): MacRange {
   checkInstanceId(id);
-  const start = VMWARE_OUI * TWO24 + (0x80 + id) * 0x1_0000;
+  const start = VCENTER_RANGE.start + id * 0x1_0000;
   return { start: macFromNumber(start), end: macFromNumber(start + 0xffff) };
 }
 

@@ -95,7 +95,12 @@ export function registerEvents(program: Command, ctx: CliContext): void {
     const findings = await withFleet(
       ctx,
       o,
-      async (deps) => duplicateFindings(await deps.repo.listVms(), await deps.repo.listNetworks()),
+      async (deps) =>
+        duplicateFindings(
+          await deps.repo.listVms(),
+          await deps.repo.listNetworks(),
+          await deps.repo.listHosts(),
+        ),
       'read',
     );
     if (findings.length > 0) ctx.setExitCode(EXIT.findings);
@@ -149,7 +154,7 @@ export function registerEvents(program: Command, ctx: CliContext): void {
     );
     for (const i of result.issues) {
       ctx.io.stderr(
-        `macfleet: ${escapeTerminal(`${i.file}${i.line === undefined ? '' : `:${i.line}`}${i.field === undefined ? '' : ` ${i.field}`}: ${i.message}`)} [${i.code}]\n`,
+        `macfleet: ${escapeTerminal(`${i.file}${i.line === undefined ? '' : `:${i.line}`}${i.field === undefined || i.message.startsWith(i.field) ? '' : ` ${i.field}`}: ${i.message}`)} [${i.code}]\n`,
       );
     }
     // Nothing imported and problems said: the scan could not be imported as given.

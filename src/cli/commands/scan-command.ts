@@ -89,7 +89,10 @@ export function registerScan(program: Command, ctx: CliContext): void {
           ...(segments ? { segments } : {}),
           ...(progress ? { onProgress: progress.update } : {}),
           ...(opts.json
-            ? { onAdapters: (batch) => adapterChunks.push(Buffer.from(renderAdapters(batch), 'utf8')) }
+            ? {
+                onAdapters: (batch) =>
+                  adapterChunks.push(Buffer.from(renderAdapters(batch, segments), 'utf8')),
+              }
             : {}),
         });
       } finally {

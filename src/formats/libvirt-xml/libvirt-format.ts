@@ -8,6 +8,7 @@ import { baseName } from '../text-position.js';
 import type { AdapterRecord, MacMode, ParseOptions, ParseResult } from '../types.js';
 import { locateMac, parseXmlFormat } from '../xml-adapter.js';
 import { child, childrenNamed, findAll, type XmlElement } from '../xml-document.js';
+import { LIBVIRT_USER_NETWORK } from './user-network.js';
 
 /** Parse a libvirt domain XML document. */
 export function parseLibvirtXml(text: string, options?: ParseOptions): ParseResult {
@@ -81,7 +82,7 @@ function networkOf(
     case 'vhostuser':
       return { network: a['path'] ?? null, hostPrivate: true };
     case 'user':
-      return { network: 'user (SLIRP)', hostPrivate: true };
+      return { network: LIBVIRT_USER_NETWORK, hostPrivate: true };
     case 'hostdev': {
       const addr = source === undefined ? undefined : child(source, 'address')?.attrs;
       if (addr?.['type'] === 'pci') {
