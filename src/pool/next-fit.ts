@@ -4,8 +4,8 @@
  * to come back (DHCP and ARP caches still remember it). The walk visits free *spans*, never allocated
  * MACs one by one: a 99.99%-full pool costs the same as an empty one.
  *
- * The same functions drive the in-memory pool (memory-pool.ts) and the database free list
- * (store/pool-store.ts), which fetches the spans of the walk page by page.
+ * The same functions drive the planner (planner.ts, run by the in-memory pool) and the database free list
+ * (store/pool/free-list.ts), which fetches the spans of the walk page by page.
  */
 import { spanSize, type Span } from './spans.js';
 

@@ -111,3 +111,13 @@ describe('span arithmetic (property)', () => {
 it('parses the exclusions as the NLB documentation gives them', () => {
   expect(parseMacRange('02:bf:00:00:00:00/16')).toEqual(DEFAULT_EXCLUSIONS[0]!.range);
 });
+
+it('refuses a quarantine whose end no date could show (issue 16 #2)', () => {
+  const spec = { name: 'q', ranges: ['0a:00:00:00:00:00/40'] };
+  expect(() => validatePoolSpec({ ...spec, quarantineMs: 99_999_999_999 * 86_400_000 })).toThrow(
+    /quarantine must be a whole number of milliseconds from 0 to 100 years/,
+  );
+  expect(validatePoolSpec({ ...spec, quarantineMs: 10 * 365 * 86_400_000 }).quarantineMs).toBe(
+    315_360_000_000,
+  );
+});

@@ -85,6 +85,9 @@ export function rangeProblem(r: MacRange): string | undefined {
 }
 
 /** Validate and normalize a pool definition. */
+/** The longest quarantine a pool may have: 100 years (ms). */
+export const MAX_QUARANTINE_MS = 100 * 365 * 86_400_000;
+
 export function validatePoolSpec(input: PoolSpecInput): PoolSpec {
   const name = checkPoolName(input.name);
   if (input.ranges.length === 0) {
@@ -105,10 +108,11 @@ export function validatePoolSpec(input: PoolSpecInput): PoolSpec {
       });
   }
   const quarantineMs = input.quarantineMs ?? DEFAULT_QUARANTINE_MS;
-  if (!Number.isSafeInteger(quarantineMs) || quarantineMs < 0) {
+  // A quarantine longer than a century is a typo, and its end would not be a date anyone can show.
+  if (!Number.isSafeInteger(quarantineMs) || quarantineMs < 0 || quarantineMs > MAX_QUARANTINE_MS) {
     throw new MacfleetError(
       'INVALID_ARGUMENT',
-      `pool ${name}: quarantine must be a whole number of milliseconds >= 0, got ${quarantineMs}`,
+      `pool ${name}: quarantine must be a whole number of milliseconds from 0 to 100 years, got ${quarantineMs}`,
       {
         location: { field: 'quarantine' },
       },

@@ -3,7 +3,7 @@
  * contract test suite (test/store/store-contract.ts), one dialect adapter each (dialect.ts). The interface is async because PostgreSQL is.
  *
  * A Store is deliberately small: transactions over a structurally typed SQL session, plus the schema
- * status. Domain persistence (pools and allocations in pool-store.ts, the fleet inventory in its own
+ * status. Domain persistence (pools and allocations in pool/, the fleet inventory in its own
  * module) is written once as functions over `SqlSession`, with `?` placeholders that the PostgreSQL
  * session rewrites to `$1, $2, ...`. A module that needs tables adds a migration to migrations.ts.
  */

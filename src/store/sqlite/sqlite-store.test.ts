@@ -69,6 +69,21 @@ describe('SqliteStore', () => {
     await store.close();
   });
 
+  it('says IO_FAILED when the database cannot grow (disk full), and keeps what it had', async () => {
+    const store = await SqliteStore.open(freshPath());
+    const pools = new PoolStore(store);
+    await pools.createPool({ name: 'f', ranges: ['0a:00:00:00:00:00-0a:00:00:ff:ff:ff'] });
+    // SQLite answers SQLITE_FULL once a file reaches max_page_count, as it does when the disk is full.
+    const pages = await store.transaction((tx) => tx.get<{ page_count: number }>('PRAGMA page_count'));
+    await store.transaction((tx) => tx.get(`PRAGMA max_page_count = ${(pages?.page_count ?? 0) + 2}`));
+    await expect(pools.allocate({ pool: 'f', count: 100_000 })).rejects.toMatchObject({
+      code: 'IO_FAILED',
+      message: expect.stringContaining('the disk is full') as string,
+    });
+    expect((await pools.showPool('f')).used).toBe(0);
+    await store.close();
+  });
+
   it('opens for reading only a file that exists, read-only, and refuses writes through it', async () => {
     await expect(SqliteStore.open(join(dir, 'missing.db'), { access: 'read' })).rejects.toMatchObject({
       code: 'NOT_FOUND',
