@@ -14,7 +14,7 @@ describe('escapeTerminal', () => {
   it('leaves printable text (any script) alone and never lets a control character through', () => {
     expect(escapeTerminal('vm-01 ünïcødé 日本')).toBe('vm-01 ünïcødé 日本');
     fc.assert(
-      fc.property(fc.string({ unit: "binary", maxLength: 40 }), (s) => {
+      fc.property(fc.string({ unit: 'binary', maxLength: 40 }), (s) => {
         const out = escapeTerminal(s);
         for (const ch of out) {
           const c = ch.codePointAt(0)!;
@@ -50,10 +50,13 @@ describe('shellQuote', () => {
     expect(shellQuote('web01')).toBe('web01');
     expect(shellQuote("it's $(x)")).toBe(`'it'\\''s $(x)'`);
     fc.assert(
-      fc.property(fc.string({ minLength: 1, maxLength: 20 }).filter((s) => !s.includes('\0')), (s) => {
-        const r = spawnSync('sh', ['-c', `printf %s ${shellQuote(s)}`], { encoding: 'utf8' });
-        expect(r.stdout).toBe(s);
-      }),
+      fc.property(
+        fc.string({ minLength: 1, maxLength: 20 }).filter((s) => !s.includes('\0')),
+        (s) => {
+          const r = spawnSync('sh', ['-c', `printf %s ${shellQuote(s)}`], { encoding: 'utf8' });
+          expect(r.stdout).toBe(s);
+        },
+      ),
       { numRuns: 40 },
     );
   });

@@ -103,7 +103,7 @@ describe('deeply nested XML (issue 16)', () => {
         '52:54:00:00:00:02',
       ]);
       // The first element too deep: domain and metadata are levels 1 and 2, so the <x> at level MAX + 1,
-    // the (MAX - 1)th, is the first left out; each <x> is 3 columns after the one before, from column 11.
+      // the (MAX - 1)th, is the first left out; each <x> is 3 columns after the one before, from column 11.
       expect(ctx.issues).toEqual([
         expect.objectContaining({
           code: 'TOO_DEEP',

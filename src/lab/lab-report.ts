@@ -6,12 +6,19 @@ import { DROP_EXPLANATIONS } from './virtual-switch.js';
 
 const hy = (m: Mac): string => formatMac(m, 'hyphen');
 
+/** Names listed in one line of text; past this, the first ones and a count (a broadcast reaches them all). */
+const LISTED_NAMES = 8;
+const names = (list: readonly string[]): string =>
+  list.length <= LISTED_NAMES
+    ? list.join(', ')
+    : `${list.slice(0, LISTED_NAMES).join(', ')} and ${list.length - LISTED_NAMES} more`;
+
 /** Where one hop sent the frame, or where and why it was dropped. */
 export function describeHop(h: HopRecord, withSkips = false): string {
   if (h.dropped)
     return `${h.switch}: dropped at port ${h.ingress} (${h.dropped}: ${DROP_EXPLANATIONS[h.dropped]})`;
   const blocked = h.portDrops.filter((d) => d.reason !== 'not-flooded' || withSkips);
-  const parts = [`${h.switch}: ${h.delivered.length ? `to ${h.delivered.join(', ')}` : 'to no port'}`];
+  const parts = [`${h.switch}: ${h.delivered.length ? `to ${names(h.delivered)}` : 'to no port'}`];
   for (const d of blocked) parts.push(`not to ${d.port} (${d.reason}: ${DROP_EXPLANATIONS[d.reason]})`);
   return parts.join('; ');
 }
@@ -19,7 +26,7 @@ export function describeHop(h: HopRecord, withSkips = false): string {
 /** The fate of a frame in one line: its hops, then who accepted it. */
 export function describeFate(r: FrameRecord, withSkips = false): string {
   const hops = r.hops.map((h) => describeHop(h, withSkips)).join(' | ');
-  return `${hops}${r.received.length ? ` => received by ${r.received.join(', ')}` : ''}`;
+  return `${hops}${r.received.length ? ` => received by ${names(r.received)}` : ''}`;
 }
 
 /** Frame evidence: `#id origin: frame -> fate`. */

@@ -32,7 +32,10 @@ const level = (s: string): 'error' | 'warning' | 'note' =>
  * `?`, non-ASCII and control characters included), so that a reader gets the same path back.
  */
 export function artifactUri(file: string): string {
-  const slashed = file.split('\\').join('/').replace(/^(\.\/)+/, '');
+  const slashed = file
+    .split('\\')
+    .join('/')
+    .replace(/^(\.\/)+/, '');
   const drive = /^[A-Za-z]:\//.test(slashed);
   const segments = (drive ? slashed : slashed.replace(/^\/+/, '')).split('/');
   const encoded = segments
