@@ -8,7 +8,7 @@ import { formatIpv4, formatMac, macRange, nicOf, type Ipv4, type Mac } from '../
 import type { Random } from '../random.js';
 import { formatRangeCompact, setBounds, type AddressSet } from './address-set.js';
 import { hyperVPool, hyperVPoolFromIpv4, hyperVScheme } from './hyper-v-scheme.js';
-import { proxmoxScheme } from './proxmox-scheme.js';
+import { PROXMOX_DEFAULT_PREFIX, proxmoxScheme } from './proxmox-scheme.js';
 import { libvirtScheme, qemuScheme } from './qemu-scheme.js';
 import type { Scheme } from './scheme.js';
 import { virtualBoxScheme } from './virtualbox-scheme.js';
@@ -161,6 +161,9 @@ export function hostModel(spec: HostSpec, random: Random): HostModel {
     case 'virtualbox':
       return one(virtualBoxScheme(), 'VirtualBox random');
     case 'proxmox':
-      return one(proxmoxScheme(spec.prefix), `mac_prefix ${(spec.prefix ?? 'BC:24:11').toUpperCase()}`);
+      return one(
+        proxmoxScheme(spec.prefix),
+        `mac_prefix ${(spec.prefix ?? PROXMOX_DEFAULT_PREFIX).toUpperCase()}`,
+      );
   }
 }

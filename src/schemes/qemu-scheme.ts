@@ -15,7 +15,7 @@ import { rangeSet } from './address-set.js';
 import { ascendingFirstIndexIn, randomPrefixScheme, type Scheme } from './scheme.js';
 
 export { QEMU_OUI } from '../mac/index.js';
-const QEMU_BASE = 0x52540012_3400; // 52:54:00:12:34:00
+const QEMU_BASE = QEMU_OUI * 0x100_0000 + 0x12_3400; // 52:54:00:12:34:00
 export const QEMU_FIRST_OCTET = 0x56;
 /** Distinct addresses one QEMU process hands out: 0x56..0xFE. */
 export const QEMU_SEQUENTIAL_COUNT = 0xff - QEMU_FIRST_OCTET;

@@ -15,6 +15,7 @@ import {
   hyperVPoolFromIpv4,
   libvirtScheme,
   parseVsNic,
+  PROXMOX_DEFAULT_PREFIX,
   proxmoxScheme,
   qemuSequentialMac,
   QEMU_SEQUENTIAL_COUNT,
@@ -152,7 +153,7 @@ export function registerPredict(program: Command, ctx: CliContext): void {
         '--json',
         '{"scheme","first","last","count","randomBits","adapters","collisionProbability","adaptersFor50Percent"}',
       );
-    if (withPrefix) cmd.option('--prefix <prefix>', 'datacenter mac_prefix', 'BC:24:11');
+    if (withPrefix) cmd.option('--prefix <prefix>', 'datacenter mac_prefix', PROXMOX_DEFAULT_PREFIX);
     cmd.action((opts: { adapters: number; json?: boolean; prefix?: string }) =>
       printRandom(ctx, scheme(opts), opts.adapters, opts.json === true),
     );
