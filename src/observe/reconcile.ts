@@ -3,7 +3,7 @@
  * pools say. Pure; options carry the windows. Shared by design (NLB cluster and masked addresses,
  * `--allow` ranges) is never a duplicate or a flap.
  */
-import { classifyMac, parseMac, rangeContains, type Mac, type MacRange } from '../mac/index.js';
+import { classifyMac, formatMac, parseMac, rangeContains, type Mac, type MacRange } from '../mac/index.js';
 import type { IntendedAdapter, Intended } from './intended.js';
 import {
   isCaptureKind,
@@ -270,8 +270,8 @@ function staleFindings(set: ObservationSet, byMac: ReadonlyMap<Mac, Seen[]>, int
     out.push({
       kind: 'stale',
       severity: 'warning',
-      mac: formatKnown(a.mac),
-      message: `${a.host ?? '?'}/${a.vm} is running according to the inventory, but ${formatKnown(a.mac)} never showed on the wire${window.length > 0 ? ` between ${window[0]} and ${window.at(-1)}` : ''}`,
+      mac: formatMac(a.mac),
+      message: `${a.host ?? '?'}/${a.vm} is running according to the inventory, but ${formatMac(a.mac)} never showed on the wire${window.length > 0 ? ` between ${window[0]} and ${window.at(-1)}` : ''}`,
       where: [],
       intended: [ref(a)],
     });
@@ -314,6 +314,3 @@ function nlbFindings(seen: readonly Seen[]): ObserveFinding[] {
   }
   return out;
 }
-
-const formatKnown = (mac: Mac): string =>
-  mac.toString(16).padStart(12, '0').replace(/(..)(?!$)/g, '$1:');
