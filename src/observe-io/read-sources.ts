@@ -24,6 +24,8 @@ export interface SourceOptions {
   readonly hostFromPath: ((relativePath: string) => string | null) | null;
   readonly segment: string | null;
   readonly uplinks: readonly string[];
+  /** When the tables were taken (`--taken`); null: each file's modification time. */
+  readonly takenAt: number | null;
 }
 
 export interface ReadResult {
@@ -53,7 +55,7 @@ export async function readSource(arg: string, o: SourceOptions): Promise<ReadRes
   try {
     const st = await stat(abs);
     if (!st.isFile()) return fail(arg, `${path} is not a regular file`);
-    takenAt = st.mtimeMs;
+    takenAt = o.takenAt ?? st.mtimeMs;
     head = await readHead(abs);
   } catch (e) {
     return fail(arg, `cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);

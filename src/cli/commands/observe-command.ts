@@ -37,6 +37,7 @@ interface ObserveOpts {
   failOn: string;
   window: string;
   flap: string;
+  taken?: string;
 }
 
 const collect = (v: string, prev: string[]): string[] => [...prev, v];
@@ -59,6 +60,7 @@ export function registerObserve(program: Command, ctx: CliContext): void {
     .option('--host-from-path <pattern>', "host name from each source's path, e.g. '{host}/**' or '{host}.*'")
     .option('--segment <name>', 'the L2 segment every source is on (default: the bridge of fdb entries)')
     .option('--uplink <ifname>', 'this interface faces the network, not a VM (repeatable)', collect, [])
+    .option('--taken <time>', "when the tables (fdb, neigh) were dumped: ISO or ms (default: each file's modification time)")
     .option('--window <duration>', 'how long a table entry stands for before it was taken', '300s')
     .option('--flap <moves/duration>', 'a flap is this many port moves within this time', '3/60s')
     .option('--fail-on <severity>', 'exit 1 when a finding is at or above: error, warning, info or none', 'error')
@@ -81,6 +83,7 @@ export function registerObserve(program: Command, ctx: CliContext): void {
         hostFromPath: opts.hostFromPath === undefined ? null : hostMatcher(opts.hostFromPath),
         segment: opts.segment ?? null,
         uplinks: opts.uplink,
+        takenAt: opts.taken === undefined ? null : clockFrom(opts.taken).now(),
       };
       const sources: ObservedSource[] = [];
       const issues: ObserveIssue[] = [];

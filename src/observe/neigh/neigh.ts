@@ -38,8 +38,8 @@ export function parseNeigh(text: string, ctx: SourceContext): SourceResult {
       issues.push({ file: ctx.name, code: 'INVALID_MAC', message: `[${i}].lladdr: ${JSON.stringify(raw['lladdr'])} is not a station MAC` });
       return;
     }
-    const confirmed = typeof raw['confirmed'] === 'number' ? raw['confirmed'] : null;
-    const at = ctx.takenAt === null ? null : ctx.takenAt - (confirmed ?? 0) * 1000;
+    const updated = typeof raw['updated'] === 'number' ? raw['updated'] : null;
+    const at = ctx.takenAt === null ? null : ctx.takenAt - (updated ?? 0) * 1000;
     times.push(at);
     table.add({
       mac,
