@@ -38,7 +38,8 @@ const CHUNK = 1 << 20;
 /** `<kind>:<path>` names the parser; a bare path is sniffed. */
 export function splitKind(arg: string): { kind: SourceKind | null; path: string } {
   const m = /^([a-z]+):(?!\/\/)(.+)$/.exec(arg);
-  if (m !== null && (SOURCE_KINDS as readonly string[]).includes(m[1]!)) return { kind: m[1] as SourceKind, path: m[2]! };
+  if (m !== null && (SOURCE_KINDS as readonly string[]).includes(m[1]!))
+    return { kind: m[1] as SourceKind, path: m[2]! };
   return { kind: null, path: arg };
 }
 
@@ -62,7 +63,10 @@ export async function readSource(arg: string, o: SourceOptions): Promise<ReadRes
   }
   const kind = named ?? sniffKind(head);
   if (kind === null) {
-    return fail(arg, `${path}: not a capture (pcap, pcapng), bridge fdb or neighbour JSON, arpwatch arp.dat, dnsmasq, ISC dhcpd or Kea lease file; name the kind as <kind>:${path} (${SOURCE_KINDS.join(', ')})`);
+    return fail(
+      arg,
+      `${path}: not a capture (pcap, pcapng), bridge fdb or neighbour JSON, arpwatch arp.dat, dnsmasq, ISC dhcpd or Kea lease file; name the kind as <kind>:${path} (${SOURCE_KINDS.join(', ')})`,
+    );
   }
   const ctx: SourceContext = { name: path, host, segment: o.segment, uplinks: o.uplinks, takenAt };
   if (kind === 'pcap' || kind === 'pcapng') return readCaptureFile(abs, ctx);
@@ -75,7 +79,15 @@ export async function readSource(arg: string, o: SourceOptions): Promise<ReadRes
   }
   const r = TEXT_PARSERS[kind](text, ctx);
   return {
-    source: { name: path, kind, host, first: iso(r.first), last: iso(r.last), observations: r.observations, moves: [] },
+    source: {
+      name: path,
+      kind,
+      host,
+      first: iso(r.first),
+      last: iso(r.last),
+      observations: r.observations,
+      moves: [],
+    },
     issues: r.issues,
   };
 }
@@ -98,11 +110,24 @@ export async function readCaptureFile(abs: string, ctx: SourceContext): Promise<
   }
   const captureIssues = reader.end();
   const { observations, moves } = observer.result(ctx);
-  const issues: ObserveIssue[] = captureIssues.map((i) => ({ file: ctx.name, offset: i.offset, code: i.code, message: i.message }));
+  const issues: ObserveIssue[] = captureIssues.map((i) => ({
+    file: ctx.name,
+    offset: i.offset,
+    code: i.code,
+    message: i.message,
+  }));
   for (const [linkType, n] of observer.unsupported)
-    issues.push({ file: ctx.name, code: 'UNSUPPORTED', message: `${n} frame(s) of link type ${linkType} not decoded (known: 1 Ethernet, 113 Linux SLL, 276 Linux SLL2)` });
+    issues.push({
+      file: ctx.name,
+      code: 'UNSUPPORTED',
+      message: `${n} frame(s) of link type ${linkType} not decoded (known: 1 Ethernet, 113 Linux SLL, 276 Linux SLL2)`,
+    });
   if (observer.short > 0)
-    issues.push({ file: ctx.name, code: 'MALFORMED', message: `${observer.short} frame(s) shorter than their link-layer header` });
+    issues.push({
+      file: ctx.name,
+      code: 'MALFORMED',
+      message: `${observer.short} frame(s) shorter than their link-layer header`,
+    });
   return {
     source: {
       name: ctx.name,
@@ -118,4 +143,7 @@ export async function readCaptureFile(abs: string, ctx: SourceContext): Promise<
   };
 }
 
-const fail = (file: string, message: string): ReadResult => ({ source: null, issues: [{ file, code: 'IO_ERROR', message }] });
+const fail = (file: string, message: string): ReadResult => ({
+  source: null,
+  issues: [{ file, code: 'IO_ERROR', message }],
+});

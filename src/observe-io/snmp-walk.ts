@@ -29,11 +29,20 @@ export function parseSnmpUrl(url: string): SnmpTarget | null {
   };
 }
 
-export async function walkSnmp(url: string, o: SourceOptions, now: () => number = Date.now): Promise<ReadResult> {
+export async function walkSnmp(
+  url: string,
+  o: SourceOptions,
+  now: () => number = Date.now,
+): Promise<ReadResult> {
   const target = parseSnmpUrl(url);
   const name = url.replace(/\/\/[^@/]*@/, '//'); // never print the community
   if (target === null) {
-    return { source: null, issues: [{ file: name, code: 'INVALID_ARGUMENT', message: `${name}: expected snmp://community@host[:port]` }] };
+    return {
+      source: null,
+      issues: [
+        { file: name, code: 'INVALID_ARGUMENT', message: `${name}: expected snmp://community@host[:port]` },
+      ],
+    };
   }
   const session = snmp.createSession(target.host, target.community, {
     port: target.port,
@@ -45,14 +54,33 @@ export async function walkSnmp(url: string, o: SourceOptions, now: () => number 
   try {
     for (const oid of WALKED_OIDS) await subtree(session, oid, varbinds);
   } catch (e) {
-    return { source: null, issues: [{ file: name, code: 'SNMP_FAILED', message: `${name}: SNMP walk failed: ${(e as Error).message}` }] };
+    return {
+      source: null,
+      issues: [
+        { file: name, code: 'SNMP_FAILED', message: `${name}: SNMP walk failed: ${(e as Error).message}` },
+      ],
+    };
   } finally {
     session.close();
   }
-  const ctx: SourceContext = { name, host: o.host ?? target.host, segment: o.segment, uplinks: o.uplinks, takenAt: now() };
+  const ctx: SourceContext = {
+    name,
+    host: o.host ?? target.host,
+    segment: o.segment,
+    uplinks: o.uplinks,
+    takenAt: now(),
+  };
   const r = decodeBridgeMib(varbinds, ctx);
   return {
-    source: { name, kind: 'snmp', host: ctx.host, first: iso(r.first), last: iso(r.last), observations: r.observations, moves: [] },
+    source: {
+      name,
+      kind: 'snmp',
+      host: ctx.host,
+      first: iso(r.first),
+      last: iso(r.last),
+      observations: r.observations,
+      moves: [],
+    },
     issues: r.issues,
   };
 }
@@ -66,7 +94,10 @@ function subtree(session: snmp.Session, oid: string, out: Varbind[]): Promise<vo
         for (const vb of vbs) {
           if (snmp.isVarbindError(vb)) continue;
           const v = vb.value as unknown;
-          out.push({ oid: vb.oid, value: typeof v === 'number' ? v : Buffer.isBuffer(v) ? new Uint8Array(v) : String(v) });
+          out.push({
+            oid: vb.oid,
+            value: typeof v === 'number' ? v : Buffer.isBuffer(v) ? new Uint8Array(v) : String(v),
+          });
         }
       },
       (error: Error | null) => (error ? reject(error) : resolve()),

@@ -57,10 +57,17 @@ export function scanIntended(text: string, file: string): Intended {
   const parsed = scanDocumentSchema.safeParse(doc);
   if (!parsed.success) {
     const first = parsed.error.issues[0]!;
-    const path = first.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, '');
-    throw new MacfleetError('PARSE_ERROR', `${file}: ${path || '(root)'}: ${first.message} (expected the output of macfleet scan --json)`, {
-      location: { file, field: path },
-    });
+    const path = first.path
+      .map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`))
+      .join('')
+      .replace(/^\./, '');
+    throw new MacfleetError(
+      'PARSE_ERROR',
+      `${file}: ${path || '(root)'}: ${first.message} (expected the output of macfleet scan --json)`,
+      {
+        location: { file, field: path },
+      },
+    );
   }
   const adapters: IntendedAdapter[] = [];
   for (const a of parsed.data.adapters) {
@@ -72,7 +79,8 @@ export function scanIntended(text: string, file: string): Intended {
       vm: a.vm,
       host: a.host,
       network: a.network,
-      segment: a.segment ?? segmentOf({ host: a.host, network: a.network, hostPrivate: a.hostPrivate ?? false }),
+      segment:
+        a.segment ?? segmentOf({ host: a.host, network: a.network, hostPrivate: a.hostPrivate ?? false }),
       vlan: a.vlan ?? null,
       state: null,
       file: a.file,

@@ -116,7 +116,14 @@ export const observationSetSchema = z.object({
 });
 export type ObservationSet = z.infer<typeof observationSetSchema>;
 
-export const OBSERVE_FINDING_KINDS = ['live-duplicate', 'flap', 'unknown', 'mismatch', 'stale', 'nlb'] as const;
+export const OBSERVE_FINDING_KINDS = [
+  'live-duplicate',
+  'flap',
+  'unknown',
+  'mismatch',
+  'stale',
+  'nlb',
+] as const;
 export type ObserveFindingKind = (typeof OBSERVE_FINDING_KINDS)[number];
 
 export const OBSERVE_SEVERITIES = ['error', 'warning', 'info'] as const;

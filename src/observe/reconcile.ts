@@ -136,7 +136,8 @@ function liveDuplicate(mac: string, seen: readonly Seen[], refs: IntendedRef[]):
   const evidence = new Set<Seen>();
   // One MAC behind VM-facing ports of two places of one segment at overlapping times.
   const groups = new Map<string, Seen[]>();
-  for (const s of seen) if (s.o.portKind === 'vm') groups.set(segKey(s.o), [...(groups.get(segKey(s.o)) ?? []), s]);
+  for (const s of seen)
+    if (s.o.portKind === 'vm') groups.set(segKey(s.o), [...(groups.get(segKey(s.o)) ?? []), s]);
   for (const list of groups.values()) {
     for (let i = 0; i < list.length; i++) {
       for (let j = i + 1; j < list.length; j++) {
@@ -170,7 +171,9 @@ function liveDuplicate(mac: string, seen: readonly Seen[], refs: IntendedRef[]):
   const dad = seen.filter((s) => (s.o.dad?.defended ?? 0) > 0);
   if (dad.length > 0) {
     seen.filter((s) => s.o.dad !== undefined).forEach((s) => evidence.add(s));
-    reasons.push('an IPv6 duplicate address detection probe for its link-local address was answered by another station');
+    reasons.push(
+      'an IPv6 duplicate address detection probe for its link-local address was answered by another station',
+    );
   }
   if (reasons.length === 0) return null;
   return {
@@ -183,13 +186,23 @@ function liveDuplicate(mac: string, seen: readonly Seen[], refs: IntendedRef[]):
   };
 }
 
-function flapFinding(mac: string, seen: readonly Seen[], refs: IntendedRef[], options: ReconcileOptions): ObserveFinding | null {
+function flapFinding(
+  mac: string,
+  seen: readonly Seen[],
+  refs: IntendedRef[],
+  options: ReconcileOptions,
+): ObserveFinding | null {
   const sources = new Set(seen.map((s) => s.source));
   for (const source of sources) {
-    const times = source.moves.filter((m) => m.mac === mac).map((m) => Date.parse(m.at)).sort((a, b) => a - b);
+    const times = source.moves
+      .filter((m) => m.mac === mac)
+      .map((m) => Date.parse(m.at))
+      .sort((a, b) => a - b);
     for (let i = 0; i + options.flapMoves - 1 < times.length; i++) {
       if (times[i + options.flapMoves - 1]! - times[i]! <= options.flapWindowMs) {
-        const ports = [...new Set(source.moves.filter((m) => m.mac === mac).flatMap((m) => [m.from ?? '?', m.to ?? '?']))];
+        const ports = [
+          ...new Set(source.moves.filter((m) => m.mac === mac).flatMap((m) => [m.from ?? '?', m.to ?? '?'])),
+        ];
         return {
           kind: 'flap',
           severity: 'warning',
@@ -204,7 +217,12 @@ function flapFinding(mac: string, seen: readonly Seen[], refs: IntendedRef[], op
   return null;
 }
 
-function unknownFinding(mac: Mac, macText: string, seen: readonly Seen[], options: ReconcileOptions): ObserveFinding | null {
+function unknownFinding(
+  mac: Mac,
+  macText: string,
+  seen: readonly Seen[],
+  options: ReconcileOptions,
+): ObserveFinding | null {
   const relevant = seen.filter((s) => s.o.portKind !== 'uplink');
   if (relevant.length === 0) return null;
   const c = classifyMac(mac);
@@ -228,16 +246,28 @@ function unknownFinding(mac: Mac, macText: string, seen: readonly Seen[], option
   };
 }
 
-function mismatchFindings(mac: string, seen: readonly Seen[], mine: readonly IntendedAdapter[], refs: IntendedRef[]): ObserveFinding[] {
+function mismatchFindings(
+  mac: string,
+  seen: readonly Seen[],
+  mine: readonly IntendedAdapter[],
+  refs: IntendedRef[],
+): ObserveFinding[] {
   const out: ObserveFinding[] = [];
   const hosts = new Set(mine.map((a) => a.host).filter((h): h is string => h !== null));
-  const segments = new Set(mine.flatMap((a) => [a.segment, a.network]).filter((s): s is string => s !== null));
+  const segments = new Set(
+    mine.flatMap((a) => [a.segment, a.network]).filter((s): s is string => s !== null),
+  );
   const vlans = new Set(mine.map((a) => a.vlan).filter((v): v is number => v !== null));
   const wrong: { s: Seen; what: string }[] = [];
   for (const s of seen) {
     if (s.o.portKind === 'vm' && s.o.host !== null && hosts.size > 0 && !hosts.has(s.o.host))
       wrong.push({ s, what: `host ${s.o.host} (configured: ${[...hosts].join(', ')})` });
-    else if (s.o.portKind !== 'uplink' && s.o.segment !== null && segments.size > 0 && !segments.has(s.o.segment))
+    else if (
+      s.o.portKind !== 'uplink' &&
+      s.o.segment !== null &&
+      segments.size > 0 &&
+      !segments.has(s.o.segment)
+    )
       wrong.push({ s, what: `segment ${s.o.segment} (configured: ${[...segments].join(', ')})` });
     else if (s.o.portKind !== 'uplink' && s.o.vlan !== null && vlans.size > 0 && !vlans.has(s.o.vlan))
       wrong.push({ s, what: `VLAN ${s.o.vlan} (configured: ${[...vlans].join(', ')})` });
@@ -255,9 +285,17 @@ function mismatchFindings(mac: string, seen: readonly Seen[], mine: readonly Int
   return out;
 }
 
-function staleFindings(set: ObservationSet, byMac: ReadonlyMap<Mac, Seen[]>, intended: Intended): ObserveFinding[] {
-  const hosts = new Set(set.sources.flatMap((s) => [s.host, ...s.observations.map((o) => o.host)]).filter((h) => h !== null));
-  const segments = new Set(set.sources.flatMap((s) => s.observations.map((o) => o.segment)).filter((s) => s !== null));
+function staleFindings(
+  set: ObservationSet,
+  byMac: ReadonlyMap<Mac, Seen[]>,
+  intended: Intended,
+): ObserveFinding[] {
+  const hosts = new Set(
+    set.sources.flatMap((s) => [s.host, ...s.observations.map((o) => o.host)]).filter((h) => h !== null),
+  );
+  const segments = new Set(
+    set.sources.flatMap((s) => s.observations.map((o) => o.segment)).filter((s) => s !== null),
+  );
   const window = set.sources
     .flatMap((s) => [s.first, s.last])
     .filter((t): t is string => t !== null)
@@ -290,17 +328,30 @@ function nlbFindings(seen: readonly Seen[]): ObserveFinding[] {
   const out: ObserveFinding[] = [];
   for (const [vip, list] of [...byVip].sort()) {
     const cluster = list.filter((s) => /^0[23]:bf:/.test(s.o.mac));
-    const clusterMac = cluster[0]?.o.mac ?? `02:bf:${vip.split('.').map((o) => Number(o).toString(16).padStart(2, '0')).join(':')}`;
-    const spoofingAt = [...new Set(cluster.filter((s) => s.o.seenAs.includes('frame') && s.o.mac.startsWith('02:bf')).map(placeText))];
+    const clusterMac =
+      cluster[0]?.o.mac ??
+      `02:bf:${vip
+        .split('.')
+        .map((o) => Number(o).toString(16).padStart(2, '0'))
+        .join(':')}`;
+    const spoofingAt = [
+      ...new Set(
+        cluster.filter((s) => s.o.seenAs.includes('frame') && s.o.mac.startsWith('02:bf')).map(placeText),
+      ),
+    ];
     const masked = list.filter((s) => /^02:(0[1-9a-f]|1[0-9a-f]|20):/.test(s.o.mac));
     const maskedPorts = [...new Set(masked.map(placeText))];
     const parts = [`NLB cluster with VIP ${vip}, cluster MAC ${clusterMac}`];
     if (spoofingAt.length > 0)
-      parts.push(`the cluster MAC is a frame source at ${spoofingAt.join(', ')}: MAC address spoofing is allowed there`);
+      parts.push(
+        `the cluster MAC is a frame source at ${spoofingAt.join(', ')}: MAC address spoofing is allowed there`,
+      );
     if (cluster.some((s) => s.o.seenAs.includes('arp-payload')))
       parts.push('ARP replies carry the cluster MAC');
     if (masked.length > 0)
-      parts.push(`masked sources ${[...new Set(masked.map((s) => s.o.mac))].join(', ')} from ${maskedPorts.length} port(s): normal with MaskSourceMAC`);
+      parts.push(
+        `masked sources ${[...new Set(masked.map((s) => s.o.mac))].join(', ')} from ${maskedPorts.length} port(s): normal with MaskSourceMAC`,
+      );
     if (list.some((s) => s.o.nlb !== undefined)) parts.push('heartbeats seen');
     out.push({
       kind: 'nlb',

@@ -13,7 +13,9 @@ import type { SourceResult } from './text-source.js';
 
 export type TextSourceKind = Exclude<SourceKind, 'pcap' | 'pcapng' | 'snmp'>;
 
-export const TEXT_PARSERS: Readonly<Record<TextSourceKind, (text: string, ctx: SourceContext) => SourceResult>> = {
+export const TEXT_PARSERS: Readonly<
+  Record<TextSourceKind, (text: string, ctx: SourceContext) => SourceResult>
+> = {
   fdb: parseFdb,
   neigh: parseNeigh,
   arpwatch: parseArpwatch,

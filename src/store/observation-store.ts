@@ -26,7 +26,19 @@ export async function recordObservations(store: Store, set: ObservationSet, now:
       for (const o of s.observations) {
         await tx.run(
           'INSERT INTO observations (mac, source, kind, host, port, vlan, segment, first_at, last_at, count, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
-          [parseMac(o.mac), s.name, s.kind, o.host, o.port, o.vlan, o.segment, ms(o.first), ms(o.last), o.count, now],
+          [
+            parseMac(o.mac),
+            s.name,
+            s.kind,
+            o.host,
+            o.port,
+            o.vlan,
+            o.segment,
+            ms(o.first),
+            ms(o.last),
+            o.count,
+            now,
+          ],
         );
         n++;
       }
@@ -73,6 +85,7 @@ export async function sightingsOf(store: Store, mac: Mac): Promise<Sighting[]> {
 
 /** One line per sighting for the terminal: `host/port vlan N segment S  first .. last  (source)`. */
 export function sightingLine(s: Sighting): string {
-  const t = (v: number | null): string => (v === null ? '?' : new Date(v).toISOString().replace(/\.\d{3}Z$/, 'Z'));
+  const t = (v: number | null): string =>
+    v === null ? '?' : new Date(v).toISOString().replace(/\.\d{3}Z$/, 'Z');
   return `${s.host ?? '?'}/${s.port ?? '?'}${s.vlan === null ? '' : ` vlan ${s.vlan}`}${s.segment === null ? '' : ` segment ${s.segment}`}  ${t(s.first)} .. ${t(s.last)}  ${s.kind} ${s.source}`;
 }

@@ -10,7 +10,13 @@ export const ipBytes = (ip: string): Bytes => ip.split('.').map(Number);
 const u16 = (n: number): Bytes => [(n >>> 8) & 0xff, n & 0xff];
 
 /** An Ethernet II frame; `tags` are VLAN ids, outermost first (0x88a8 for the outer of two). */
-export function ethernet(dst: string, src: string, etherType: number, payload: Bytes, tags: number[] = []): Bytes {
+export function ethernet(
+  dst: string,
+  src: string,
+  etherType: number,
+  payload: Bytes,
+  tags: number[] = [],
+): Bytes {
   const out = [...macBytes(dst), ...macBytes(src)];
   tags.forEach((vid, i) => out.push(...u16(tags.length > 1 && i === 0 ? 0x88a8 : 0x8100), ...u16(vid)));
   out.push(...u16(etherType), ...payload);
@@ -54,11 +60,51 @@ export function ndp(type: 135 | 136, src: Bytes, dst: Bytes, target: Bytes, flag
 }
 export const UNSPECIFIED: Bytes = new Array<number>(16).fill(0);
 export const ALL_NODES: Bytes = [0xff, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1];
-export const solicitedNode = (target: Bytes): Bytes => [0xff, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0xff, target[13]!, target[14]!, target[15]!];
+export const solicitedNode = (target: Bytes): Bytes => [
+  0xff,
+  2,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  1,
+  0xff,
+  target[13]!,
+  target[14]!,
+  target[15]!,
+];
 
 /** An NLB heartbeat payload (EtherType 0x886F) as Wireshark's packet-msnlb.c reads it. */
 export function nlbHeartbeat(priority: number, vip: string, hostIp: string): Bytes {
-  return [0xc0, 0xde, 1, 2, 0, 0, 0, 0, priority & 0xff, 0, 0, 0, ...ipBytes(vip), ...ipBytes(hostIp), 0, 0, 0, 0, 0, 0, 0, 0];
+  return [
+    0xc0,
+    0xde,
+    1,
+    2,
+    0,
+    0,
+    0,
+    0,
+    priority & 0xff,
+    0,
+    0,
+    0,
+    ...ipBytes(vip),
+    ...ipBytes(hostIp),
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+  ];
 }
 
 /** Linux cooked v1 header (16 bytes) before `payload`. */
@@ -67,8 +113,30 @@ export function sll(packetType: number, src: string, protocol: number, payload: 
 }
 
 /** Linux cooked v2 header (20 bytes) before `payload`. */
-export function sll2(ifindex: number, packetType: number, src: string, protocol: number, payload: Bytes): Bytes {
-  return [...u16(protocol), 0, 0, (ifindex >>> 24) & 0xff, (ifindex >>> 16) & 0xff, (ifindex >>> 8) & 0xff, ifindex & 0xff, 0, 1, packetType, 6, ...macBytes(src), 0, 0, ...payload];
+export function sll2(
+  ifindex: number,
+  packetType: number,
+  src: string,
+  protocol: number,
+  payload: Bytes,
+): Bytes {
+  return [
+    ...u16(protocol),
+    0,
+    0,
+    (ifindex >>> 24) & 0xff,
+    (ifindex >>> 16) & 0xff,
+    (ifindex >>> 8) & 0xff,
+    ifindex & 0xff,
+    0,
+    1,
+    packetType,
+    6,
+    ...macBytes(src),
+    0,
+    0,
+    ...payload,
+  ];
 }
 
 export interface Packet {
@@ -184,7 +252,7 @@ export function pcapngSection(
     const iface = interfaces[p.iface ?? 0] ?? {};
     const r = iface.tsresol ?? 6;
     const perSecond = r & 0x80 ? 2 ** (r & 0x7f) : 10 ** r;
-    const units = BigInt(Math.round(p.time * 1e6)) * BigInt(perSecond) / 1_000_000n;
+    const units = (BigInt(Math.round(p.time * 1e6)) * BigInt(perSecond)) / 1_000_000n;
     block(options.obsolete ? 2 : 6, (w) => {
       if (options.obsolete) {
         w.u16(p.iface ?? 0);

@@ -82,7 +82,9 @@ export function registerEvents(program: Command, ctx: CliContext): void {
       });
     }
     const seenText =
-      seen.length === 0 ? '' : `\n  seen on the wire:\n${seen.map((s) => `    ${sightingLine(s)}`).join('\n')}`;
+      seen.length === 0
+        ? ''
+        : `\n  seen on the wire:\n${seen.map((s) => `    ${sightingLine(s)}`).join('\n')}`;
     if (holdings.length === 0)
       return ctx.out(`${formatMac(mac)}: never held by an adapter macfleet knows${seenText}`);
     ctx.out(

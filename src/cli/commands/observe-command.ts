@@ -11,7 +11,13 @@ import { MacfleetError } from '../../errors.js';
 import { formatMac, parseMacRange, parseMac, type Mac, type MacRange } from '../../mac/index.js';
 import { readSource } from '../../observe-io/read-sources.js';
 import { scanIntended, type Intended, type IntendedAdapter } from '../../observe/intended.js';
-import type { ObservationSet, ObservedSource, ObserveFinding, ObserveIssue, ObserveReport } from '../../observe/model.js';
+import type {
+  ObservationSet,
+  ObservedSource,
+  ObserveFinding,
+  ObserveIssue,
+  ObserveReport,
+} from '../../observe/model.js';
 import { DEFAULT_RECONCILE, reconcile } from '../../observe/reconcile.js';
 import { hostMatcher } from '../../scan/host-from-path.js';
 import { StoreFleetRepository } from '../../store/fleet-store.js';
@@ -48,11 +54,22 @@ export function registerObserve(program: Command, ctx: CliContext): void {
     .description(
       'set what the network shows (pcap/pcapng, bridge fdb and neighbour JSON, SNMP forwarding tables, DHCP leases, arpwatch) against the configurations, inventory and pools',
     )
-    .argument('<source...>', 'files (kind told from the content, or <kind>:<path>) or snmp://community@host[:port]')
+    .argument(
+      '<source...>',
+      'files (kind told from the content, or <kind>:<path>) or snmp://community@host[:port]',
+    )
     .option('--scan <scan.json>', 'the intended side: a macfleet scan --json document')
-    .option('--db <path|url>', 'the intended side: the inventory and pools in this store (also where --record writes)')
+    .option(
+      '--db <path|url>',
+      'the intended side: the inventory and pools in this store (also where --record writes)',
+    )
     .option('--now <time>', 'act as if it were this time (for --since ages and --record)')
-    .option('--allow <mac|range>', 'shared by design: never a duplicate or flap, never unknown (repeatable)', collect, [])
+    .option(
+      '--allow <mac|range>',
+      'shared by design: never a duplicate or flap, never unknown (repeatable)',
+      collect,
+      [],
+    )
     .option('--since <time>', 'only sightings at or after this time: ISO or an age (30m, 12h, 7d)')
     .option('--json', 'JSON report: {sources, findings, issues}')
     .option('--record', 'keep the observations in the store (whois and history then show them)')
@@ -60,16 +77,27 @@ export function registerObserve(program: Command, ctx: CliContext): void {
     .option('--host-from-path <pattern>', "host name from each source's path, e.g. '{host}/**' or '{host}.*'")
     .option('--segment <name>', 'the L2 segment every source is on (default: the bridge of fdb entries)')
     .option('--uplink <ifname>', 'this interface faces the network, not a VM (repeatable)', collect, [])
-    .option('--taken <time>', "when the tables (fdb, neigh) were dumped: ISO or ms (default: each file's modification time)")
+    .option(
+      '--taken <time>',
+      "when the tables (fdb, neigh) were dumped: ISO or ms (default: each file's modification time)",
+    )
     .option('--window <duration>', 'how long a table entry stands for before it was taken', '300s')
     .option('--flap <moves/duration>', 'a flap is this many port moves within this time', '3/60s')
-    .option('--fail-on <severity>', 'exit 1 when a finding is at or above: error, warning, info or none', 'error')
+    .option(
+      '--fail-on <severity>',
+      'exit 1 when a finding is at or above: error, warning, info or none',
+      'error',
+    )
     .action(async (args: string[], opts: ObserveOpts) => {
       const failOn = opts.failOn.toLowerCase();
       if (failOn !== 'none' && !(SEVERITIES as readonly string[]).includes(failOn)) {
-        throw new MacfleetError('INVALID_ARGUMENT', `--fail-on: expected error, warning, info or none, got ${JSON.stringify(opts.failOn)}`, {
-          location: { field: '--fail-on' },
-        });
+        throw new MacfleetError(
+          'INVALID_ARGUMENT',
+          `--fail-on: expected error, warning, info or none, got ${JSON.stringify(opts.failOn)}`,
+          {
+            location: { field: '--fail-on' },
+          },
+        );
       }
       if (opts.scan !== undefined && opts.db !== undefined && !opts.record)
         throw new MacfleetError('USAGE', 'choose one intended side: --scan or --db');
@@ -108,10 +136,14 @@ export function registerObserve(program: Command, ctx: CliContext): void {
         try {
           text = await readFile(resolve(ctx.io.cwd, file), 'utf8');
         } catch (e) {
-          throw new MacfleetError('IO_ERROR', `--scan: cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`, {
-            location: { file },
-            cause: e,
-          });
+          throw new MacfleetError(
+            'IO_ERROR',
+            `--scan: cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`,
+            {
+              location: { file },
+              cause: e,
+            },
+          );
         }
         findings = reconcile(set, scanIntended(text, file), options);
         if (opts.record) await withStore(ctx, opts, (store) => recordObservations(store, set, clock.now()));
@@ -142,9 +174,13 @@ function allowRange(text: string): MacRange {
 function parseFlap(text: string): { flapMoves: number; flapWindowMs: number } {
   const m = /^(\d+)\/(.+)$/.exec(text.trim());
   if (m === null || Number(m[1]) < 2) {
-    throw new MacfleetError('INVALID_ARGUMENT', `--flap: expected <moves>/<duration> with at least 2 moves, e.g. 3/60s, got ${JSON.stringify(text)}`, {
-      location: { field: '--flap' },
-    });
+    throw new MacfleetError(
+      'INVALID_ARGUMENT',
+      `--flap: expected <moves>/<duration> with at least 2 moves, e.g. 3/60s, got ${JSON.stringify(text)}`,
+      {
+        location: { field: '--flap' },
+      },
+    );
   }
   return { flapMoves: Number(m[1]), flapWindowMs: parseDuration(m[2]!, '--flap') };
 }
@@ -152,11 +188,18 @@ function parseFlap(text: string): { flapMoves: number; flapWindowMs: number } {
 /** Keep only sightings whose last time is at or after `since` (sightings without a time stay). */
 function sinceFilter(s: ObservedSource, since: number): ObservedSource {
   const keep = (t: string | null): boolean => t === null || Date.parse(t) >= since;
-  return { ...s, observations: s.observations.filter((o) => keep(o.last)), moves: s.moves.filter((m) => keep(m.at)) };
+  return {
+    ...s,
+    observations: s.observations.filter((o) => keep(o.last)),
+    moves: s.moves.filter((m) => keep(m.at)),
+  };
 }
 
 /** The inventory's adapters (with VM state and segment) and the pool holders of MACs nobody configured. */
-async function storeIntended(store: import('../../store/store.js').Store, set: ObservationSet): Promise<Intended> {
+async function storeIntended(
+  store: import('../../store/store.js').Store,
+  set: ObservationSet,
+): Promise<Intended> {
   const repo = new StoreFleetRepository(store);
   const networks = await repo.listNetworks();
   const segmentOf = new Map(networks.map((n) => [`${n.host}\u0000${n.name}`, n.segment]));
@@ -190,7 +233,8 @@ async function storeIntended(store: import('../../store/store.js').Store, set: O
 
 // Control characters from inputs (port names, file names) never reach the terminal as such.
 // eslint-disable-next-line no-control-regex -- control characters are exactly what is replaced
-const safe = (s: string): string => s.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+const safe = (s: string): string =>
+  s.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
 
 function renderText(r: ObserveReport): string {
   const lines: string[] = [];
@@ -218,7 +262,9 @@ function renderText(r: ObserveReport): string {
   if (r.issues.length > 0) {
     lines.push('', 'issues:');
     for (const i of r.issues)
-      lines.push(`  ${safe(i.file)}${i.offset === undefined ? '' : ` @${i.offset}`}${i.line === undefined ? '' : `:${i.line}`}: [${i.code}] ${safe(i.message)}`);
+      lines.push(
+        `  ${safe(i.file)}${i.offset === undefined ? '' : ` @${i.offset}`}${i.line === undefined ? '' : `:${i.line}`}: [${i.code}] ${safe(i.message)}`,
+      );
   }
   return lines.join('\n');
 }

@@ -14,7 +14,11 @@ export function registerWhois(program: Command, ctx: CliContext): void {
       .argument('<mac>', 'the MAC, any notation'),
   ).action(async (text: string, opts: StoreOptions) => {
     const mac = parseMac(text);
-    const [who, seen] = await withPools(ctx, opts, async (pools) => [await pools.whois(mac), await sightingsOf(pools.store, mac)] as const);
+    const [who, seen] = await withPools(
+      ctx,
+      opts,
+      async (pools) => [await pools.whois(mac), await sightingsOf(pools.store, mac)] as const,
+    );
     const kind = classifyMac(mac);
     if (opts.json) {
       ctx.json({
@@ -23,7 +27,12 @@ export function registerWhois(program: Command, ctx: CliContext): void {
         pools: who.pools,
         classification: kind,
         history: who.history.map((h) => ({ ...h, at: new Date(h.at).toISOString() })),
-        seen: seen.map((s) => ({ ...s, first: isoOrNull(s.first), last: isoOrNull(s.last), recordedAt: new Date(s.recordedAt).toISOString() })),
+        seen: seen.map((s) => ({
+          ...s,
+          first: isoOrNull(s.first),
+          last: isoOrNull(s.last),
+          recordedAt: new Date(s.recordedAt).toISOString(),
+        })),
       });
       return;
     }

@@ -19,7 +19,14 @@ export function parseFdb(text: string, ctx: SourceContext): SourceResult {
   if (!Array.isArray(parsed.value)) {
     return {
       observations: [],
-      issues: [{ file: ctx.name, offset: 0, code: 'PARSE_ERROR', message: 'expected a JSON array of fdb entries (bridge -j fdb show)' }],
+      issues: [
+        {
+          file: ctx.name,
+          offset: 0,
+          code: 'PARSE_ERROR',
+          message: 'expected a JSON array of fdb entries (bridge -j fdb show)',
+        },
+      ],
       first: null,
       last: null,
     };
@@ -29,7 +36,11 @@ export function parseFdb(text: string, ctx: SourceContext): SourceResult {
   const times: (number | null)[] = [];
   parsed.value.forEach((raw: unknown, i) => {
     if (!isObject(raw) || typeof raw['mac'] !== 'string' || typeof raw['ifname'] !== 'string') {
-      issues.push({ file: ctx.name, code: 'PARSE_ERROR', message: `[${i}]: expected an object with "mac" and "ifname" strings` });
+      issues.push({
+        file: ctx.name,
+        code: 'PARSE_ERROR',
+        message: `[${i}]: expected an object with "mac" and "ifname" strings`,
+      });
       return;
     }
     const flags = Array.isArray(raw['flags']) ? raw['flags'] : [];
@@ -38,12 +49,17 @@ export function parseFdb(text: string, ctx: SourceContext): SourceResult {
     const mac = stationMac(raw['mac']);
     if (mac === null) {
       if (!/^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/i.test(raw['mac']))
-        issues.push({ file: ctx.name, code: 'INVALID_MAC', message: `[${i}].mac: ${JSON.stringify(raw['mac'])} is not a MAC` });
+        issues.push({
+          file: ctx.name,
+          code: 'INVALID_MAC',
+          message: `[${i}].mac: ${JSON.stringify(raw['mac'])} is not a MAC`,
+        });
       return;
     }
     const port = raw['ifname'];
     const master = typeof raw['master'] === 'string' ? raw['master'] : null;
-    const vlan = typeof raw['vlan'] === 'number' && raw['vlan'] >= 0 && raw['vlan'] <= 4095 ? raw['vlan'] : null;
+    const vlan =
+      typeof raw['vlan'] === 'number' && raw['vlan'] >= 0 && raw['vlan'] <= 4095 ? raw['vlan'] : null;
     const used = typeof raw['used'] === 'number' ? raw['used'] : null;
     const at = ctx.takenAt === null ? null : used === null ? ctx.takenAt : ctx.takenAt - used * 1000;
     times.push(at);

@@ -50,7 +50,17 @@ const DAD_WAIT_MS = 1000;
 /** Ports of SLL2 frames are Linux interface indexes, kept apart from pcapng interface ids. */
 const IFINDEX_BASE = 1 << 30;
 
-const DHCP_TYPES = ['', 'DISCOVER', 'OFFER', 'REQUEST', 'DECLINE', 'ACK', 'NAK', 'RELEASE', 'INFORM'] as const;
+const DHCP_TYPES = [
+  '',
+  'DISCOVER',
+  'OFFER',
+  'REQUEST',
+  'DECLINE',
+  'ACK',
+  'NAK',
+  'RELEASE',
+  'INFORM',
+] as const;
 
 class Slot {
   first = Infinity;
@@ -104,8 +114,10 @@ export class FrameObserver implements FrameSink {
         this.short++;
         return;
       }
-      src = (d[off + 6]! << 8 | d[off + 7]!) * 4294967296 + ((d[off + 8]! << 24 | d[off + 9]! << 16 | d[off + 10]! << 8 | d[off + 11]!) >>> 0);
-      et = d[off + 12]! << 8 | d[off + 13]!;
+      src =
+        ((d[off + 6]! << 8) | d[off + 7]!) * 4294967296 +
+        (((d[off + 8]! << 24) | (d[off + 9]! << 16) | (d[off + 10]! << 8) | d[off + 11]!) >>> 0);
+      et = (d[off + 12]! << 8) | d[off + 13]!;
       o = off + 14;
     } else if (linkType === LINKTYPE_LINUX_SLL) {
       // packet type u16, ARPHRD u16, address length u16, address [8], protocol u16.
@@ -113,10 +125,12 @@ export class FrameObserver implements FrameSink {
         this.short++;
         return;
       }
-      if ((d[off]! << 8 | d[off + 1]!) === 4) return; // sent by this host: seen again where it arrives
-      if ((d[off + 2]! << 8 | d[off + 3]!) !== 1 || (d[off + 4]! << 8 | d[off + 5]!) !== 6) return;
-      src = (d[off + 6]! << 8 | d[off + 7]!) * 4294967296 + ((d[off + 8]! << 24 | d[off + 9]! << 16 | d[off + 10]! << 8 | d[off + 11]!) >>> 0);
-      et = d[off + 14]! << 8 | d[off + 15]!;
+      if (((d[off]! << 8) | d[off + 1]!) === 4) return; // sent by this host: seen again where it arrives
+      if (((d[off + 2]! << 8) | d[off + 3]!) !== 1 || ((d[off + 4]! << 8) | d[off + 5]!) !== 6) return;
+      src =
+        ((d[off + 6]! << 8) | d[off + 7]!) * 4294967296 +
+        (((d[off + 8]! << 24) | (d[off + 9]! << 16) | (d[off + 10]! << 8) | d[off + 11]!) >>> 0);
+      et = (d[off + 14]! << 8) | d[off + 15]!;
       o = off + 16;
     } else if (linkType === LINKTYPE_LINUX_SLL2) {
       // protocol u16, reserved u16, ifindex u32, ARPHRD u16, packet type u8, address length u8, address [8].
@@ -125,11 +139,13 @@ export class FrameObserver implements FrameSink {
         return;
       }
       if (d[off + 10] === 4) return;
-      if ((d[off + 8]! << 8 | d[off + 9]!) !== 1 || d[off + 11] !== 6) return;
-      const ifindex = (d[off + 4]! << 24 | d[off + 5]! << 16 | d[off + 6]! << 8 | d[off + 7]!) >>> 0;
+      if (((d[off + 8]! << 8) | d[off + 9]!) !== 1 || d[off + 11] !== 6) return;
+      const ifindex = ((d[off + 4]! << 24) | (d[off + 5]! << 16) | (d[off + 6]! << 8) | d[off + 7]!) >>> 0;
       port = IFINDEX_BASE + ifindex;
-      src = (d[off + 12]! << 8 | d[off + 13]!) * 4294967296 + ((d[off + 14]! << 24 | d[off + 15]! << 16 | d[off + 16]! << 8 | d[off + 17]!) >>> 0);
-      et = d[off]! << 8 | d[off + 1]!;
+      src =
+        ((d[off + 12]! << 8) | d[off + 13]!) * 4294967296 +
+        (((d[off + 14]! << 24) | (d[off + 15]! << 16) | (d[off + 16]! << 8) | d[off + 17]!) >>> 0);
+      et = (d[off]! << 8) | d[off + 1]!;
       o = off + 20;
     } else {
       this.unsupported.set(linkType, (this.unsupported.get(linkType) ?? 0) + 1);
@@ -139,8 +155,8 @@ export class FrameObserver implements FrameSink {
     let outer = -1;
     while ((et === 0x8100 || et === 0x88a8 || et === 0x9100) && o + 4 <= end) {
       outer = vlan;
-      vlan = (d[o]! << 8 | d[o + 1]!) & 0xfff;
-      et = d[o + 2]! << 8 | d[o + 3]!;
+      vlan = ((d[o]! << 8) | d[o + 1]!) & 0xfff;
+      et = (d[o + 2]! << 8) | d[o + 3]!;
       o += 4;
     }
     // A multicast or all-zero source is not a station (a corrupt or crafted frame): not observed.
@@ -151,13 +167,24 @@ export class FrameObserver implements FrameSink {
       else if (et === 0x86dd) this.ipv6(d, o, end, src, port, vlan, outer, t, slot);
       else if (et === 0x886f && o + 16 <= end) {
         slot.flags |= F_NLB;
-        const priority = d[o + 8]! | d[o + 9]! << 8 | d[o + 10]! << 16 | d[o + 11]! << 24;
-        slot.nlb = { priority, vip: (d[o + 12]! << 24 | d[o + 13]! << 16 | d[o + 14]! << 8 | d[o + 15]!) >>> 0 };
+        const priority = d[o + 8]! | (d[o + 9]! << 8) | (d[o + 10]! << 16) | (d[o + 11]! << 24);
+        slot.nlb = {
+          priority,
+          vip: ((d[o + 12]! << 24) | (d[o + 13]! << 16) | (d[o + 14]! << 8) | d[o + 15]!) >>> 0,
+        };
       }
     }
   }
 
-  private sight(mac: number, port: number, vlan: number, outer: number, t: number, flag: number, frame: boolean): Slot {
+  private sight(
+    mac: number,
+    port: number,
+    vlan: number,
+    outer: number,
+    t: number,
+    flag: number,
+    frame: boolean,
+  ): Slot {
     const head = this.slots.get(mac);
     let s: Slot | null;
     if (head === undefined) {
@@ -188,13 +215,33 @@ export class FrameObserver implements FrameSink {
     return s;
   }
 
-  private arp(d: Uint8Array, o: number, end: number, src: number, port: number, vlan: number, outer: number, t: number, frameSlot: Slot): void {
+  private arp(
+    d: Uint8Array,
+    o: number,
+    end: number,
+    src: number,
+    port: number,
+    vlan: number,
+    outer: number,
+    t: number,
+    frameSlot: Slot,
+  ): void {
     // htype 1 (Ethernet), ptype 0x0800, hlen 6, plen 4: 28 bytes.
-    if (o + 28 > end || d[o + 1] !== 1 || d[o + 2] !== 8 || d[o + 3] !== 0 || d[o + 4] !== 6 || d[o + 5] !== 4) return;
+    if (
+      o + 28 > end ||
+      d[o + 1] !== 1 ||
+      d[o + 2] !== 8 ||
+      d[o + 3] !== 0 ||
+      d[o + 4] !== 6 ||
+      d[o + 5] !== 4
+    )
+      return;
     const op = d[o + 7];
-    const sha = (d[o + 8]! << 8 | d[o + 9]!) * 4294967296 + ((d[o + 10]! << 24 | d[o + 11]! << 16 | d[o + 12]! << 8 | d[o + 13]!) >>> 0);
-    const spa = (d[o + 14]! << 24 | d[o + 15]! << 16 | d[o + 16]! << 8 | d[o + 17]!) >>> 0;
-    const tpa = (d[o + 24]! << 24 | d[o + 25]! << 16 | d[o + 26]! << 8 | d[o + 27]!) >>> 0;
+    const sha =
+      ((d[o + 8]! << 8) | d[o + 9]!) * 4294967296 +
+      (((d[o + 10]! << 24) | (d[o + 11]! << 16) | (d[o + 12]! << 8) | d[o + 13]!) >>> 0);
+    const spa = ((d[o + 14]! << 24) | (d[o + 15]! << 16) | (d[o + 16]! << 8) | d[o + 17]!) >>> 0;
+    const tpa = ((d[o + 24]! << 24) | (d[o + 25]! << 16) | (d[o + 26]! << 8) | d[o + 27]!) >>> 0;
     let flag = F_ARP;
     if (op === 1 && spa === 0) flag |= F_ARP_PROBE;
     else if (spa === tpa) flag |= F_ARP_ANNOUNCE;
@@ -207,25 +254,35 @@ export class FrameObserver implements FrameSink {
     if (spa !== 0) addCapped((slot.ipv4 ??= new Set()), spa);
   }
 
-  private ipv4(d: Uint8Array, o: number, end: number, port: number, vlan: number, outer: number, t: number): void {
+  private ipv4(
+    d: Uint8Array,
+    o: number,
+    end: number,
+    port: number,
+    vlan: number,
+    outer: number,
+    t: number,
+  ): void {
     if (o + 20 > end || d[o]! >> 4 !== 4 || d[o + 9] !== 17) return;
-    if (((d[o + 6]! & 0x1f) << 8 | d[o + 7]!) !== 0) return; // a later fragment
+    if ((((d[o + 6]! & 0x1f) << 8) | d[o + 7]!) !== 0) return; // a later fragment
     const u = o + ((d[o]! & 0x0f) << 2);
     if (u + 8 > end) return;
-    const sport = d[u]! << 8 | d[u + 1]!;
-    const dport = d[u + 2]! << 8 | d[u + 3]!;
+    const sport = (d[u]! << 8) | d[u + 1]!;
+    const dport = (d[u + 2]! << 8) | d[u + 3]!;
     if (!(sport === 68 && dport === 67)) return; // client to server only: the client's identity
     const b = u + 8;
     // op 1 (BOOTREQUEST), htype 1, hlen 6; chaddr at 28; magic cookie 99.130.83.99 at 236.
     if (b + 240 > end || d[b] !== 1 || d[b + 1] !== 1 || d[b + 2] !== 6) return;
     if (d[b + 236] !== 99 || d[b + 237] !== 130 || d[b + 238] !== 83 || d[b + 239] !== 99) return;
     if ((d[b + 28]! & 1) !== 0) return;
-    const chaddr = (d[b + 28]! << 8 | d[b + 29]!) * 4294967296 + ((d[b + 30]! << 24 | d[b + 31]! << 16 | d[b + 32]! << 8 | d[b + 33]!) >>> 0);
+    const chaddr =
+      ((d[b + 28]! << 8) | d[b + 29]!) * 4294967296 +
+      (((d[b + 30]! << 24) | (d[b + 31]! << 16) | (d[b + 32]! << 8) | d[b + 33]!) >>> 0);
     if (chaddr === 0) return;
     const slot = this.sight(chaddr, port, vlan, outer, t, F_DHCP, false);
-    const ciaddr = (d[b + 12]! << 24 | d[b + 13]! << 16 | d[b + 14]! << 8 | d[b + 15]!) >>> 0;
+    const ciaddr = ((d[b + 12]! << 24) | (d[b + 13]! << 16) | (d[b + 14]! << 8) | d[b + 15]!) >>> 0;
     if (ciaddr !== 0) addCapped((slot.ipv4 ??= new Set()), ciaddr);
-    for (let p = b + 240; p < end; ) {
+    for (let p = b + 240; p < end;) {
       const code = d[p]!;
       if (code === 255) break;
       if (code === 0) {
@@ -236,15 +293,30 @@ export class FrameObserver implements FrameSink {
       const n = d[p + 1]!;
       const v = p + 2;
       if (v + n > end) break;
-      if (code === 53 && n >= 1) addCapped((slot.messages ??= new Set()), DHCP_TYPES[d[v]!] ?? `type ${d[v]}`);
+      if (code === 53 && n >= 1)
+        addCapped((slot.messages ??= new Set()), DHCP_TYPES[d[v]!] ?? `type ${d[v]}`);
       else if (code === 61 && n >= 1) addCapped((slot.clientIds ??= new Set()), hex(d, v, n));
       else if (code === 12 && n >= 1) addCapped((slot.hostNames ??= new Set()), printable(d, v, n));
-      else if (code === 50 && n === 4) addCapped((slot.ipv4 ??= new Set()), (d[v]! << 24 | d[v + 1]! << 16 | d[v + 2]! << 8 | d[v + 3]!) >>> 0);
+      else if (code === 50 && n === 4)
+        addCapped(
+          (slot.ipv4 ??= new Set()),
+          ((d[v]! << 24) | (d[v + 1]! << 16) | (d[v + 2]! << 8) | d[v + 3]!) >>> 0,
+        );
       p = v + n;
     }
   }
 
-  private ipv6(d: Uint8Array, o: number, end: number, src: number, port: number, vlan: number, outer: number, t: number, frameSlot: Slot): void {
+  private ipv6(
+    d: Uint8Array,
+    o: number,
+    end: number,
+    src: number,
+    port: number,
+    vlan: number,
+    outer: number,
+    t: number,
+    frameSlot: Slot,
+  ): void {
     // Fixed header 40 bytes, next header 58 (ICMPv6); NS 135 / NA 136 carry a 16-byte target at 8.
     if (o + 64 > end || d[o]! >> 4 !== 6 || d[o + 6] !== 58) return;
     const type = d[o + 40];
@@ -312,7 +384,9 @@ export class FrameObserver implements FrameSink {
                   messages: [...(s.messages ?? [])].sort(),
                 },
               }),
-          ...(s.dadProbes === 0 && s.dadDefended === 0 ? {} : { dad: { probes: s.dadProbes, defended: s.dadDefended } }),
+          ...(s.dadProbes === 0 && s.dadDefended === 0
+            ? {}
+            : { dad: { probes: s.dadProbes, defended: s.dadDefended } }),
           ...(s.nlb === null ? {} : { nlb: { vip: formatIpv4(s.nlb.vip), priority: s.nlb.priority } }),
         });
       }
@@ -320,7 +394,8 @@ export class FrameObserver implements FrameSink {
       if (m !== null) {
         for (let i = 0; i < m.length; i += 3) {
           const at = iso(m[i]!);
-          if (at !== null) moves.push({ mac: macText, at, from: this.portName(m[i + 1]!), to: this.portName(m[i + 2]!) });
+          if (at !== null)
+            moves.push({ mac: macText, at, from: this.portName(m[i + 1]!), to: this.portName(m[i + 2]!) });
         }
       }
     }
@@ -351,7 +426,8 @@ function printable(d: Uint8Array, at: number, n: number): string {
   let s = '';
   for (let i = 0; i < n; i++) {
     const c = d[at + i]!;
-    s += c >= 0x20 && c < 0x7f && c !== 0x5c ? String.fromCharCode(c) : `\\x${c.toString(16).padStart(2, '0')}`;
+    s +=
+      c >= 0x20 && c < 0x7f && c !== 0x5c ? String.fromCharCode(c) : `\\x${c.toString(16).padStart(2, '0')}`;
   }
   return s;
 }
@@ -364,5 +440,8 @@ function eui64Mac(d: Uint8Array, a: number): number | null {
   if (d[a] !== 0xfe || d[a + 1] !== 0x80) return null;
   for (let i = 2; i < 8; i++) if (d[a + i] !== 0) return null;
   if (d[a + 11] !== 0xff || d[a + 12] !== 0xfe) return null;
-  return ((d[a + 8]! ^ 0x02) << 8 | d[a + 9]!) * 4294967296 + ((d[a + 10]! << 24 | d[a + 13]! << 16 | d[a + 14]! << 8 | d[a + 15]!) >>> 0);
+  return (
+    (((d[a + 8]! ^ 0x02) << 8) | d[a + 9]!) * 4294967296 +
+    (((d[a + 10]! << 24) | (d[a + 13]! << 16) | (d[a + 14]! << 8) | d[a + 15]!) >>> 0)
+  );
 }

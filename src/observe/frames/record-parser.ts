@@ -6,7 +6,14 @@ export interface FrameSink {
    * @param port the capture's interface id (pcapng), 0 for pcap
    * @param timeMs capture time, ms since the epoch (fractional)
    */
-  frame(data: Uint8Array, offset: number, length: number, linkType: number, port: number, timeMs: number): void;
+  frame(
+    data: Uint8Array,
+    offset: number,
+    length: number,
+    linkType: number,
+    port: number,
+    timeMs: number,
+  ): void;
   /** A capture interface was declared (pcapng IDB, or the pcap file header as interface 0). */
   interface(port: number, linkType: number, name: string | null): void;
 }

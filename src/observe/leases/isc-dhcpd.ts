@@ -20,13 +20,25 @@ export function parseDhcpdLeases(text: string, ctx: SourceContext): SourceResult
     const body = m[2]!;
     const offset = m.index;
     if (!m[0].endsWith('}')) {
-      issues.push({ file: ctx.name, offset, line: lineAt(text, offset), code: 'TRUNCATED', message: `lease ${m[1]}: block not closed with "}"` });
+      issues.push({
+        file: ctx.name,
+        offset,
+        line: lineAt(text, offset),
+        code: 'TRUNCATED',
+        message: `lease ${m[1]}: block not closed with "}"`,
+      });
     }
     const hw = /hardware\s+ethernet\s+([0-9a-fA-F:]+)\s*;/.exec(body);
     if (hw === null) continue; // a lease never given out (free, no client)
     const mac = stationMac(hw[1]!);
     if (mac === null) {
-      issues.push({ file: ctx.name, offset, line: lineAt(text, offset), code: 'INVALID_MAC', message: `lease ${m[1]}: hardware ethernet ${hw[1]} is not a station MAC` });
+      issues.push({
+        file: ctx.name,
+        offset,
+        line: lineAt(text, offset),
+        code: 'INVALID_MAC',
+        message: `lease ${m[1]}: hardware ethernet ${hw[1]} is not a station MAC`,
+      });
       continue;
     }
     const at = leaseTime(body, 'cltt') ?? leaseTime(body, 'starts');
@@ -51,7 +63,9 @@ export function parseDhcpdLeases(text: string, ctx: SourceContext): SourceResult
 }
 
 function leaseTime(body: string, key: string): number | null {
-  const m = new RegExp(`\\b${key}\\s+(?:\\d\\s+(\\d{4})/(\\d{2})/(\\d{2})\\s+(\\d{2}):(\\d{2}):(\\d{2})|epoch\\s+(\\d+))`).exec(body);
+  const m = new RegExp(
+    `\\b${key}\\s+(?:\\d\\s+(\\d{4})/(\\d{2})/(\\d{2})\\s+(\\d{2}):(\\d{2}):(\\d{2})|epoch\\s+(\\d+))`,
+  ).exec(body);
   if (m === null) return null;
   if (m[7] !== undefined) return Number(m[7]) * 1000;
   return Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6]));

@@ -26,7 +26,13 @@ export function parseKeaLeases(text: string, ctx: SourceContext): SourceResult {
     if (columns === null) {
       columns = f.map((c) => c.trim());
       if (!columns.includes('address') || !columns.includes('hwaddr')) {
-        issues.push({ file: ctx.name, offset: l.offset, line: l.line, code: 'PARSE_ERROR', message: 'expected a Kea lease4 CSV header with "address" and "hwaddr" columns' });
+        issues.push({
+          file: ctx.name,
+          offset: l.offset,
+          line: l.line,
+          code: 'PARSE_ERROR',
+          message: 'expected a Kea lease4 CSV header with "address" and "hwaddr" columns',
+        });
         return { observations: [], issues, first: null, last: null };
       }
       continue;
@@ -37,12 +43,21 @@ export function parseKeaLeases(text: string, ctx: SourceContext): SourceResult {
     };
     const mac = stationMac(get('hwaddr') ?? '');
     if (mac === null) {
-      issues.push({ file: ctx.name, offset: l.offset, line: l.line, code: 'PARSE_ERROR', message: `line ${l.line}: hwaddr ${JSON.stringify(get('hwaddr') ?? '')} is not a station MAC` });
+      issues.push({
+        file: ctx.name,
+        offset: l.offset,
+        line: l.line,
+        code: 'PARSE_ERROR',
+        message: `line ${l.line}: hwaddr ${JSON.stringify(get('hwaddr') ?? '')} is not a station MAC`,
+      });
       continue;
     }
     const expire = Number(get('expire'));
     const valid = Number(get('valid_lifetime'));
-    const at = Number.isFinite(expire) && Number.isFinite(valid) && get('expire') !== '' ? (expire - valid) * 1000 : null;
+    const at =
+      Number.isFinite(expire) && Number.isFinite(valid) && get('expire') !== ''
+        ? (expire - valid) * 1000
+        : null;
     if (at !== null) times.push(at);
     const e = table.add({
       mac,

@@ -18,7 +18,14 @@ export function parseNeigh(text: string, ctx: SourceContext): SourceResult {
   if (!Array.isArray(parsed.value)) {
     return {
       observations: [],
-      issues: [{ file: ctx.name, offset: 0, code: 'PARSE_ERROR', message: 'expected a JSON array of neighbour entries (ip -j neigh show)' }],
+      issues: [
+        {
+          file: ctx.name,
+          offset: 0,
+          code: 'PARSE_ERROR',
+          message: 'expected a JSON array of neighbour entries (ip -j neigh show)',
+        },
+      ],
       first: null,
       last: null,
     };
@@ -28,14 +35,24 @@ export function parseNeigh(text: string, ctx: SourceContext): SourceResult {
   const times: (number | null)[] = [];
   parsed.value.forEach((raw: unknown, i) => {
     if (!isObject(raw) || typeof raw['dst'] !== 'string' || typeof raw['dev'] !== 'string') {
-      issues.push({ file: ctx.name, code: 'PARSE_ERROR', message: `[${i}]: expected an object with "dst" and "dev" strings` });
+      issues.push({
+        file: ctx.name,
+        code: 'PARSE_ERROR',
+        message: `[${i}]: expected an object with "dst" and "dev" strings`,
+      });
       return;
     }
-    const states = Array.isArray(raw['state']) ? raw['state'].filter((s): s is string => typeof s === 'string') : [];
+    const states = Array.isArray(raw['state'])
+      ? raw['state'].filter((s): s is string => typeof s === 'string')
+      : [];
     if (typeof raw['lladdr'] !== 'string' || !states.some((s) => LEARNED.has(s))) return;
     const mac = stationMac(raw['lladdr']);
     if (mac === null) {
-      issues.push({ file: ctx.name, code: 'INVALID_MAC', message: `[${i}].lladdr: ${JSON.stringify(raw['lladdr'])} is not a station MAC` });
+      issues.push({
+        file: ctx.name,
+        code: 'INVALID_MAC',
+        message: `[${i}].lladdr: ${JSON.stringify(raw['lladdr'])} is not a station MAC`,
+      });
       return;
     }
     const updated = typeof raw['updated'] === 'number' ? raw['updated'] : null;

@@ -19,6 +19,8 @@ const HEADER = 24;
 const RECORD = 16;
 /** libpcap refuses records longer than the larger of the snap length and 262144 (MAXIMUM_SNAPLEN). */
 const MAX_SNAPLEN = 262_144;
+/** A snap length field larger than this is taken as corrupt, so a bad header cannot make us buffer gigabytes. */
+const MAX_RECORD = 16 * 1024 * 1024;
 
 /** Whether the first four bytes are a pcap magic, in either byte order. */
 export function isPcapMagic(view: DataView, at: number): boolean {
@@ -52,7 +54,7 @@ export class PcapParser implements RecordParser {
         });
       }
       const snaplen = view.getUint32(pos + 16, this.le);
-      this.maxLength = Math.max(snaplen, MAX_SNAPLEN);
+      this.maxLength = Math.min(Math.max(snaplen, MAX_SNAPLEN), MAX_RECORD);
       this.linkType = view.getUint32(pos + 20, this.le) & 0xffff;
       this.sink.interface(0, this.linkType, null);
       return HEADER;
@@ -79,7 +81,11 @@ export class PcapParser implements RecordParser {
 
   truncated(_buf: Uint8Array, view: DataView, pos: number, end: number, base: number): CaptureIssue {
     if (this.linkType < 0)
-      return { offset: base + pos, code: 'TRUNCATED', message: `pcap file header cut short: ${end - pos} of 24 bytes` };
+      return {
+        offset: base + pos,
+        code: 'TRUNCATED',
+        message: `pcap file header cut short: ${end - pos} of 24 bytes`,
+      };
     const have = end - pos;
     const want = have >= RECORD ? RECORD + view.getUint32(pos + 8, this.le) : RECORD;
     return {

@@ -126,7 +126,11 @@ export class PcapngParser implements RecordParser {
 
   private interfaceBlock(buf: Uint8Array, view: DataView, pos: number, len: number, base: number): void {
     if (len < 20) {
-      this.issue({ offset: base + pos, code: 'MALFORMED', message: `interface description block of ${len} bytes (at least 20)` });
+      this.issue({
+        offset: base + pos,
+        code: 'MALFORMED',
+        message: `interface description block of ${len} bytes (at least 20)`,
+      });
       return;
     }
     const linkType = view.getUint16(pos + 8, this.le);
@@ -135,12 +139,16 @@ export class PcapngParser implements RecordParser {
     let unitsPerSecond = 1e6;
     let offsetMs = 0;
     const stop = pos + len - 4;
-    for (let o = pos + 16; o + 4 <= stop; ) {
+    for (let o = pos + 16; o + 4 <= stop;) {
       const code = view.getUint16(o, this.le);
       const olen = view.getUint16(o + 2, this.le);
       if (code === 0) break;
       if (o + 4 + olen > stop) {
-        this.issue({ offset: base + o, code: 'MALFORMED', message: `interface option ${code} of ${olen} bytes runs past its block` });
+        this.issue({
+          offset: base + o,
+          code: 'MALFORMED',
+          message: `interface option ${code} of ${olen} bytes runs past its block`,
+        });
         break;
       }
       if (code === 2) name = utf8.decode(buf.subarray(o + 4, o + 4 + olen)).replace(/\0+$/, '');
@@ -168,7 +176,11 @@ export class PcapngParser implements RecordParser {
     timed: boolean,
   ): void {
     if (len < dataAt + 4) {
-      this.issue({ offset: base + pos, code: 'MALFORMED', message: `packet block of ${len} bytes is shorter than its header` });
+      this.issue({
+        offset: base + pos,
+        code: 'MALFORMED',
+        message: `packet block of ${len} bytes is shorter than its header`,
+      });
       return;
     }
     const iface = this.ifaces[ifaceId];
@@ -201,7 +213,11 @@ export class PcapngParser implements RecordParser {
   private simplePacket(buf: Uint8Array, view: DataView, pos: number, len: number, base: number): void {
     const iface = this.ifaces[0];
     if (iface === undefined || len < 16) {
-      this.issue({ offset: base + pos, code: 'MALFORMED', message: 'simple packet block before any interface description block' });
+      this.issue({
+        offset: base + pos,
+        code: 'MALFORMED',
+        message: 'simple packet block before any interface description block',
+      });
       return;
     }
     const orig = view.getUint32(pos + 8, this.le);
@@ -217,7 +233,10 @@ export class PcapngParser implements RecordParser {
 
   wanted(view: DataView, pos: number, end: number): number {
     if (end - pos < 12) return 12;
-    const len = view.getUint32(pos + 4, view.getUint32(pos, true) === PCAPNG_SHB ? this.shbLe(view, pos) : this.le);
+    const len = view.getUint32(
+      pos + 4,
+      view.getUint32(pos, true) === PCAPNG_SHB ? this.shbLe(view, pos) : this.le,
+    );
     return Math.max(12, Math.min(len, MAX_BLOCK));
   }
 

@@ -24,7 +24,13 @@ export const OID = {
 } as const;
 
 /** The subtrees a walk needs, in the order they are best walked. */
-export const WALKED_OIDS = [OID.dot1qTpFdbEntry, OID.dot1dTpFdbEntry, OID.dot1dBasePortIfIndex, OID.ifName, OID.ifDescr] as const;
+export const WALKED_OIDS = [
+  OID.dot1qTpFdbEntry,
+  OID.dot1dTpFdbEntry,
+  OID.dot1dBasePortIfIndex,
+  OID.ifName,
+  OID.ifDescr,
+] as const;
 
 export interface Varbind {
   readonly oid: string;
@@ -48,7 +54,12 @@ export function decodeBridgeMib(varbinds: readonly Varbind[], ctx: SourceContext
   const d = new Map<string, Entry & { mac: number[] }>();
   for (const vb of varbinds) {
     const under = (base: string): number[] | null =>
-      vb.oid.startsWith(`${base}.`) ? vb.oid.slice(base.length + 1).split('.').map(Number) : null;
+      vb.oid.startsWith(`${base}.`)
+        ? vb.oid
+            .slice(base.length + 1)
+            .split('.')
+            .map(Number)
+        : null;
     let idx: number[] | null;
     if ((idx = under(OID.dot1qTpFdbEntry)) !== null && idx.length === 8 && typeof vb.value === 'number') {
       const [col, fdb, ...mac] = idx as [number, number, ...number[]];
@@ -57,14 +68,22 @@ export function decodeBridgeMib(varbinds: readonly Varbind[], ctx: SourceContext
       if (col === 2) e.port = vb.value;
       else if (col === 3) e.status = vb.value;
       q.set(key, e);
-    } else if ((idx = under(OID.dot1dTpFdbEntry)) !== null && idx.length === 7 && typeof vb.value === 'number') {
+    } else if (
+      (idx = under(OID.dot1dTpFdbEntry)) !== null &&
+      idx.length === 7 &&
+      typeof vb.value === 'number'
+    ) {
       const [col, ...mac] = idx as [number, ...number[]];
       const key = mac.join('.');
       const e = d.get(key) ?? { mac };
       if (col === 2) e.port = vb.value;
       else if (col === 3) e.status = vb.value;
       d.set(key, e);
-    } else if ((idx = under(OID.dot1dBasePortIfIndex)) !== null && idx.length === 1 && typeof vb.value === 'number') {
+    } else if (
+      (idx = under(OID.dot1dBasePortIfIndex)) !== null &&
+      idx.length === 1 &&
+      typeof vb.value === 'number'
+    ) {
       ifIndexOf.set(idx[0]!, vb.value);
     } else if ((idx = under(OID.ifName)) !== null && idx.length === 1) {
       names.set(idx[0]!, text(vb.value));
@@ -78,9 +97,18 @@ export function decodeBridgeMib(varbinds: readonly Varbind[], ctx: SourceContext
     return names.get(ifIndex) || descrs.get(ifIndex) || `ifIndex ${ifIndex}`;
   };
   const table = new ObservationTable();
-  const add = (mac: number[], port: number | undefined, status: number | undefined, vlan: number | null): void => {
+  const add = (
+    mac: number[],
+    port: number | undefined,
+    status: number | undefined,
+    vlan: number | null,
+  ): void => {
     if (mac.length !== 6 || mac.some((o) => !Number.isInteger(o) || o < 0 || o > 255)) {
-      issues.push({ file: ctx.name, code: 'PARSE_ERROR', message: `forwarding entry index ${mac.join('.')} is not a MAC` });
+      issues.push({
+        file: ctx.name,
+        code: 'PARSE_ERROR',
+        message: `forwarding entry index ${mac.join('.')} is not a MAC`,
+      });
       return;
     }
     if (port === undefined || port === 0 || (status !== undefined && STATUS_NOT_STATION.has(status))) return;
@@ -99,7 +127,8 @@ export function decodeBridgeMib(varbinds: readonly Varbind[], ctx: SourceContext
     });
   };
   // Q-BRIDGE-MIB carries the VLAN; the plain BRIDGE-MIB table is used only when the switch has no Q table.
-  if (q.size > 0) for (const e of q.values()) add(e.mac, e.port, e.status, e.fdb >= 1 && e.fdb <= 4094 ? e.fdb : null);
+  if (q.size > 0)
+    for (const e of q.values()) add(e.mac, e.port, e.status, e.fdb >= 1 && e.fdb <= 4094 ? e.fdb : null);
   else for (const e of d.values()) add(e.mac, e.port, e.status, null);
   return { observations: table.observations(), issues, first: ctx.takenAt, last: ctx.takenAt };
 }
