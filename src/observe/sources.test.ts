@@ -23,7 +23,7 @@ const ctx = (over: Partial<SourceContext> = {}): SourceContext => ({
 });
 
 describe('bridge -j fdb show (iproute2 6.1 on this machine)', () => {
-  it('keeps learned and static entries, not the ports\' own (permanent) or self entries', () => {
+  it("keeps learned and static entries, not the ports' own (permanent) or self entries", () => {
     const r = parseFdb(fixture('fdb-self.json'), ctx());
     expect(r.issues).toEqual([]);
     expect(r.observations.map((o) => [o.mac, o.port, o.portKind, o.segment, o.last])).toEqual([
@@ -62,7 +62,8 @@ describe('ip -j neigh show', () => {
 
 describe('leases and watchers', () => {
   it('arpwatch arp.dat, compact and padded addresses', () => {
-    const text = '0:8:e1:1:2:d6\t10.0.0.9\t1764403200\tprinter\n52:54:00:aa:bb:01\t10.0.0.11\t1764403260\nbroken line\n';
+    const text =
+      '0:8:e1:1:2:d6\t10.0.0.9\t1764403200\tprinter\n52:54:00:aa:bb:01\t10.0.0.11\t1764403260\nbroken line\n';
     const r = parseArpwatch(text, ctx());
     expect(r.observations.map((o) => [o.mac, o.ips, o.last])).toEqual([
       ['00:08:e1:01:02:d6', ['10.0.0.9'], '2025-11-29T08:00:00.000Z'],
@@ -79,7 +80,11 @@ describe('leases and watchers', () => {
     const r = parseDnsmasqLeases(text, ctx());
     expect(r.issues).toEqual([]);
     expect(r.observations).toHaveLength(1);
-    expect(r.observations[0]!.dhcp).toEqual({ clientIds: ['01:52:54:00:aa:bb:01'], hostNames: ['web01', 'web01-copy'], messages: [] });
+    expect(r.observations[0]!.dhcp).toEqual({
+      clientIds: ['01:52:54:00:aa:bb:01'],
+      hostNames: ['web01', 'web01-copy'],
+      messages: [],
+    });
     expect(r.observations[0]!.ips).toEqual(['10.0.0.11', '10.0.0.21']);
   });
 
@@ -114,7 +119,11 @@ lease 172.17.1.5 {
       '10.0.0.12,not-a-mac,,3600,1764406800,1,0,0,,0,,0\n';
     const r = parseKeaLeases(text, ctx());
     expect(r.observations.map((o) => [o.mac, o.first, o.dhcp])).toEqual([
-      ['52:54:00:aa:bb:01', '2025-11-29T08:00:00.000Z', { clientIds: ['01:52:54:00:aa:bb:01'], hostNames: ['web01,staging'], messages: ['default'] }],
+      [
+        '52:54:00:aa:bb:01',
+        '2025-11-29T08:00:00.000Z',
+        { clientIds: ['01:52:54:00:aa:bb:01'], hostNames: ['web01,staging'], messages: ['default'] },
+      ],
     ]);
     expect(r.issues).toEqual([expect.objectContaining({ line: 3 })]);
   });
@@ -134,7 +143,9 @@ describe('BRIDGE-MIB / Q-BRIDGE-MIB walk', () => {
       ],
       ctx({ host: 'sw1' }),
     );
-    expect(r.observations.map((o) => [o.mac, o.port, o.vlan, o.host])).toEqual([['52:54:00:aa:bb:01', 'Gi1/0/3', 10, 'sw1']]);
+    expect(r.observations.map((o) => [o.mac, o.port, o.vlan, o.host])).toEqual([
+      ['52:54:00:aa:bb:01', 'Gi1/0/3', 10, 'sw1'],
+    ]);
   });
 
   it('plain BRIDGE-MIB when the switch has no Q table', () => {
