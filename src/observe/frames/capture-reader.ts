@@ -28,14 +28,44 @@ export class CaptureReader {
 
   push(chunk: Uint8Array): void {
     if (this.fatal !== null || this.ended || chunk.length === 0) return;
-    this.pending.push(chunk);
-    this.pendingLength += chunk.length;
-    if (this.pendingLength < this.want) return;
-    const buf = this.joinPending();
+    let off = 0;
+    // A record begun in an earlier chunk: join only its missing bytes to it, never the whole chunk.
+    while (this.pendingLength > 0 || this.parser === null) {
+      const need = Math.max(1, this.want - this.pendingLength);
+      if (chunk.length - off < need) {
+        this.pending.push(chunk.slice(off));
+        this.pendingLength += chunk.length - off;
+        return;
+      }
+      this.pending.push(chunk.subarray(off, off + need));
+      this.pendingLength += need;
+      off += need;
+      const buf = this.joinPending();
+      const used = this.parse(buf);
+      if (used < 0) return;
+      this.pending = used === buf.length ? [] : [buf.slice(used)];
+      this.pendingLength = buf.length - used;
+      if (off === chunk.length) return;
+    }
+    // The rest of the chunk is parsed where it is; only its unfinished tail is copied and kept.
+    const rest = off === 0 ? chunk : chunk.subarray(off);
+    const used = this.parse(rest);
+    if (used < 0) return;
+    if (used < rest.length) {
+      this.pending = [rest.slice(used)];
+      this.pendingLength = rest.length - used;
+    }
+  }
+
+  /** Parse the records complete in `buf` (which starts at `base`); -1 after a fatal problem. */
+  private parse(buf: Uint8Array): number {
     const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
     let pos = 0;
     try {
-      this.parser ??= this.detect(view);
+      if (this.parser === null) {
+        if (buf.length < 4) return 0;
+        this.parser = this.detect(view);
+      }
       for (;;) {
         const used = this.parser.next(buf, view, pos, buf.length, this.base);
         if (used === 0) break;
@@ -47,12 +77,10 @@ export class CaptureReader {
       this.fatal = e.issue;
       this.pending = [];
       this.pendingLength = 0;
-      return;
+      return -1;
     }
     this.base += pos;
-    const rest = pos === buf.length ? [] : [buf.slice(pos)];
-    this.pending = rest;
-    this.pendingLength = buf.length - pos;
+    return pos;
   }
 
   /** The input is complete: report a cut-short last record. Returns every issue met. */

@@ -15,6 +15,7 @@
 import { formatIpv4, formatMac, type Mac } from '../../mac/index.js';
 import { iso, type Move, type Observation, type SeenAs, type SourceContext } from '../model.js';
 import { portKind } from '../port-kind.js';
+import { MacTable } from './mac-table.js';
 import type { FrameSink } from './record-parser.js';
 
 export const LINKTYPE_ETHERNET = 1;
@@ -93,7 +94,7 @@ export class FrameObserver implements FrameSink {
   /** Frames too short for their link header, and frames of link types not decoded, by link type. */
   short = 0;
   readonly unsupported = new Map<number, number>();
-  private readonly slots = new Map<number, Slot>();
+  private readonly slots = new MacTable<Slot>();
   private readonly portNames = new Map<number, string | null>();
   private readonly dadProbeAt = new Map<number, number>();
 
@@ -190,7 +191,7 @@ export class FrameObserver implements FrameSink {
     if (head === undefined) {
       s = new Slot(mac, port, vlan, outer);
       s.lastPort = port;
-      this.slots.set(mac, s);
+      this.slots.add(mac, s);
     } else {
       if (frame && head.lastPort !== port) {
         if (head.lastPort >= 0 && t === t) {
@@ -352,9 +353,8 @@ export class FrameObserver implements FrameSink {
   result(ctx: SourceContext): { observations: Observation[]; moves: Move[] } {
     const observations: Observation[] = [];
     const moves: Move[] = [];
-    const macs = [...this.slots.keys()].sort((a, b) => a - b);
-    for (const mac of macs) {
-      const head = this.slots.get(mac)!;
+    const macs = [...this.slots.entries()].sort((a, b) => a[0] - b[0]);
+    for (const [mac, head] of macs) {
       const macText = formatMac(mac as Mac);
       const places: Slot[] = [];
       for (let s: Slot | null = head; s !== null; s = s.next) places.push(s);
