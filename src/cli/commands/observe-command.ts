@@ -23,6 +23,7 @@ import { hostMatcher } from '../../scan/host-from-path.js';
 import { StoreFleetRepository } from '../../store/fleet-store.js';
 import { recordObservations } from '../../store/observation-store.js';
 import { PoolStore } from '../../store/pool-store.js';
+import type { Store } from '../../store/store.js';
 import type { CliContext } from '../context.js';
 import { EXIT } from '../exit-codes.js';
 import { parseSince } from '../fleet-cli.js';
@@ -196,10 +197,7 @@ function sinceFilter(s: ObservedSource, since: number): ObservedSource {
 }
 
 /** The inventory's adapters (with VM state and segment) and the pool holders of MACs nobody configured. */
-async function storeIntended(
-  store: import('../../store/store.js').Store,
-  set: ObservationSet,
-): Promise<Intended> {
+async function storeIntended(store: Store, set: ObservationSet): Promise<Intended> {
   const repo = new StoreFleetRepository(store);
   const networks = await repo.listNetworks();
   const segmentOf = new Map(networks.map((n) => [`${n.host}\u0000${n.name}`, n.segment]));
@@ -232,8 +230,8 @@ async function storeIntended(
 }
 
 // Control characters from inputs (port names, file names) never reach the terminal as such.
-// eslint-disable-next-line no-control-regex -- control characters are exactly what is replaced
 const safe = (s: string): string =>
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what is replaced
   s.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
 
 function renderText(r: ObserveReport): string {
