@@ -153,7 +153,7 @@ async function main(): Promise<void> {
       console.log('  tcpdump not installed (apt-get install -y tcpdump): no baseline in this run');
       return;
     }
-    const tcpdump = await measureAsync('tcpdump -nn -e -r <file> > /dev/null', 3, () => {
+    const tcpdump = await measureAsync('tcpdump -nn -e -r <file> > /dev/null', 2, () => {
       const r = spawnSync('sh', ['-c', `tcpdump -nn -e -r '${big}' > /dev/null 2>&1`]);
       if (r.status !== 0) throw new Error('tcpdump failed');
       return Promise.resolve();
