@@ -12,6 +12,7 @@ import type { Ddl } from './dialect.js';
 import type { SqlSession } from './store.js';
 import { FLEET_MIGRATION } from './fleet-migration.js';
 import { POOLS_MIGRATION } from './pool/pool-migration.js';
+import { OBSERVATION_MIGRATION } from './observation-migration.js';
 
 export interface Migration {
   /** 1, 2, 3, ... in order, no gaps. */
@@ -30,6 +31,7 @@ export interface Migration {
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, ...POOLS_MIGRATION },
   { version: 2, ...FLEET_MIGRATION },
+  { version: 3, ...OBSERVATION_MIGRATION },
 ];
 
 /** The newest schema version this program knows. */

@@ -19,6 +19,8 @@ import {
   type EventFilter,
 } from '../../fleet/index.js';
 import { formatMac, parseMac } from '../../mac/index.js';
+import { StoreFleetRepository } from '../../store/fleet-store.js';
+import { sightingLine, sightingsOf, type Sighting } from '../../store/observation-store.js';
 import type { CliContext } from '../context.js';
 import { EXIT } from '../exit-codes.js';
 import { fleetOptions, parseSince, table, withFleet, type FleetOptions } from '../fleet-cli.js';
@@ -59,7 +61,16 @@ export function registerEvents(program: Command, ctx: CliContext): void {
       .argument('<mac>'),
   ).action(async (text: string, o: FleetOptions) => {
     const mac = parseMac(text);
-    const events = await withFleet(ctx, o, (deps) => deps.repo.listEvents({ mac }), 'read');
+    const [events, seen] = await withFleet(
+      ctx,
+      o,
+      async (deps) => {
+        const sightings: Sighting[] =
+          deps.repo instanceof StoreFleetRepository ? await sightingsOf(deps.repo.store, mac) : [];
+        return [await deps.repo.listEvents({ mac }), sightings] as const;
+      },
+      'read',
+    );
     const holdings = macHistory(mac, events);
     if (o.json) {
       return ctx.json({
@@ -70,9 +81,20 @@ export function registerEvents(program: Command, ctx: CliContext): void {
           until: h.until === undefined ? null : iso(h.until),
         })),
         events: events.map(eventJson),
+        seen: seen.map((s) => ({
+          ...s,
+          first: s.first === null ? null : iso(s.first),
+          last: s.last === null ? null : iso(s.last),
+          recordedAt: iso(s.recordedAt),
+        })),
       });
     }
-    if (holdings.length === 0) return ctx.out(`${formatMac(mac)}: never held by an adapter macfleet knows`);
+    const seenText =
+      seen.length === 0
+        ? ''
+        : `\n  seen on the wire:\n${seen.map((s) => `    ${sightingLine(s)}`).join('\n')}`;
+    if (holdings.length === 0)
+      return ctx.out(`${formatMac(mac)}: never held by an adapter macfleet knows${seenText}`);
     ctx.out(
       `${formatMac(mac)}\n${table([
         ['  HOLDER', 'MODE', 'SOURCE', 'FROM', 'UNTIL'],
@@ -83,7 +105,7 @@ export function registerEvents(program: Command, ctx: CliContext): void {
           iso(h.from),
           h.until === undefined ? 'now' : iso(h.until),
         ]),
-      ])}`,
+      ])}${seenText}`,
     );
   });
 

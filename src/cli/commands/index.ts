@@ -33,6 +33,7 @@ export const COMMAND_MODULES: readonly CommandModule[] = [
   },
   { names: ['lab'], load: async () => (await import('./lab-command.js')).registerLab },
   { names: ['doctor'], load: async () => (await import('./doctor-command.js')).registerDoctor },
+  { names: ['observe'], load: async () => (await import('./observe-command.js')).registerObserve },
 ];
 
 /**

@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { classifyMac, formatMac, parseMac } from '../../mac/index.js';
 import { describeHolding } from '../../pool/pool-errors.js';
+import { sightingLine, sightingsOf } from '../../store/observation-store.js';
 import type { CliContext } from '../context.js';
 import { storeCommandOptions, withPools, type StoreOptions } from '../store-options.js';
 import { isoTime } from '../../time.js';
@@ -14,7 +15,12 @@ export function registerWhois(program: Command, ctx: CliContext): void {
       .argument('<mac>', 'the MAC, any notation'),
   ).action(async (text: string, opts: StoreOptions) => {
     const mac = parseMac(text);
-    const who = await withPools(ctx, opts, (pools) => pools.whois(mac), 'read');
+    const [who, seen] = await withPools(
+      ctx,
+      opts,
+      async (pools) => [await pools.whois(mac), await sightingsOf(pools.store, mac)] as const,
+      'read',
+    );
     const kind = classifyMac(mac);
     if (opts.json) {
       ctx.json({
@@ -23,6 +29,12 @@ export function registerWhois(program: Command, ctx: CliContext): void {
         pools: who.pools,
         classification: kind,
         history: who.history.map((h) => ({ ...h, at: isoTime(h.at) })),
+        seen: seen.map((s) => ({
+          ...s,
+          first: isoOrNull(s.first),
+          last: isoOrNull(s.last),
+          recordedAt: isoTime(s.recordedAt),
+        })),
       });
       return;
     }
@@ -36,7 +48,11 @@ export function registerWhois(program: Command, ctx: CliContext): void {
         (h) =>
           `    ${isoTime(h.at)}  ${h.event.padEnd(9)}${h.pool === null ? '' : ` pool ${h.pool}`}${h.owner === null ? '' : ` owner ${JSON.stringify(h.owner)}`}${h.key === null ? '' : ` key ${JSON.stringify(h.key)}`}`,
       ),
+      `  seen     ${seen.length === 0 ? 'never recorded on the wire (macfleet observe --record)' : ''}`,
+      ...seen.map((s) => `    ${sightingLine(s)}`),
     ];
     ctx.out(lines.join('\n').replace(/ +$/gm, ''));
   });
 }
+
+const isoOrNull = (t: number | null): string | null => (t === null ? null : new Date(t).toISOString());
