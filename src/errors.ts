@@ -17,6 +17,7 @@ export const ERROR_CODES = [
   'VM_RUNNING',
   'STALE_FILE',
   'INTERNAL',
+  'UNSAFE_PATH',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 

@@ -25,6 +25,7 @@ const BY_CODE: Record<ErrorCode, number> = {
   VM_RUNNING: EXIT.refused,
   STALE_FILE: EXIT.refused,
   INTERNAL: EXIT.internal,
+  UNSAFE_PATH: EXIT.refused,
 };
 
 export const exitCodeFor = (code: ErrorCode): number => BY_CODE[code];
