@@ -70,7 +70,7 @@ const vmxArb = fc
     ),
   })
   .map(({ eol, eq, prefix, noise, adapters }) => {
-    const lines = [...noise];
+    const lines: string[] = [...noise];
     adapters.forEach((a, i) => {
       lines.push(`${prefix}${i}.present${eq}"TRUE"`);
       if (a.typed) lines.push(`${prefix}${i}.addressType${eq}"static"`);
