@@ -5,6 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { closeSync, fsyncSync, openSync, renameSync, statSync, writeSync, mkdirSync } from 'node:fs';
+import { mkdir, open, rename, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 
 export const sha256 = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
@@ -49,4 +50,54 @@ export function writeFileAtomic(path: string, bytes: Uint8Array, mode?: number):
   }
   renameSync(tmp, path);
   fsyncDir(dirname(path));
+}
+
+/**
+ * `writeFileAtomic` for many files at once: the same temporary file, flush and rename, without blocking
+ * (flushes of several files proceed together, which the file system commits in fewer journal writes).
+ * The directory is not flushed here: the caller flushes each directory once, with `flushDirectories`.
+ */
+export async function writeFileAtomicAsync(path: string, bytes: Uint8Array, mode?: number): Promise<void> {
+  let fileMode = mode;
+  if (fileMode === undefined) {
+    try {
+      fileMode = (await stat(path)).mode & 0o7777;
+    } catch {
+      fileMode = 0o644;
+    }
+  }
+  await mkdir(dirname(path), { recursive: true });
+  const tmp = tempPathFor(path);
+  const handle = await open(tmp, 'w', fileMode);
+  try {
+    let off = 0;
+    while (off < bytes.length) off += (await handle.write(bytes, off, bytes.length - off)).bytesWritten;
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  await rename(tmp, path);
+}
+
+/** Flush directories (after renames in them), each once. */
+export function flushDirectories(dirs: Iterable<string>): void {
+  for (const dir of new Set(dirs)) fsyncDir(dir);
+}
+
+/** Run `fn` over `items` with at most `limit` at a time; results in order. */
+export async function mapLimit<T, R>(
+  items: readonly T[],
+  limit: number,
+  fn: (item: T) => Promise<R>,
+): Promise<R[]> {
+  const out: R[] = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return out;
 }

@@ -4,14 +4,15 @@
  * that already holds what the plan writes is left alone, so running an interrupted apply again completes
  * it. Every write is atomic (atomic-file.ts), after an atomic backup of the old bytes.
  */
-import { existsSync, readFileSync, realpathSync, rmSync } from 'node:fs';
-import { isAbsolute, join, resolve, sep } from 'node:path';
+import { realpathSync } from 'node:fs';
+import { readFile, rm } from 'node:fs/promises';
+import { dirname, isAbsolute, join, resolve, sep } from 'node:path';
 import { MacfleetError, type ErrorCode } from '../errors.js';
 import { decodeText } from '../formats/decode.js';
 import { checkedReplacements, reverseReplacements, type Replacement } from '../formats/rewrite.js';
 import { spliceBytes } from '../formats/rewriters.js';
 import type { FixPlan, PlanFile } from '../fix/plan-schema.js';
-import { sha256, writeFileAtomic } from './atomic-file.js';
+import { flushDirectories, mapLimit, sha256, writeFileAtomicAsync } from './atomic-file.js';
 
 export const BACKUP_SUFFIX = '.macfleet-bak';
 
@@ -76,11 +77,18 @@ function newBytes(pf: PlanFile, bytes: Uint8Array, replacements: readonly Replac
   return spliceBytes(bytes, decoded, checkedReplacements(decoded.text, replacements));
 }
 
-/** Apply one file of a plan. */
-export function applyFile(pf: PlanFile, roots: readonly string[], backupDir: string | null): FileOutcome {
+const readIfAny = (path: string): Promise<Buffer | undefined> => readFile(path).catch(() => undefined);
+
+/** Apply one file of a plan; `dirs` collects the directories to flush. */
+export async function applyFile(
+  pf: PlanFile,
+  roots: readonly string[],
+  backupDir: string | null,
+  dirs: string[],
+): Promise<FileOutcome> {
   try {
     const real = realPathInside(pf.file, roots);
-    const bytes = readFileSync(real);
+    const bytes = await readFile(real);
     const hash = sha256(bytes);
     if (hash === pf.after) return { file: pf.file, status: 'unchanged' };
     if (hash !== pf.before) throw stale(pf.file, 'changed since the plan was made (its sha256 differs)');
@@ -88,8 +96,13 @@ export function applyFile(pf: PlanFile, roots: readonly string[], backupDir: str
     if (sha256(out) !== pf.after)
       throw new MacfleetError('INTERNAL', `${pf.file}: the rewrite does not give the planned bytes`);
     const backup = backupPathFor(real, backupDir);
-    if (!existsSync(backup) || sha256(readFileSync(backup)) !== pf.before) writeFileAtomic(backup, bytes);
-    writeFileAtomic(real, out);
+    const saved = await readIfAny(backup);
+    if (saved === undefined || sha256(saved) !== pf.before) {
+      await writeFileAtomicAsync(backup, bytes);
+      dirs.push(dirname(backup));
+    }
+    await writeFileAtomicAsync(real, out);
+    dirs.push(dirname(real));
     return { file: pf.file, status: 'written' };
   } catch (e) {
     return outcome(pf.file, e);
@@ -97,14 +110,19 @@ export function applyFile(pf: PlanFile, roots: readonly string[], backupDir: str
 }
 
 /** Put one file back as the plan found it, refusing a file edited since the apply. */
-export function undoFile(pf: PlanFile, roots: readonly string[], backupDir: string | null): FileOutcome {
+export async function undoFile(
+  pf: PlanFile,
+  roots: readonly string[],
+  backupDir: string | null,
+  dirs: string[],
+): Promise<FileOutcome> {
   try {
     const real = realPathInside(pf.file, roots);
-    const bytes = readFileSync(real);
+    const bytes = await readFile(real);
     const hash = sha256(bytes);
     const backup = backupPathFor(real, backupDir);
     if (hash === pf.before) {
-      rmSync(backup, { force: true });
+      await rm(backup, { force: true });
       return { file: pf.file, status: 'unchanged' };
     }
     if (hash !== pf.after)
@@ -112,7 +130,7 @@ export function undoFile(pf: PlanFile, roots: readonly string[], backupDir: stri
     let old = newBytes(pf, bytes, reverseReplacements(pf.replacements));
     if (sha256(old) !== pf.before) {
       // The reverse edit should always give the old bytes; the backup is the second way back.
-      const saved = existsSync(backup) ? readFileSync(backup) : undefined;
+      const saved = await readIfAny(backup);
       if (saved === undefined || sha256(saved) !== pf.before)
         throw new MacfleetError(
           'INTERNAL',
@@ -120,8 +138,9 @@ export function undoFile(pf: PlanFile, roots: readonly string[], backupDir: stri
         );
       old = saved;
     }
-    writeFileAtomic(real, old);
-    rmSync(backup, { force: true });
+    await writeFileAtomicAsync(real, old);
+    dirs.push(dirname(real));
+    await rm(backup, { force: true });
     return { file: pf.file, status: 'written' };
   } catch (e) {
     return outcome(pf.file, e);
@@ -133,23 +152,35 @@ export interface FilesOptions {
   readonly onFile?: (o: FileOutcome) => void;
 }
 
-export function applyPlanFiles(plan: FixPlan, options: FilesOptions = {}): FileOutcome[] {
-  const dir = options.backupDir ?? plan.options.backupDir;
-  return plan.files.map((pf) => {
-    const o = applyFile(pf, plan.roots, dir);
+/** Files written at once: their flushes overlap (each file on its own is still old or new at every moment). */
+const CONCURRENCY = 32;
+
+async function eachFile(
+  plan: FixPlan,
+  options: FilesOptions,
+  one: (
+    pf: PlanFile,
+    roots: readonly string[],
+    backupDir: string | null,
+    dirs: string[],
+  ) => Promise<FileOutcome>,
+): Promise<FileOutcome[]> {
+  const backupDir = options.backupDir ?? plan.options.backupDir;
+  const dirs: string[] = [];
+  const outcomes = await mapLimit(plan.files, CONCURRENCY, async (pf) => {
+    const o = await one(pf, plan.roots, backupDir, dirs);
     options.onFile?.(o);
     return o;
   });
+  flushDirectories(dirs);
+  return outcomes;
 }
 
-export function undoPlanFiles(plan: FixPlan, options: FilesOptions = {}): FileOutcome[] {
-  const dir = options.backupDir ?? plan.options.backupDir;
-  return plan.files.map((pf) => {
-    const o = undoFile(pf, plan.roots, dir);
-    options.onFile?.(o);
-    return o;
-  });
-}
+export const applyPlanFiles = (plan: FixPlan, options: FilesOptions = {}): Promise<FileOutcome[]> =>
+  eachFile(plan, options, applyFile);
+
+export const undoPlanFiles = (plan: FixPlan, options: FilesOptions = {}): Promise<FileOutcome[]> =>
+  eachFile(plan, options, undoFile);
 
 /** Absolute, symlink-resolved scan roots (a root that does not exist stays as given, absolute). */
 export function realRoots(paths: readonly string[], cwd: string): string[] {

@@ -189,7 +189,7 @@ async function planAndMaybeApply(ctx: CliContext, opts: FixOpts, paths: string[]
     if (plan.changes.length > 0) ctx.setExitCode(EXIT.findings);
     return;
   }
-  report(ctx, opts, applyPlanFiles(plan), 'applied', shown);
+  report(ctx, opts, await applyPlanFiles(plan), 'applied', shown);
 }
 
 function storeAllocator(pools: PoolStore, pool: string | null): FixAllocator {
@@ -251,13 +251,13 @@ function writeOutput(ctx: CliContext, file: string, text: string): void {
   }
 }
 
-function applySaved(ctx: CliContext, opts: FixOpts, plan: FixPlan): void {
+async function applySaved(ctx: CliContext, opts: FixOpts, plan: FixPlan): Promise<void> {
   const shown = (file: string) => relative(ctx.io.cwd, file) || file;
   if (!opts.json) ctx.out(planSummary(plan));
   report(
     ctx,
     opts,
-    applyPlanFiles(
+    await applyPlanFiles(
       plan,
       opts.backupDir === undefined ? {} : { backupDir: resolve(ctx.io.cwd, opts.backupDir) },
     ),
@@ -268,7 +268,7 @@ function applySaved(ctx: CliContext, opts: FixOpts, plan: FixPlan): void {
 
 async function undo(ctx: CliContext, opts: FixOpts, plan: FixPlan): Promise<void> {
   const shown = (file: string) => relative(ctx.io.cwd, file) || file;
-  const outcomes = undoPlanFiles(
+  const outcomes = await undoPlanFiles(
     plan,
     opts.backupDir === undefined ? {} : { backupDir: resolve(ctx.io.cwd, opts.backupDir) },
   );
