@@ -41,15 +41,19 @@ function newValue(c: PlanChange): string {
 /** One line summing the plan up. */
 export function planSummary(plan: FixPlan): string {
   if (plan.changes.length === 0) return 'nothing to fix';
-  const fresh = plan.changes.filter((c) => c.newMac !== null).length;
-  const dynamic = plan.changes.length - fresh;
-  const parts = [
-    `${plural(plan.changes.length, 'change')} in ${plural(plan.files.length, 'file')} written back`,
-    `${plural(fresh, 'new MAC')}${fresh > 0 ? ` from ${plan.allocations[0] ? `pool ${plan.allocations[0].pool}` : 'the pool'}` : ''}`,
-    ...(dynamic > 0 ? [`${dynamic} to dynamic`] : []),
-    ...(plan.powershell.length > 0 ? [plural(plan.powershell.length, 'PowerShell command')] : []),
+  const via = (v: PlanChange['via']) => plan.changes.filter((c) => c.via === v).length;
+  const how = [
+    ...(via('file') > 0 ? [`${via('file')} written into ${plural(plan.files.length, 'file')}`] : []),
+    ...(via('powershell') > 0 ? [`${via('powershell')} by PowerShell`] : []),
+    ...(via('manual') > 0 ? [`${via('manual')} by hand`] : []),
   ];
-  return parts.join(', ');
+  const fresh = plan.changes.filter((c) => c.newMac !== null).length;
+  const pools = [...new Set(plan.allocations.map((a) => a.pool))];
+  const what = [
+    ...(fresh > 0 ? [`${plural(fresh, 'new MAC')}${pools.length > 0 ? ` from pool ${pools.join(', ')}` : ''}`] : []),
+    ...(plan.changes.length > fresh ? [`${plan.changes.length - fresh} switched to dynamic`] : []),
+  ];
+  return `${plural(plan.changes.length, 'change')}: ${how.join(', ')}; ${what.join(', ')}`;
 }
 
 /** The table of changes; `shown` maps a plan path to how the user named it. */
