@@ -291,3 +291,58 @@ describe('choices and warnings', () => {
     expect((await cli(['fix'])).code).toBe(2);
   });
 });
+
+describe('backups elsewhere, and a pool too small', () => {
+  it('--backup-dir mirrors the tree; undo finds the files without it', async () => {
+    const root = join(dir, 'bk');
+    cpSync(join(REPO_ROOT, 'test', 'fixtures', 'scopes', 'proxmox'), root, { recursive: true });
+    const original = snapshot(root);
+    const r = await cli([
+      'fix',
+      root,
+      '--host-from-path',
+      '{host}/**',
+      '--db',
+      db,
+      '--apply',
+      '--backup-dir',
+      'backups',
+      '--out',
+      'bk.json',
+    ]);
+    expect(r.code).toBe(0);
+    const plan = readPlan('bk.json');
+    for (const f of plan.files) {
+      expect(existsSync(`${f.file}.macfleet-bak`)).toBe(false);
+      expect(readFileSync(join(dir, 'backups', f.file.replace(/^\//, '')))).toEqual(
+        original.get(relative(root, f.file)),
+      );
+    }
+    expect((await cli(['fix', '--undo', 'bk.json', '--db', db])).code).toBe(0);
+    expect(snapshot(root)).toEqual(original);
+  });
+
+  it('an exhausted pool refuses the plan (exit 3) and writes nothing', async () => {
+    expect(
+      (await cli(['pool', 'create', 'tiny', '--range', '0a:cc:00:00:00:00-0a:cc:00:00:00:00', '--db', db]))
+        .code,
+    ).toBe(0);
+    const root = join(dir, 'tiny');
+    cpSync(join(REPO_ROOT, 'test', 'fixtures', 'scopes', 'vbox'), root, { recursive: true });
+    const original = snapshot(root);
+    const r = await cli([
+      'fix',
+      root,
+      '--host-from-path',
+      '{host}/**',
+      '--db',
+      db,
+      '--pool',
+      'tiny',
+      '--apply',
+    ]);
+    expect(r.code).toBe(3);
+    expect(r.err).toContain('[POOL_EXHAUSTED]');
+    expect(snapshot(root)).toEqual(original);
+  });
+});

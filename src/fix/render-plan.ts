@@ -50,7 +50,9 @@ export function planSummary(plan: FixPlan): string {
   const fresh = plan.changes.filter((c) => c.newMac !== null).length;
   const pools = [...new Set(plan.allocations.map((a) => a.pool))];
   const what = [
-    ...(fresh > 0 ? [`${plural(fresh, 'new MAC')}${pools.length > 0 ? ` from pool ${pools.join(', ')}` : ''}`] : []),
+    ...(fresh > 0
+      ? [`${plural(fresh, 'new MAC')}${pools.length > 0 ? ` from pool ${pools.join(', ')}` : ''}`]
+      : []),
     ...(plan.changes.length > fresh ? [`${plan.changes.length - fresh} switched to dynamic`] : []),
   ];
   return `${plural(plan.changes.length, 'change')}: ${how.join(', ')}; ${what.join(', ')}`;
