@@ -50,6 +50,7 @@ export function dynamicWarnings(
   files: ReadonlyMap<string, PlanFileInput>,
 ): string[] {
   const out: string[] = [];
+  if (!targets.some((t) => t.action === 'dynamic')) return out;
   const byMac = new Map<number, AdapterRecord[]>();
   for (const a of adapters) {
     if (a.mac === null || !a.enabled) continue;

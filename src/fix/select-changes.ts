@@ -86,7 +86,8 @@ export function chooseKeeper(
 /** The changes that resolve the fixed findings, one per adapter, in file order. */
 export function selectChanges(input: SelectInput): Selection {
   const byKey = new Map<string, AdapterRecord>();
-  for (const a of input.adapters) byKey.set(recordKey(a), a);
+  // Only the files holding members of the findings were read: the other adapters are never looked up.
+  for (const a of input.adapters) if (input.files.has(a.file)) byKey.set(recordKey(a), a);
   const mtimeOf = (file: string) => input.files.get(file)?.mtimeMs ?? Number.POSITIVE_INFINITY;
   const notes: string[] = [];
   const chosen = new Map<string, FixTarget>();
