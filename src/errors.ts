@@ -26,6 +26,8 @@ export const ERROR_CODES = [
   'IO_FAILED',
   /** The VM is in a state the operation does not apply to (save a stopped VM): a refusal. */
   'WRONG_STATE',
+  /** A file reached through a symlink leading outside the scanned roots: never written through. */
+  'UNSAFE_PATH',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 

@@ -33,6 +33,7 @@ const BY_CODE: Record<ErrorCode, number> = {
   LIMIT_EXCEEDED: EXIT.badInput,
   IO_FAILED: EXIT.unavailable,
   WRONG_STATE: EXIT.refused,
+  UNSAFE_PATH: EXIT.refused,
 };
 
 export const exitCodeFor = (code: ErrorCode): number => BY_CODE[code];

@@ -34,7 +34,7 @@ const BY_EXTENSION: Readonly<Record<string, FormatName>> = {
 
 // Backup and previous copies (`web01.vmx~`, `lab.vbox-prev`, `101.conf.bak`) are history, not VMs:
 // reading them would report every VM they copy as a duplicate of itself.
-const BACKUP = /(?:~|\.(?:bak|old|orig|prev|vbox-prev|vbox-tmp|swp|tmp|lck))$/i;
+const BACKUP = /(?:~|\.(?:bak|old|orig|prev|vbox-prev|vbox-tmp|swp|tmp|lck|macfleet-bak))$/i;
 
 /** Whether a file name is a backup or previous copy, never read as a VM config. */
 export const isBackupCopy = (file: string): boolean => BACKUP.test(file);

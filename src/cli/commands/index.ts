@@ -15,6 +15,7 @@ export interface CommandModule {
 export const COMMAND_MODULES: readonly CommandModule[] = [
   { names: ['mac'], load: async () => (await import('./mac-command.js')).registerMac },
   { names: ['scan'], load: async () => (await import('./scan-command.js')).registerScan },
+  { names: ['fix'], load: async () => (await import('./fix-command.js')).registerFix },
   { names: ['predict'], load: async () => (await import('./predict-command.js')).registerPredict },
   { names: ['nlb'], load: async () => (await import('./nlb-command.js')).registerNlb },
   { names: ['collide'], load: async () => (await import('./collide-command.js')).registerCollide },

@@ -117,7 +117,7 @@ export function registerScan(program: Command, ctx: CliContext): void {
     });
 }
 
-async function readSegments(file: string): Promise<SegmentRule[]> {
+export async function readSegments(file: string): Promise<SegmentRule[]> {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');

@@ -13,7 +13,8 @@ interface VmxValue {
   readonly keyOffset: number;
 }
 
-const LINE = /^[ \t]*([A-Za-z0-9_.:-]+)[ \t]*=[ \t]*(?:"([^"\r\n]*)"|([^\r\n#]*?))[ \t]*\r?$/;
+/** One `key = "value"` line (without its `\n`): key, quoted value, or bare value. */
+export const VMX_LINE = /^[ \t]*([A-Za-z0-9_.:-]+)[ \t]*=[ \t]*(?:"([^"\r\n]*)"|([^\r\n#]*?))[ \t]*\r?$/;
 
 /** Decode VMware's `|XX` hex escapes (the raw value is kept for positions). */
 const unescapeVmx = (v: string): string =>
@@ -49,7 +50,7 @@ export function parseVmx(text: string, options?: ParseOptions): ParseResult {
     const line = text.slice(pos, end);
     const trimmed = line.trim();
     if (trimmed !== '' && !trimmed.startsWith('#') && !trimmed.startsWith('.encoding')) {
-      const m = LINE.exec(line);
+      const m = VMX_LINE.exec(line);
       if (!m) {
         ctx.issue(
           'PARSE_ERROR',
