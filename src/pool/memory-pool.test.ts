@@ -66,6 +66,8 @@ describe('MemoryPool (property)', () => {
         // The model: who holds what, and when quarantined MACs come back.
         const held = new Map<number, { quarantineUntil: number | null }>();
         const keys = new Map<string, Mac[]>();
+        // Keys one of whose MACs was released: never replayed again (issue 16 #1).
+        const released = new Set<string>();
         let now = 1_000_000;
         const expire = (): void => {
           for (const [mac, h] of held)
@@ -83,14 +85,19 @@ describe('MemoryPool (property)', () => {
             } catch (e) {
               expect(e).toBeInstanceOf(MacfleetError);
               const code = (e as MacfleetError).code;
-              if (previous !== undefined) expect(code).toBe('ALREADY_EXISTS');
-              else {
+              if (previous !== undefined) {
+                const gone = op.key !== null && released.has(op.key);
+                expect(code).toBe(
+                  previous.length === op.count && gone ? 'ALLOCATION_RELEASED' : 'ALREADY_EXISTS',
+                );
+              } else {
                 expect(code).toBe('POOL_EXHAUSTED');
                 expect(op.count).toBeGreaterThan(freeNow);
               }
               continue;
             }
             if (previous !== undefined) {
+              expect(op.key !== null && released.has(op.key)).toBe(false);
               expect(got).toEqual(previous);
               continue;
             }
@@ -115,6 +122,7 @@ describe('MemoryPool (property)', () => {
             const active = [...held].filter(([, h]) => h.quarantineUntil === null);
             if (active.length === 0) continue;
             const [mac] = active[op.pick % active.length]!;
+            for (const [key, macs] of keys) if (macs.includes(mac as Mac)) released.add(key);
             pool.release(mac as Mac, now);
             if (spec.quarantineMs === 0) held.delete(mac);
             else held.set(mac, { quarantineUntil: now + spec.quarantineMs });
