@@ -18,6 +18,8 @@ export function buildProgram(ctx: CliContext, commands: readonly RegisterCommand
   const program = new Command('macfleet')
     .description('MAC address control for virtual machine fleets')
     .version('0.1.0')
+    // Program options only before the command: `host add --version <v>` is the hypervisor's version.
+    .enablePositionalOptions()
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
     .configureOutput({

@@ -5,9 +5,10 @@
  * it fires when a VM moves). A finding stays until the duplicate is gone.
  */
 import { classifyMac, formatMac, type Mac } from '../mac/index.js';
+import { profileOf, sameHostDuplicateBlocks } from '../schemes/index.js';
+import type { Host, HypervisorKind, VirtualNetwork, Vm } from './model.js';
 
 const SHARED_BY_DESIGN: ReadonlySet<string> = new Set(['nlb-unicast', 'nlb-multicast', 'nlb-igmp']);
-import type { VirtualNetwork, Vm } from './model.js';
 
 export const DUPLICATE_SCOPES = ['blocking', 'conflicting', 'latent'] as const;
 export type DuplicateScope = (typeof DUPLICATE_SCOPES)[number];
@@ -38,17 +39,54 @@ const MESSAGES: Record<DuplicateScope, string> = {
   latent: 'different segments: harmless until one of these VMs moves',
 };
 
-function scopeOf(a: FindingMember, b: FindingMember): DuplicateScope {
-  if (a.host === b.host && a.network === b.network) return 'blocking';
+// [issue 11 / fidelity] Same host and network is `blocking` only where the host's hypervisor refuses the
+// second start or cuts its port (the lifecycle profile); elsewhere both run on one segment: `conflicting`.
+// SEAM: core's single scope function (issue 10) should take `sameHostDuplicateBlocks` from here.
+function scopeOf(
+  a: FindingMember,
+  b: FindingMember,
+  kind: (host: string) => HypervisorKind | undefined,
+): DuplicateScope {
+  if (a.host === b.host && a.network === b.network) {
+    const k = kind(a.host);
+    if (k === undefined || sameHostDuplicateBlocks(k)) return 'blocking';
+    return 'conflicting';
+  }
   return a.segment === b.segment ? 'conflicting' : 'latent';
 }
 
-/** Every duplicate MAC of the inventory, worst scope first, then by MAC. */
-export function duplicateFindings(vms: readonly Vm[], networks: readonly VirtualNetwork[]): FleetFinding[] {
+/** What the hypervisors of the same-host pairs of a non-blocking finding do with them (issue 11). */
+function sameHostConsequences(
+  members: readonly FindingMember[],
+  kind: (host: string) => HypervisorKind | undefined,
+): string {
+  const seen = new Set<string>();
+  for (let i = 0; i < members.length; i++)
+    for (let j = i + 1; j < members.length; j++) {
+      const [a, b] = [members[i]!, members[j]!];
+      const k = a.host === b.host && a.network === b.network ? kind(a.host) : undefined;
+      if (k !== undefined && !sameHostDuplicateBlocks(k))
+        seen.add(`on ${a.host} (${a.network}) both VMs start: ${profileOf(k).duplicateConsequence}`);
+    }
+  return [...seen].join('; ');
+}
+
+/**
+ * Every duplicate MAC of the inventory, worst scope first, then by MAC. `hosts` gives each host's
+ * hypervisor (a host not given counts as one that refuses: the same-host scope stays `blocking`).
+ */
+export function duplicateFindings(
+  vms: readonly Vm[],
+  networks: readonly VirtualNetwork[],
+  hosts: readonly Host[] = [],
+): FleetFinding[] {
+  const hypervisors = new Map(hosts.map((h) => [h.name, h.hypervisor]));
+  const kind = (host: string): HypervisorKind | undefined => hypervisors.get(host);
   const segment = new Map(networks.map((n) => [`${n.host}\u0000${n.name}`, n.segment]));
   const byMac = new Map<Mac, FindingMember[]>();
   for (const vm of vms) {
     for (const a of vm.adapters) {
+      if (a.mac === null) continue;
       const member: FindingMember = {
         host: vm.host,
         vm: vm.name,
@@ -70,7 +108,7 @@ export function duplicateFindings(vms: readonly Vm[], networks: readonly Virtual
     const inScope = new Map<DuplicateScope, Set<FindingMember>>();
     for (let i = 0; i < members.length; i++) {
       for (let j = i + 1; j < members.length; j++) {
-        const scope = scopeOf(members[i]!, members[j]!);
+        const scope = scopeOf(members[i]!, members[j]!, kind);
         const set = inScope.get(scope) ?? new Set();
         set.add(members[i]!).add(members[j]!);
         inScope.set(scope, set);
@@ -80,12 +118,15 @@ export function duplicateFindings(vms: readonly Vm[], networks: readonly Virtual
       const set = inScope.get(scope);
       if (set === undefined) continue;
       const list = [...set];
+      const consequence = scope === 'conflicting' ? sameHostConsequences(list, kind) : '';
       findings.push({
         kind: 'duplicate',
         scope,
         severity: scope === 'latent' ? 'warning' : 'error',
         mac: formatMac(mac),
-        message: `${formatMac(mac)} is held by ${list.length} adapters, ${MESSAGES[scope]}`,
+        message:
+          `${formatMac(mac)} is held by ${list.length} adapters, ` +
+          (consequence === '' ? MESSAGES[scope] : `on one L2 segment: ${consequence}`),
         members: list,
         fix:
           'switch all but one to dynamic (macfleet adapter set <vm> <index> --dynamic), ideally on a host ' +

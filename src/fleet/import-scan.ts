@@ -8,6 +8,8 @@ import { MacfleetError } from '../errors.js';
 import { formatMac, parseMac, type Mac } from '../mac/index.js';
 import { initialSchemeState } from './hypervisor-source.js';
 import {
+  adapterMacs,
+  knownMacs,
   HYPERVISOR_KINDS,
   type Adapter,
   type Host,
@@ -294,7 +296,7 @@ export function importScan(
           { host: vm.host, vm: vm.name },
           null,
           { ...vmDetail(vm), file: g.adapters[0]!.file },
-          adapters.map((a) => a.mac),
+          adapterMacs(adapters),
         );
         count.created++;
         continue;
@@ -314,10 +316,10 @@ export function importScan(
           { host: vm.host, vm: vm.name, adapter: index },
           before === undefined ? null : adapterDetail(before),
           after === undefined ? null : { ...adapterDetail(after), reason: 'imported' },
-          [before?.mac, after?.mac].filter((m): m is Mac => m !== undefined),
+          knownMacs(before?.mac ?? null, after?.mac ?? null),
         );
         if (after !== undefined && after.mac !== before?.mac && g.adapters[index]!.mac !== null) {
-          logAssigned(s, vm, after, false, before?.mac);
+          logAssigned(s, vm, after, false, before?.mac ?? undefined);
         }
       }
       await s.repo.putVm(vm);
@@ -335,7 +337,7 @@ export function importScan(
 
 /** `adapter.mac_assigned` for a MAC the scan found (allocated ones were logged when allocated). */
 function logAssigned(s: Session, vm: Vm, a: Adapter, allocated: boolean, before?: Mac): void {
-  if (allocated) return;
+  if (allocated || a.mac === null) return;
   s.emit(
     'adapter.mac_assigned',
     { host: vm.host, vm: vm.name, adapter: a.index },
@@ -380,7 +382,14 @@ async function ensureHost(
     const min = Math.floor(hint / 256) * 256;
     range = { min: min as Mac, max: (min + 255) as Mac };
   }
-  const base = { name: g.host, hypervisor, nics: [], ip: null, allocation: { kind: 'hypervisor' as const } };
+  const base = {
+    name: g.host,
+    hypervisor,
+    nics: [],
+    ip: null,
+    allocation: { kind: 'hypervisor' as const },
+    version: null,
+  };
   const host: Host = { ...base, scheme: initialSchemeState(base, range) };
   await s.savedHost(host);
   s.emit(

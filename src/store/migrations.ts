@@ -8,6 +8,7 @@
  */
 import { MacfleetError } from '../errors.js';
 import { FLEET_MIGRATION } from './fleet-migration.js';
+import { FLEET_LIFECYCLE_MIGRATION } from './fleet-lifecycle-migration.js';
 
 export interface Migration {
   /** 1, 2, 3, ... in order, no gaps. */
@@ -144,6 +145,7 @@ CREATE TABLE allocation_requests (
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'pools-and-macs', sqlite: poolsSqlite, postgres: poolsPostgres },
   { version: 2, ...FLEET_MIGRATION },
+  { version: 3, ...FLEET_LIFECYCLE_MIGRATION },
 ];
 
 /** The newest schema version this program knows. */

@@ -90,7 +90,11 @@ export function registerEvents(program: Command, ctx: CliContext): void {
       .description('duplicate MACs in the inventory: blocking, conflicting, latent (exit 1 when any)'),
   ).action(async (o: FleetOptions) => {
     const findings = await withFleet(ctx, o, async (deps) =>
-      duplicateFindings(await deps.repo.listVms(), await deps.repo.listNetworks()),
+      duplicateFindings(
+        await deps.repo.listVms(),
+        await deps.repo.listNetworks(),
+        await deps.repo.listHosts(),
+      ),
     );
     if (findings.length > 0) ctx.setExitCode(EXIT.findings);
     if (o.json) return ctx.json({ findings });
