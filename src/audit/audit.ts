@@ -14,6 +14,13 @@ import {
   type Finding,
 } from './finding-types.js';
 import { isNlbCandidate, nlbFindings, RangeOverlaps, type LiveAdapter } from './pool-findings.js';
+import {
+  isLibvirtReservedMac,
+  VMWARE_ANY_STATIC_SINCE,
+  VMWARE_STATIC_RULE,
+} from '../schemes/lifecycle-profiles.js';
+import { VMWARE_STATIC_RANGE } from '../schemes/vmware-scheme.js';
+import { recordProfile, sameHostBlocks } from './hypervisor-profile.js';
 import { segmentOf, type SegmentRule } from './segments.js';
 
 export interface AuditOptions {
@@ -84,10 +91,29 @@ function sameHost(a: AuditAdapter, b: AuditAdapter): boolean {
   return a.file === b.file && a.vm === b.vm;
 }
 
+// [issue 11 / fidelity] Same host and network is `blocking` only where the hypervisor refuses the second
+// start or cuts its port (its lifecycle profile); where it starts both it is `conflicting`.
+// SEAM: core's single scope function (issue 10) should take `sameHostBlocks` (hypervisor-profile.ts).
+const sameHostPair = (a: AuditAdapter, b: AuditAdapter): boolean =>
+  sameHost(a, b) && a.network !== null && a.network === b.network;
+
 function pairScope(a: AuditAdapter, b: AuditAdapter): DuplicateScope {
-  if (sameHost(a, b) && a.network !== null && a.network === b.network) return 'blocking';
+  if (sameHostPair(a, b) && sameHostBlocks(a.hypervisor)) return 'blocking';
+  if (sameHostPair(a, b)) return 'conflicting';
   if (a.segment !== null && a.segment === b.segment) return 'conflicting';
   return 'latent';
+}
+
+/** What the hypervisor does with the same-host pairs of a group that starts both VMs (issue 11). */
+function sameHostConsequence(group: readonly AuditAdapter[]): string | undefined {
+  for (let i = 0; i < group.length; i++)
+    for (let j = i + 1; j < group.length; j++) {
+      const [a, b] = [group[i]!, group[j]!];
+      if (sameHostPair(a, b) && !sameHostBlocks(a.hypervisor)) {
+        return `on the same host (${a.host ?? 'one host'}) and virtual network (${a.network ?? '-'}) both VMs start: ${recordProfile(a.hypervisor)!.duplicateConsequence}`;
+      }
+    }
+  return undefined;
 }
 
 /** `values[i]` is `live[i].mac` (the auditor keeps them in a typed array as adapters arrive). */
@@ -138,6 +164,10 @@ function duplicateFinding(mac: Mac, scope: DuplicateScope, group: readonly Audit
     message = `${m} is configured on ${n} adapters on the same host (${hosts}) and virtual network (${networks}): the second VM will not start while the first runs`;
     fix =
       'keep the MAC on one adapter; give the others a new MAC from a managed pool, or set them to dynamic, while their VMs are stopped';
+  } else if (scope === 'conflicting' && sameHostConsequence(group) !== undefined) {
+    message = `${m} is configured on ${n} adapters; ${sameHostConsequence(group)!}`;
+    fix =
+      'keep the MAC on one adapter; give the others a new MAC from a managed pool, or set them to dynamic, while their VMs are stopped';
   } else if (scope === 'conflicting') {
     message =
       `${m} is configured on ${n} adapters on one L2 segment (${sharedSegments(group)}) from ` +
@@ -162,24 +192,30 @@ function duplicateFinding(mac: Mac, scope: DuplicateScope, group: readonly Audit
   };
 }
 
-// VMware accepts static MACs only in 00:50:56:00:00:00-00:50:56:3F:FF:FF unless checkMACAddress is FALSE.
-const VMWARE_STATIC_START = 0x005056 * 2 ** 24;
-const VMWARE_STATIC_END = VMWARE_STATIC_START + 0x3fffff;
+// [issue 11 / fidelity] The rules come from the lifecycle profiles: VMware's static range (accepted
+// outright, by version) and libvirt's reserved first octet 0xFE.
+const VMWARE_STATIC_START = VMWARE_STATIC_RANGE.start;
+const VMWARE_STATIC_END = VMWARE_STATIC_RANGE.end;
+const needsVmwareRangeCheck = (a: LiveAdapter): boolean =>
+  a.hypervisor === 'vmware' &&
+  a.mode === 'static' &&
+  a.checkMacRange !== false &&
+  (a.mac < VMWARE_STATIC_START || a.mac > VMWARE_STATIC_END);
 
 /** The finding about an adapter whose MAC no NIC can use (or its hypervisor refuses), if any. */
 function invalidFinding(a: LiveAdapter): Finding | undefined {
   const mac = a.mac;
-  // Fast path: a unicast, non-zero MAC that is not a VMware static needs no further look.
-  if (mac !== 0 && !isMulticast(mac) && !(a.hypervisor === 'vmware' && a.mode === 'static')) return undefined;
-  // Likewise a VMware static inside the accepted range (or with the range check off).
+  // Fast path: a unicast, non-zero MAC that is not a VMware static out of range nor a libvirt 0xFE.
   if (
     mac !== 0 &&
     !isMulticast(mac) &&
-    (a.checkMacRange === false || (mac >= VMWARE_STATIC_START && mac <= VMWARE_STATIC_END))
+    !needsVmwareRangeCheck(a) &&
+    !(a.hypervisor === 'libvirt' && isLibvirtReservedMac(mac))
   )
     return undefined;
   const m = formatMac(a.mac);
   let message: string | undefined;
+  let severity: Finding['severity'] = 'error';
   let fix = 'give the adapter a unicast MAC from a managed pool';
   if (isBroadcast(a.mac)) message = `${m} is the broadcast address: no NIC can use it`;
   else if (isZero(a.mac)) message = `${m} is all zeros: not a valid station address`;
@@ -188,18 +224,18 @@ function invalidFinding(a: LiveAdapter): Finding | undefined {
       ? ' (an NLB multicast cluster MAC belongs in ARP replies, not on an adapter)'
       : '';
     message = `${m} has the multicast bit set (first octet odd): a NIC cannot own it${nlb}`;
-  } else if (
-    a.hypervisor === 'vmware' &&
-    a.mode === 'static' &&
-    a.checkMacRange !== false &&
-    (a.mac < VMWARE_STATIC_START || a.mac > VMWARE_STATIC_END)
-  ) {
-    message = `${m} is a static VMware MAC outside 00:50:56:00:00:00-00:50:56:3f:ff:ff: the VM will not power on`;
-    fix = `use a static MAC inside 00:50:56:00:00:00-00:50:56:3f:ff:ff, or set ${a.adapter}.checkMACAddress = "FALSE" if the MAC must stay`;
+  } else if (needsVmwareRangeCheck(a)) {
+    // The scan does not know the host's version: the rule is stated with it, not as a certainty.
+    severity = 'warning';
+    message = `${m} is a static VMware MAC outside ${formatMac(VMWARE_STATIC_START)}-${formatMac(VMWARE_STATIC_END)}: ${VMWARE_STATIC_RULE}`;
+    fix = `on hosts before ${VMWARE_ANY_STATIC_SINCE}: use a static MAC inside ${formatMac(VMWARE_STATIC_START)}-${formatMac(VMWARE_STATIC_END)}, or set ${a.adapter}.checkMACAddress = "FALSE" if the MAC must stay`;
+  } else if (a.hypervisor === 'libvirt' && isLibvirtReservedMac(a.mac)) {
+    message = `${m} starts with 0xFE, which libvirt reserves for the host side of tap devices: the domain will not start ("Unable to use MAC address starting with reserved value 0xFE")`;
+    fix = 'give the interface a MAC that does not start with fe (for example one from a managed pool)';
   }
   return message === undefined
     ? undefined
-    : { kind: 'invalid', severity: 'error', mac: m, message, fix, members: [member(a)] };
+    : { kind: 'invalid', severity, mac: m, message, fix, members: [member(a)] };
 }
 
 /** The segments holding more than one member of a duplicate group. */

@@ -1,6 +1,6 @@
 /** `adapter set`: MAC mode, static MAC, spoofing (rule 3: stopped VMs only), guards and VMware policy. */
 import { MacfleetError } from '../errors.js';
-import { formatMac, type Mac } from '../mac/index.js';
+import type { Mac } from '../mac/index.js';
 import { knownMacs, type Adapter, type Vm, type VmwarePolicy } from './model.js';
 import { checkStaticMac, requireStopped } from './rules.js';
 import { inSession, type FleetDeps } from './session.js';

@@ -70,7 +70,7 @@ export function describeEvent(e: FleetEvent): string {
       const what = dups.map(
         (d) => `adapter ${text(d['adapter'])} shares ${text(d['mac'])} (${text(d['behaviour'])})`,
       );
-      return `started${what.length === 0 ? '' : ` with duplicates: ${what.join('; ')}`}`;
+      return what.length === 0 ? diff(b, a) : `started with duplicates: ${what.join('; ')}`;
     }
     case 'adapter.duplicate':
       return `static MAC ${text(a?.['mac'])} is also held by ${text(a?.['heldBy'])} (${text(a?.['reason'])})`;
