@@ -24,7 +24,10 @@ function adapters(d: EventDetail | null): string {
   const list = d?.['adapters'];
   if (!Array.isArray(list)) return '';
   return (list as readonly { [k: string]: EventValue }[])
-    .map((a) => `#${text(a['index'])} ${text(a['network'])} ${text(a['mode'])} ${text(a['mac'])}`)
+    .map(
+      (a) =>
+        `#${text(a['index'])} ${text(a['network'])} ${text(a['mode'])} ${a['mac'] === null ? 'assigned at first start' : text(a['mac'])}`,
+    )
     .join('; ');
 }
 

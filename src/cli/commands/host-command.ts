@@ -50,7 +50,7 @@ function renderHost(h: Host): string {
     `  nics         ${h.nics.map(formatVsNic).join(' ') || '-'}`,
     `  allocation   ${formatAllocationSource(h.allocation)}`,
     `  scheme       ${schemeText(h)}`,
-    `  version      ${h.version ?? '-'}`,
+    ...(h.version === null ? [] : [`  version      ${h.version}`]),
   ].join('\n');
 }
 
