@@ -17,6 +17,7 @@ import {
   type MacMode,
   type Vm,
 } from './model.js';
+import { FORMAT_HYPERVISOR_KINDS } from '../schemes/index.js';
 import { checkStaticMac } from './rules.js';
 import { inSession, type FleetDeps, type Session } from './session.js';
 import { adapterDetail, vmDetail } from './views.js';
@@ -46,12 +47,7 @@ export interface ImportIssue {
 
 /** The scan's hypervisor names that map to an inventory hypervisor kind. */
 const HYPERVISOR_OF: Readonly<Record<string, HypervisorKind>> = {
-  vmware: 'vmware',
-  libvirt: 'kvm',
-  proxmox: 'proxmox',
-  'virtual-server': 'virtual-server',
-  virtualbox: 'virtualbox',
-  'hyper-v': 'hyper-v',
+  ...FORMAT_HYPERVISOR_KINDS,
   ...Object.fromEntries(HYPERVISOR_KINDS.map((k) => [k, k])),
 };
 

@@ -57,20 +57,7 @@ export function startVmReport(deps: FleetDeps, ref: VmRef): Promise<StartReport>
     const duplicates = kept.map((c) => duplicateOf(c, profile));
     for (const c of conflicts) {
       const d = duplicates.find((x) => x.adapter === c.adapter.index);
-      s.emit(
-        'adapter.mac_conflict',
-        { host: vm.host, vm: vm.name, adapter: c.adapter.index },
-        null,
-        {
-          mac: formatMac(c.adapter.mac),
-          network: c.adapter.network,
-          mode: c.adapter.mode,
-          heldBy: c.heldBy,
-          resolution: d === undefined ? 'new dynamic MAC' : `started: ${d.behaviour}`,
-          ...(d === undefined ? {} : { consequence: d.consequence }),
-        },
-        [c.adapter.mac],
-      );
+      emitConflict(s, vm, c, d === undefined ? 'new dynamic MAC' : `started: ${d.behaviour}`, d?.consequence);
     }
     vm = await replaceDynamic(s, host, vm, replaced);
     const started: Vm = { ...vm, state: 'running' };
@@ -134,27 +121,31 @@ async function assignAtFirstStart(s: Session, vm: Vm): Promise<Vm> {
   return { ...vm, adapters };
 }
 
+/** `adapter.mac_conflict`: which running VM holds the MAC, and what the start did about it. */
+function emitConflict(s: Session, vm: Vm, c: StartConflict, resolution: string, consequence?: string): void {
+  s.emit(
+    'adapter.mac_conflict',
+    { host: vm.host, vm: vm.name, adapter: c.adapter.index },
+    null,
+    {
+      mac: formatMac(c.adapter.mac),
+      network: c.adapter.network,
+      mode: c.adapter.mode,
+      heldBy: c.heldBy,
+      resolution,
+      ...(consequence === undefined ? {} : { consequence }),
+    },
+    [c.adapter.mac],
+  );
+}
+
 function refuseStart(
   s: Session,
   vm: Vm,
   conflicts: readonly StartConflict[],
   blocking: readonly StartConflict[],
 ): never {
-  for (const c of conflicts) {
-    s.emit(
-      'adapter.mac_conflict',
-      { host: vm.host, vm: vm.name, adapter: c.adapter.index },
-      null,
-      {
-        mac: formatMac(c.adapter.mac),
-        network: c.adapter.network,
-        mode: c.adapter.mode,
-        heldBy: c.heldBy,
-        resolution: 'start refused',
-      },
-      [c.adapter.mac],
-    );
-  }
+  for (const c of conflicts) emitConflict(s, vm, c, 'start refused');
   const what = blocking
     .map(
       (c) =>

@@ -274,6 +274,19 @@ export const LIFECYCLE_PROFILES: Readonly<Record<LifecycleHypervisor, LifecycleP
   },
 };
 
+/**
+ * The fleet hypervisor of each config format's `hypervisor` (src/formats): libvirt domain XML is KVM.
+ * OVF packages and inventory rows name no hypervisor and are absent.
+ */
+export const FORMAT_HYPERVISOR_KINDS: Readonly<Record<string, LifecycleHypervisor>> = {
+  vmware: 'vmware',
+  libvirt: 'kvm',
+  proxmox: 'proxmox',
+  'virtual-server': 'virtual-server',
+  virtualbox: 'virtualbox',
+  'hyper-v': 'hyper-v',
+};
+
 export const profileOf = (hypervisor: LifecycleHypervisor): LifecycleProfile =>
   LIFECYCLE_PROFILES[hypervisor];
 
