@@ -12,6 +12,7 @@ import { mkdirSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
+  adapterMacs,
   addHost,
   addNetwork,
   createVm,
@@ -111,7 +112,7 @@ for (let v = 0; v < VMS; v++) {
   const findings = duplicateFindings(vms, networks);
   const findMs = performance.now() - start;
   start = performance.now();
-  const sorted = vms.flatMap((v) => v.adapters.map((a) => a.mac)).sort((x, y) => x - y);
+  const sorted = vms.flatMap((v) => adapterMacs(v.adapters)).sort((x, y) => x - y);
   let dups = 0;
   for (let i = 1; i < sorted.length; i++) if (sorted[i] === sorted[i - 1]) dups++;
   const sortMs = performance.now() - start;

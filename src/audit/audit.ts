@@ -25,6 +25,11 @@ import {
   type Finding,
 } from './finding-types.js';
 import { isNlbCandidate, nlbFindings, RangeOverlaps, type LiveAdapter } from './pool-findings.js';
+import {
+  isLibvirtReservedMac,
+  VMWARE_ANY_STATIC_SINCE,
+  VMWARE_STATIC_RULE,
+} from '../schemes/lifecycle-profiles.js';
 import { segmentOf, type SegmentRule } from './segments.js';
 
 export interface AuditOptions {
@@ -133,20 +138,28 @@ const FIXES: Readonly<Record<DuplicateScope, string>> = {
 // VMware accepts static MACs only in 00:50:56:00:00:00-00:50:56:3F:FF:FF unless checkMACAddress is FALSE.
 const VMWARE_STATIC = formatMacRange(VMWARE_STATIC_RANGE);
 
+// [issue 11] The rules come from the lifecycle profiles: VMware's static range (accepted outright, by
+// version) and libvirt's reserved first octet 0xFE.
+const needsVmwareRangeCheck = (a: LiveAdapter): boolean =>
+  a.hypervisor === 'vmware' &&
+  a.mode === 'static' &&
+  a.checkMacRange !== false &&
+  !rangeContains(VMWARE_STATIC_RANGE, a.mac);
+
 /** The finding about an adapter whose MAC no NIC can use (or its hypervisor refuses), if any. */
 function invalidFinding(a: LiveAdapter): Finding | undefined {
   const mac = a.mac;
-  // Fast path: a unicast, non-zero MAC that is not a VMware static needs no further look.
-  if (mac !== 0 && !isMulticast(mac) && !(a.hypervisor === 'vmware' && a.mode === 'static')) return undefined;
-  // Likewise a VMware static inside the accepted range (or with the range check off).
+  // Fast path: a unicast, non-zero MAC that is not a VMware static out of range nor a libvirt 0xFE.
   if (
     mac !== 0 &&
     !isMulticast(mac) &&
-    (a.checkMacRange === false || rangeContains(VMWARE_STATIC_RANGE, mac))
+    !needsVmwareRangeCheck(a) &&
+    !(a.hypervisor === 'libvirt' && isLibvirtReservedMac(mac))
   )
     return undefined;
   const m = formatMac(a.mac);
   let message: string | undefined;
+  let severity: Finding['severity'] = 'error';
   let fix = 'give the adapter a unicast MAC from a managed pool';
   if (isBroadcast(a.mac)) message = `${m} is the broadcast address: no NIC can use it`;
   else if (isZero(a.mac)) message = `${m} is all zeros: not a valid station address`;
@@ -155,16 +168,16 @@ function invalidFinding(a: LiveAdapter): Finding | undefined {
       ? ' (an NLB multicast cluster MAC belongs in ARP replies, not on an adapter)'
       : '';
     message = `${m} has the multicast bit set (first octet odd): a NIC cannot own it${nlb}`;
-  } else if (
-    a.hypervisor === 'vmware' &&
-    a.mode === 'static' &&
-    a.checkMacRange !== false &&
-    !rangeContains(VMWARE_STATIC_RANGE, a.mac)
-  ) {
-    message = `${m} is a static VMware MAC outside ${VMWARE_STATIC}: the VM will not power on`;
-    fix = `use a static MAC inside ${VMWARE_STATIC}, or set ${a.adapter}.checkMACAddress = "FALSE" if the MAC must stay`;
+  } else if (needsVmwareRangeCheck(a)) {
+    // The scan does not know the host's version: the rule is stated with it, not as a certainty.
+    severity = 'warning';
+    message = `${m} is a static VMware MAC outside ${VMWARE_STATIC}: ${VMWARE_STATIC_RULE}`;
+    fix = `on hosts before ${VMWARE_ANY_STATIC_SINCE}: use a static MAC inside ${VMWARE_STATIC}, or set ${a.adapter}.checkMACAddress = "FALSE" if the MAC must stay`;
+  } else if (a.hypervisor === 'libvirt' && isLibvirtReservedMac(a.mac)) {
+    message = `${m} starts with 0xFE, which libvirt reserves for the host side of tap devices: the domain will not start ("Unable to use MAC address starting with reserved value 0xFE")`;
+    fix = 'give the interface a MAC that does not start with fe (for example one from a managed pool)';
   }
   return message === undefined
     ? undefined
-    : { kind: 'invalid', severity: 'error', mac: m, message, fix, members: [member(a)] };
+    : { kind: 'invalid', severity, mac: m, message, fix, members: [member(a)] };
 }

@@ -17,6 +17,7 @@
  * audit's NLB rule reports them).
  */
 import { classifyMac, formatMac, type Mac } from '../mac/index.js';
+import { lifecycleKindOf, profileOf, sameHostDuplicateBlocks } from '../schemes/lifecycle-profiles.js';
 import type { DuplicateScope } from './finding-types.js';
 
 /** What the rule needs to know of one adapter holding the MAC. */
@@ -43,12 +44,20 @@ export interface DuplicateGroup<M extends ScopeMember> {
 
 /**
  * Whether the hypervisor refuses to run a second VM whose MAC a running VM already uses on the same host
- * and virtual network (or cuts its network): then such a duplicate is `blocking`, else (the hypervisor
- * starts both) `conflicting`. The one place this is decided; today it answers yes for every hypervisor,
- * as the findings always have.
+ * and virtual network (Virtual Server), or cuts its network (Hyper-V): then such a duplicate is
+ * `blocking`, else (the hypervisor starts both: VMware shares the MAC, KVM, Xen, Proxmox and VirtualBox
+ * check nothing) `conflicting`. Decided by the hypervisor's lifecycle profile (src/schemes); a hypervisor
+ * the profiles do not know (OVF packages, inventory rows) is taken as the strictest: `blocking`.
  */
-export function refusesSameHostDuplicate(_hypervisor: string): boolean {
-  return true;
+export function refusesSameHostDuplicate(hypervisor: string): boolean {
+  const kind = lifecycleKindOf(hypervisor);
+  return kind === undefined || sameHostDuplicateBlocks(kind);
+}
+
+/** What the hypervisor does when two VMs on one host and network carry one MAC, if it is known. */
+function sameHostConsequence(hypervisor: string): string | undefined {
+  const kind = lifecycleKindOf(hypervisor);
+  return kind === undefined ? undefined : profileOf(kind).duplicateConsequence;
 }
 
 /** MACs that several adapters carry by design: the NLB unicast cluster MAC 02-BF-W-X-Y-Z of a cluster's nodes. */
@@ -122,7 +131,12 @@ const hostsOf = (group: readonly ScopeMember[]): string => list(group.map((a) =>
 
 function blockingMessage(m: string, group: readonly ScopeMember[]): string {
   const network = group[0]!.network ?? 'not attached';
-  return `${m} is configured on ${group.length} adapters on the same host (${hostsOf(group)}) and virtual network (${network}): the second VM will not start while the first runs`;
+  const kind = lifecycleKindOf(group[0]!.hypervisor);
+  const what =
+    kind !== undefined && profileOf(kind).sameHostDuplicateStart === 'disconnect-port'
+      ? profileOf(kind).duplicateConsequence
+      : 'the second VM will not start while the first runs';
+  return `${m} is configured on ${group.length} adapters on the same host (${hostsOf(group)}) and virtual network (${network}): ${what}`;
 }
 
 function conflictingMessage(m: string, segment: string, group: readonly ScopeMember[]): string {
@@ -133,7 +147,10 @@ function conflictingMessage(m: string, segment: string, group: readonly ScopeMem
     : new Set(group.map((a) => a.host)).size > 1
       ? `from different hosts (${hosts})`
       : `on one host (${hosts}) that starts both VMs`;
-  return `${m} is configured on ${group.length} adapters on one L2 segment (${segment}) ${where}: switch MAC tables flap and DHCP/ARP break`;
+  // One host that starts both: say what that hypervisor does then (its lifecycle profile).
+  const oneHost = known && new Set(group.map((a) => a.host)).size === 1;
+  const consequence = oneHost ? sameHostConsequence(group[0]!.hypervisor) : undefined;
+  return `${m} is configured on ${group.length} adapters on one L2 segment (${segment}) ${where}: ${consequence ?? 'switch MAC tables flap and DHCP/ARP break'}`;
 }
 
 function latentMessage(m: string, group: readonly ScopeMember[], distinct: number): string {

@@ -138,7 +138,7 @@ export function renderVm(vm: Vm): string {
     `  #${a.index}`,
     a.network,
     a.mode,
-    formatMac(a.mac),
+    a.mac === null ? 'assigned at first start' : formatMac(a.mac),
     [
       `spoofing ${onOff(a.spoofing)}`,
       ...(a.dhcpGuard ? ['dhcp-guard on'] : []),

@@ -23,6 +23,8 @@ export function buildProgram(
   const program = new Command('macfleet')
     .description('MAC address control for virtual machine fleets')
     .version('0.1.0')
+    // Program options only before the command: `host add --version <v>` is the hypervisor's version.
+    .enablePositionalOptions()
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
     .configureOutput({

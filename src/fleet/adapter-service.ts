@@ -1,10 +1,10 @@
 /** `adapter set`: MAC mode, static MAC, spoofing (rule 3: stopped VMs only), guards and VMware policy. */
 import { MacfleetError } from '../errors.js';
-import { formatMac, type Mac } from '../mac/index.js';
-import type { Adapter, Vm, VmwarePolicy } from './model.js';
+import type { Mac } from '../mac/index.js';
+import { knownMacs, type Adapter, type Vm, type VmwarePolicy } from './model.js';
 import { checkStaticMac, requireStopped } from './rules.js';
 import { inSession, type FleetDeps } from './session.js';
-import { adapterDetail } from './views.js';
+import { adapterDetail, macJson } from './views.js';
 import { noteStaticDuplicate, type VmRef } from './vm-service.js';
 
 export interface AdapterChange {
@@ -42,6 +42,13 @@ export function setAdapter(deps: FleetDeps, ref: VmRef, index: number, change: A
 
     if (change.static !== undefined) {
       const mac = change.static === 'current' ? a.mac : change.static;
+      if (mac === null) {
+        throw new MacfleetError(
+          'INVALID_ARGUMENT',
+          `${vm.host}/${vm.name} adapter ${index} has no MAC yet (assigned at first start): give the static MAC`,
+          { location: { field: 'static' } },
+        );
+      }
       checkStaticMac(host, mac);
       a = { ...a, mode: 'static', mac };
     } else if (change.dynamic === true && a.mode !== 'dynamic') {
@@ -52,31 +59,35 @@ export function setAdapter(deps: FleetDeps, ref: VmRef, index: number, change: A
       s.emit(
         'adapter.mode_changed',
         subject,
-        { mode: before.mode, mac: formatMac(before.mac) },
-        { mode: a.mode, mac: formatMac(a.mac) },
-        [before.mac, a.mac],
+        { mode: before.mode, mac: macJson(before.mac) },
+        { mode: a.mode, mac: macJson(a.mac) },
+        knownMacs(before.mac, a.mac),
       );
     }
     if (a.mode === 'static' && a.mac !== before.mac) {
       s.emit(
         'adapter.mac_assigned',
         subject,
-        { mac: formatMac(before.mac) },
+        { mac: macJson(before.mac) },
         {
-          mac: formatMac(a.mac),
+          mac: macJson(a.mac),
           mode: 'static',
           network: a.network,
           source: 'static',
           reason: 'static MAC set',
         },
-        [before.mac, a.mac],
+        knownMacs(before.mac, a.mac),
       );
-      if (before.mode === 'dynamic') await s.releaseDynamic(vm.host, before.mac);
+      if (before.mode === 'dynamic' && before.mac !== null) await s.releaseDynamic(vm.host, before.mac);
     }
     if (change.spoofing !== undefined && change.spoofing !== a.spoofing) {
-      s.emit('adapter.spoofing_changed', subject, { spoofing: a.spoofing }, { spoofing: change.spoofing }, [
-        a.mac,
-      ]);
+      s.emit(
+        'adapter.spoofing_changed',
+        subject,
+        { spoofing: a.spoofing },
+        { spoofing: change.spoofing },
+        knownMacs(a.mac),
+      );
       a = { ...a, spoofing: change.spoofing };
     }
     const guards = {
@@ -89,7 +100,7 @@ export function setAdapter(deps: FleetDeps, ref: VmRef, index: number, change: A
         subject,
         { dhcpGuard: a.dhcpGuard, routerGuard: a.routerGuard },
         guards,
-        [a.mac],
+        knownMacs(a.mac),
       );
       a = { ...a, ...guards };
     }
@@ -102,7 +113,7 @@ export function setAdapter(deps: FleetDeps, ref: VmRef, index: number, change: A
       }
       const policy = { ...a.vmware, ...change.vmware };
       if (JSON.stringify(policy) !== JSON.stringify(a.vmware)) {
-        s.emit('adapter.vmware_policy_changed', subject, { ...a.vmware }, { ...policy }, [a.mac]);
+        s.emit('adapter.vmware_policy_changed', subject, { ...a.vmware }, { ...policy }, knownMacs(a.mac));
         a = { ...a, vmware: policy };
       }
     }

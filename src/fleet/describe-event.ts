@@ -24,7 +24,10 @@ function adapters(d: EventDetail | null): string {
   const list = d?.['adapters'];
   if (!Array.isArray(list)) return '';
   return (list as readonly { [k: string]: EventValue }[])
-    .map((a) => `#${text(a['index'])} ${text(a['network'])} ${text(a['mode'])} ${text(a['mac'])}`)
+    .map(
+      (a) =>
+        `#${text(a['index'])} ${text(a['network'])} ${text(a['mode'])} ${a['mac'] === null ? 'assigned at first start' : text(a['mac'])}`,
+    )
     .join('; ');
 }
 
@@ -51,14 +54,27 @@ export function describeEvent(e: FleetEvent): string {
       const what = conflicts.map(
         (c) => `adapter ${text(c['adapter'])} ${text(c['mac'])} in use by ${text(c['heldBy'])}`,
       );
-      return `start refused (${text(a?.['code'])}): ${what.join('; ')}`;
+      const detail = what.length > 0 ? what.join('; ') : text(a?.['message']);
+      return `start refused (${text(a?.['code'])}): ${detail}`;
     }
     case 'adapter.mac_assigned': {
       const from = a?.['source'] === 'static' ? '' : `, from ${text(a?.['source'])}`;
       return `MAC ${b === null ? '' : `${text(b['mac'])} → `}${text(a?.['mac'])} (${text(a?.['mode'])}${from}, ${text(a?.['reason'])})`;
     }
     case 'adapter.mac_conflict':
-      return `${text(a?.['mac'])} on ${text(a?.['network'])} is in use by ${text(a?.['heldBy'])}: ${text(a?.['resolution'])}`;
+      return (
+        `${text(a?.['mac'])} on ${text(a?.['network'])} is in use by ${text(a?.['heldBy'])}: ${text(a?.['resolution'])}` +
+        (a?.['consequence'] === undefined ? '' : ` (${text(a['consequence'])})`)
+      );
+    case 'vm.started': {
+      const dups = Array.isArray(a?.['duplicates'])
+        ? (a['duplicates'] as readonly { [k: string]: EventValue }[])
+        : [];
+      const what = dups.map(
+        (d) => `adapter ${text(d['adapter'])} shares ${text(d['mac'])} (${text(d['behaviour'])})`,
+      );
+      return what.length === 0 ? diff(b, a) : `started with duplicates: ${what.join('; ')}`;
+    }
     case 'adapter.duplicate':
       return `static MAC ${text(a?.['mac'])} is also held by ${text(a?.['heldBy'])} (${text(a?.['reason'])})`;
     case 'adapter.spoofing_changed':

@@ -54,6 +54,7 @@ export function duplicateFindings(
   for (const vm of vms) {
     const hv = hypervisor.get(vm.host) ?? 'unknown';
     for (const a of vm.adapters) {
+      if (a.mac === null) continue;
       const member: FindingMember = {
         host: vm.host,
         vm: vm.name,

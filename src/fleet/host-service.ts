@@ -1,7 +1,8 @@
 /** Hosts and virtual networks: add, change the allocation source or range, each change logged. */
 import { MacfleetError } from '../errors.js';
 import { formatMac, type Ipv4, type Mac } from '../mac/index.js';
-import { hyperVRange, initialSchemeState } from './hypervisor-source.js';
+import { versionParts } from '../schemes/index.js';
+import { hasSchemeSetting, hyperVRange, initialSchemeState } from './hypervisor-source.js';
 import {
   checkName,
   type AllocationSource,
@@ -22,6 +23,24 @@ export interface HostInput {
   /** Hyper-V only: an explicit dynamic range, as Set-VMHost -MacAddressMinimum/-Maximum. */
   readonly min?: Mac;
   readonly max?: Mac;
+  /** The hypervisor's version (`6.7`, `8.0 U3`, `8.1`), where a rule depends on it. */
+  readonly version?: string | null;
+  /** Proxmox VE: the datacenter.cfg `mac_prefix` of the host's cluster. */
+  readonly macPrefix?: string;
+}
+
+/** A version is kept as given, but must start with a number: the rules compare its dotted numbers. */
+function checkVersion(version: string | null | undefined): string | null {
+  if (version === undefined || version === null) return null;
+  const v = version.trim();
+  if (versionParts(v).length === 0 || v.length > 64) {
+    throw new MacfleetError(
+      'INVALID_ARGUMENT',
+      `invalid hypervisor version ${JSON.stringify(version)}: expected a dotted number such as 6.7 or 8.0 U3`,
+      { location: { field: 'version' } },
+    );
+  }
+  return v;
 }
 
 function buildHost(input: HostInput): Host {
@@ -49,6 +68,11 @@ function buildHost(input: HostInput): Host {
       location: { field: 'min' },
     });
   }
+  if (input.macPrefix !== undefined && !hasSchemeSetting(input.hypervisor, 'macPrefix')) {
+    throw new MacfleetError('INVALID_ARGUMENT', '--mac-prefix applies to Proxmox VE hosts only', {
+      location: { field: 'macPrefix' },
+    });
+  }
   if (input.min !== undefined && input.max !== undefined && input.min > input.max) {
     throw new MacfleetError(
       'INVALID_RANGE',
@@ -61,6 +85,7 @@ function buildHost(input: HostInput): Host {
     nics: [...(input.nics ?? [])],
     ip: input.ip ?? null,
     allocation: input.allocation ?? { kind: 'hypervisor' as const },
+    version: checkVersion(input.version),
   };
   const range = input.min !== undefined && input.max !== undefined ? { min: input.min, max: input.max } : {};
   if (base.hypervisor === 'hyper-v' && base.ip === null && input.min === undefined) {
@@ -70,7 +95,8 @@ function buildHost(input: HostInput): Host {
       { location: { field: 'ip' } },
     );
   }
-  return { ...base, scheme: initialSchemeState(base, range) };
+  const prefix = input.macPrefix === undefined ? {} : { macPrefix: input.macPrefix };
+  return { ...base, scheme: initialSchemeState(base, { ...range, ...prefix }) };
 }
 
 /** Add a host; its scheme state starts fresh (Virtual Server counter 0, Hyper-V pointer at the range start). */
@@ -97,6 +123,8 @@ export interface HostChange {
   readonly ip?: Ipv4;
   readonly min?: Mac;
   readonly max?: Mac;
+  readonly version?: string;
+  readonly macPrefix?: string;
 }
 
 /**
@@ -110,7 +138,12 @@ export function updateHost(deps: FleetDeps, name: string, change: HostChange): P
       ...before,
       allocation: change.allocation ?? before.allocation,
       ip: change.ip ?? before.ip,
+      version: change.version === undefined ? before.version : checkVersion(change.version),
     };
+    if (change.macPrefix !== undefined) {
+      const rebuilt = buildHost({ ...after, macPrefix: change.macPrefix });
+      after = { ...after, scheme: { ...before.scheme, ...rebuilt.scheme } };
+    }
     if (change.ip !== undefined || change.min !== undefined || change.max !== undefined) {
       const rebuilt = buildHost({
         ...after,

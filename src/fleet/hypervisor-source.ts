@@ -13,7 +13,11 @@ import {
   hyperVPool,
   hyperVPoolFromIpv4,
   libvirtScheme,
+  profileOf,
+  proxmoxEffectivePrefix,
+  proxmoxRange,
   proxmoxScheme,
+  proxmoxUnprefixedMac,
   randomMacOf,
   virtualBoxScheme,
   virtualServerMac,
@@ -24,9 +28,20 @@ import {
 import type { Host, HypervisorKind, SchemeState } from './model.js';
 import type { FleetRepository, MacGrant, MacRequest, MacSource } from './ports.js';
 
-/** The random-prefix scheme of a hypervisor, or undefined for Virtual Server and Hyper-V. */
-function randomScheme(kind: HypervisorKind): Scheme | MacRange | undefined {
-  switch (kind) {
+/** The scheme settings a hypervisor's host may carry in its scheme state (`host add` options). */
+const SCHEME_SETTINGS: Partial<Record<HypervisorKind, readonly string[]>> = {
+  'hyper-v': ['min', 'max'],
+  proxmox: ['macPrefix'],
+};
+export const hasSchemeSetting = (kind: HypervisorKind, setting: string): boolean =>
+  SCHEME_SETTINGS[kind]?.includes(setting) ?? false;
+
+/**
+ * The random-prefix scheme of a host, or undefined for Virtual Server, Hyper-V and a Proxmox VE host
+ * before 8.1 without a `mac_prefix` (fully random locally administered addresses).
+ */
+function randomScheme(host: Host): Scheme | MacRange | undefined {
+  switch (host.hypervisor) {
     // Host-generated VMware MACs derive from the VM's BIOS UUID, itself random: 24 random bits.
     case 'vmware':
       return VMWARE_GENERATED_RANGE;
@@ -36,12 +51,17 @@ function randomScheme(kind: HypervisorKind): Scheme | MacRange | undefined {
       return xenScheme();
     case 'virtualbox':
       return virtualBoxScheme();
-    case 'proxmox':
-      return proxmoxScheme();
+    case 'proxmox': {
+      const prefix = proxmoxEffectivePrefix(proxmoxPrefixSetting(host), host.version);
+      return prefix === null ? undefined : proxmoxScheme(prefix);
+    }
     default:
       return undefined;
   }
 }
+
+const proxmoxPrefixSetting = (host: Host): string | null =>
+  typeof host.scheme.macPrefix === 'string' ? host.scheme.macPrefix : null;
 
 /** The Hyper-V dynamic range of a host: an explicit min/max in its scheme state, else from its IPv4. */
 export function hyperVRange(host: Host): MacRange {
@@ -59,9 +79,13 @@ export function hyperVRange(host: Host): MacRange {
 /** The initial scheme state of a fresh host (Virtual Server counter 0; Hyper-V with no cursor yet). */
 export function initialSchemeState(
   host: Omit<Host, 'scheme'>,
-  options: { min?: Mac; max?: Mac } = {},
+  options: { min?: Mac; max?: Mac; macPrefix?: string } = {},
 ): SchemeState {
   switch (host.hypervisor) {
+    case 'proxmox':
+      if (options.macPrefix === undefined) return {};
+      proxmoxRange(options.macPrefix);
+      return { macPrefix: options.macPrefix.trim().toUpperCase() };
     case 'virtual-server':
       return { counter: 0 };
     case 'hyper-v': {
@@ -111,7 +135,11 @@ export function hypervisorMacSource(repo: FleetRepository, random: Random): MacS
         }
         return { mac, source, scheme: { ...host.scheme, cursor: formatMac(mac) } };
       }
-      const scheme = randomScheme(host.hypervisor)!;
+      const scheme = randomScheme(host);
+      if (scheme === undefined) {
+        // Proxmox VE before 8.1 without mac_prefix: random_ether_addr's 46 random bits, checked by nobody.
+        return { mac: proxmoxUnprefixedMac(random), source };
+      }
       const range = 'sets' in scheme ? undefined : scheme;
       const used = await repo.macsOnHost(host.name, range);
       const inUse = { has: (m: Mac) => used.has(m) || req.avoid.has(m) };
@@ -135,7 +163,10 @@ export function hypervisorMacSource(repo: FleetRepository, random: Random): MacS
   };
 }
 
-/** Rule 5: is this dynamic MAC outside the range the host hands out now (Hyper-V only)? */
+/**
+ * Rule 5: is this dynamic MAC outside the range the host hands out now, on a hypervisor that replaces
+ * such MACs at the next start (the profile's dynamicReplacedOutsideRange: Hyper-V)?
+ */
 export function outsideHostRange(host: Host, mac: Mac): boolean {
-  return host.hypervisor === 'hyper-v' && !rangeContains(hyperVRange(host), mac);
+  return profileOf(host.hypervisor).dynamicReplacedOutsideRange && !rangeContains(hyperVRange(host), mac);
 }

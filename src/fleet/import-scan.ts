@@ -11,6 +11,8 @@ import { segmentOf } from '../audit/index.js';
 import { formatMac, HYPER_V_OUI, ouiOf, type Mac } from '../mac/index.js';
 import { initialSchemeState } from './hypervisor-source.js';
 import {
+  adapterMacs,
+  knownMacs,
   checkName,
   HYPERVISOR_KINDS,
   type Adapter,
@@ -19,6 +21,7 @@ import {
   type MacMode,
   type Vm,
 } from './model.js';
+import { FORMAT_HYPERVISOR_KINDS } from '../schemes/index.js';
 import { checkStaticMac } from './rules.js';
 import { inSession, type FleetDeps, type Session } from './session.js';
 import { adapterDetail, vmDetail } from './views.js';
@@ -44,12 +47,7 @@ export interface ImportIssue {
 
 /** The scan's hypervisor names that map to an inventory hypervisor kind. */
 const HYPERVISOR_OF: Readonly<Record<string, HypervisorKind>> = {
-  vmware: 'vmware',
-  libvirt: 'kvm',
-  proxmox: 'proxmox',
-  'virtual-server': 'virtual-server',
-  virtualbox: 'virtualbox',
-  'hyper-v': 'hyper-v',
+  ...FORMAT_HYPERVISOR_KINDS,
   ...Object.fromEntries(HYPERVISOR_KINDS.map((k) => [k, k])),
 };
 
@@ -235,7 +233,7 @@ export function importScan(
           { host: vm.host, vm: vm.name },
           null,
           { ...vmDetail(vm), file: g.adapters[0]!.file },
-          adapters.map((a) => a.mac),
+          adapterMacs(adapters),
         );
         count.created++;
         continue;
@@ -255,10 +253,10 @@ export function importScan(
           { host: vm.host, vm: vm.name, adapter: index },
           before === undefined ? null : adapterDetail(before),
           after === undefined ? null : { ...adapterDetail(after), reason: 'imported' },
-          [before?.mac, after?.mac].filter((m): m is Mac => m !== undefined),
+          knownMacs(before?.mac ?? null, after?.mac ?? null),
         );
         if (after !== undefined && after.mac !== before?.mac && g.adapters[index]!.mac !== null) {
-          logAssigned(s, vm, after, false, before?.mac);
+          logAssigned(s, vm, after, false, before?.mac ?? undefined);
         }
       }
       pending.push(vm);
@@ -277,7 +275,7 @@ export function importScan(
 
 /** `adapter.mac_assigned` for a MAC the scan found (allocated ones were logged when allocated). */
 function logAssigned(s: Session, vm: Vm, a: Adapter, allocated: boolean, before?: Mac): void {
-  if (allocated) return;
+  if (allocated || a.mac === null) return;
   s.emit(
     'adapter.mac_assigned',
     { host: vm.host, vm: vm.name, adapter: a.index },
@@ -335,7 +333,14 @@ async function ensureHost(
     const min = Math.floor(hint / 256) * 256;
     range = { min: min as Mac, max: (min + 255) as Mac };
   }
-  const base = { name: g.host, hypervisor, nics: [], ip: null, allocation: { kind: 'hypervisor' as const } };
+  const base = {
+    name: g.host,
+    hypervisor,
+    nics: [],
+    ip: null,
+    allocation: { kind: 'hypervisor' as const },
+    version: null,
+  };
   const host: Host = { ...base, scheme: initialSchemeState(base, range) };
   await s.savedHost(host);
   s.emit(

@@ -82,7 +82,8 @@ export class MemoryFleetRepository implements FleetRepository {
     const out = new Set<Mac>();
     for (const vm of this.state.vms.values()) {
       if (vm.host !== host) continue;
-      for (const a of vm.adapters) if (range === undefined || rangeContains(range, a.mac)) out.add(a.mac);
+      for (const a of vm.adapters)
+        if (a.mac !== null && (range === undefined || rangeContains(range, a.mac))) out.add(a.mac);
     }
     return Promise.resolve(out);
   }

@@ -6,18 +6,17 @@ import { hasControlCharacters } from '../escape.js';
 import { MacfleetError } from '../errors.js';
 import type { Ipv4 } from '../mac/index.js';
 import type { Mac } from '../mac/index.js';
-import { VS_NIC_KINDS, type VsNic, type VsNicKind } from '../schemes/index.js';
+import {
+  LIFECYCLE_HYPERVISORS,
+  VS_NIC_KINDS,
+  type LifecycleHypervisor,
+  type VsNic,
+  type VsNicKind,
+} from '../schemes/index.js';
 
-export const HYPERVISOR_KINDS = [
-  'virtual-server',
-  'hyper-v',
-  'vmware',
-  'kvm',
-  'xen',
-  'virtualbox',
-  'proxmox',
-] as const;
-export type HypervisorKind = (typeof HYPERVISOR_KINDS)[number];
+/** The hypervisors the fleet models: one lifecycle profile each (src/schemes/lifecycle-profiles.ts). */
+export const HYPERVISOR_KINDS = LIFECYCLE_HYPERVISORS;
+export type HypervisorKind = LifecycleHypervisor;
 
 /** Physical adapters feed Virtual Server's scheme; loopback and bridge adapters do not. */
 export const NIC_KINDS = VS_NIC_KINDS;
@@ -52,6 +51,8 @@ export interface Host {
   readonly ip: Ipv4 | null;
   readonly allocation: AllocationSource;
   readonly scheme: SchemeState;
+  /** The hypervisor's version (`host add --version`), where a rule depends on it; null when not given. */
+  readonly version: string | null;
 }
 
 export interface VirtualNetwork {
@@ -74,7 +75,8 @@ export interface Adapter {
   readonly index: number;
   readonly network: string;
   readonly mode: MacMode;
-  readonly mac: Mac;
+  /** Null: a dynamic adapter whose hypervisor assigns the MAC at the VM's first start (Hyper-V). */
+  readonly mac: Mac | null;
   readonly spoofing: boolean;
   readonly dhcpGuard: boolean;
   readonly routerGuard: boolean;
@@ -95,6 +97,14 @@ export interface AdapterHolder {
   readonly vmState: VmState;
   readonly adapter: Adapter;
 }
+
+/** The MACs the adapters hold (unassigned ones have none). */
+export const adapterMacs = (adapters: readonly Adapter[]): Mac[] =>
+  adapters.flatMap((a) => (a.mac === null ? [] : [a.mac]));
+
+/** The given MACs without the unassigned ones. */
+export const knownMacs = (...macs: readonly (Mac | null)[]): Mac[] =>
+  macs.filter((m): m is Mac => m !== null);
 
 /** Where a VM adapter is, for events and messages: `host/vm#index`. */
 export const adapterRef = (host: string, vm: string, index: number): string => `${host}/${vm}#${index}`;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { MacfleetError } from '../errors.js';
-import { formatMac, parseIpv4 } from '../mac/index.js';
+import { formatMac, parseIpv4, type Mac } from '../mac/index.js';
 import { duplicateFindings } from './findings.js';
 import { addHost, addNetwork, updateHost } from './host-service.js';
 import { setAdapter } from './adapter-service.js';
@@ -9,8 +9,8 @@ import { createVm, registerVm, removeVm, saveVm, startVm, stopVm } from './vm-se
 import { macHistory } from './history.js';
 import type { FleetDeps } from './session.js';
 
-const macs = (vm: { adapters: readonly { mac: number }[] }) =>
-  vm.adapters.map((a) => formatMac(a.mac as never));
+const macs = (vm: { adapters: readonly { mac: Mac | null }[] }) =>
+  vm.adapters.map((a) => (a.mac === null ? null : formatMac(a.mac)));
 
 async function refusal(p: Promise<unknown>): Promise<MacfleetError> {
   try {
@@ -57,6 +57,8 @@ describe('rule 1: a dynamic adapter gets a MAC from its host at create, register
     expect(assigned[0]!.after).toMatchObject({ source: 'hypervisor:virtual-server', reason: 'vm created' });
   });
 
+  // Hyper-V (the target here) leaves a copied VM's dynamic MAC unassigned until its first start (Event ID
+  // 12560, "it will be assigned a new, unused MAC address"); a moved one keeps its MAC until then.
   it('gives a registered (copied) VM new dynamic MACs from the new host, static ones travel', async () => {
     const deps = memoryFleet();
     await virtualServer(deps, 'staging', '00-16-31-53-32-68');
@@ -68,11 +70,15 @@ describe('rule 1: a dynamic adapter gets a MAC from its host at create, register
       adapters: [{ network: 'LAN' }, { network: 'LAN', static: mac('00:03:ff:00:00:01') }],
     });
     const copy = await registerVm(deps, { name: 'web', host: 'hv', copy: true });
-    expect(macs(copy)).toEqual(['00:15:5d:05:14:00', '00:03:ff:00:00:01']);
+    expect(macs(copy)).toEqual([null, '00:03:ff:00:00:01']);
+    const started = await startVm(deps, { name: 'web', host: 'hv' });
+    expect(macs(started)).toEqual(['00:15:5d:05:14:00', '00:03:ff:00:00:01']);
     expect((await deps.repo.getHost('hv'))?.scheme).toEqual({ cursor: '00:15:5d:05:14:00' });
     expect(await deps.repo.findVms('web')).toHaveLength(2);
     const moved = await registerVm(deps, { name: 'web', from: 'staging', host: 'hv', as: 'web2' });
-    expect(macs(moved)[0]).toBe('00:15:5d:05:14:01');
+    // Moved: kept, then replaced at the start because it lies outside hv's range.
+    expect(macs(moved)[0]).toBe('00:03:ff:53:32:68');
+    expect(macs(await startVm(deps, { name: 'web2' }))[0]).toBe('00:15:5d:05:14:01');
     expect(await deps.repo.getVm('staging', 'web')).toBeUndefined();
     const kinds = (await deps.repo.listEvents()).map((e) => e.kind);
     expect(kinds).toContain('vm.unregistered');
@@ -222,14 +228,22 @@ describe('rule 5: Hyper-V replaces a dynamic MAC outside its current range at th
       name: 'web',
       adapters: [{ network: 'External' }, { network: 'External' }],
     });
-    expect(macs(vm)).toEqual(['00:15:5d:05:14:00', '00:15:5d:05:14:01']);
+    // Hyper-V assigns dynamic MACs at the first power-on, not at creation.
+    expect(macs(vm)).toEqual([null, null]);
+    expect(macs(await startVm(deps, { name: 'web' }))).toEqual(['00:15:5d:05:14:00', '00:15:5d:05:14:01']);
+    await stopVm(deps, { name: 'web' });
     await updateHost(deps, 'hv', { min: mac('00:15:5d:aa:00:10'), max: mac('00:15:5d:aa:00:1f') });
     const started = await startVm(deps, { name: 'web' });
     expect(macs(started)).toEqual(['00:15:5d:aa:00:10', '00:15:5d:aa:00:11']);
     const reasons = (await deps.repo.listEvents({ vm: 'web' }))
       .filter((x) => x.kind === 'adapter.mac_assigned')
       .map((x) => x.after?.reason);
-    expect(reasons).toEqual(['vm created', 'vm created', 'outside the host range', 'outside the host range']);
+    expect(reasons).toEqual([
+      'first start',
+      'first start',
+      'outside the host range',
+      'outside the host range',
+    ]);
   });
 });
 
@@ -272,7 +286,7 @@ describe('rule 6: hosts allocating from a pool never duplicate, except by forced
     const gone = await removeVm(fleet, { name: 'vm1' });
     expect(pool.held.size).toBe(before - 2);
     expect(await fleet.repo.getVm('b', 'vm1')).toBeUndefined();
-    const holders = macHistory(gone.adapters[0]!.mac, await fleet.repo.listEvents());
+    const holders = macHistory(gone.adapters[0]!.mac!, await fleet.repo.listEvents());
     expect(holders).toMatchObject([{ holder: 'b/vm1#0', source: 'pool:fleet' }]);
     expect(holders[0]?.until).toBeDefined();
     await startVm(fleet, { name: 'vm2' });

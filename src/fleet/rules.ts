@@ -4,34 +4,32 @@
  * replaced. The service (fleet-service.ts) loads the values, applies the decisions and logs events.
  */
 import { MacfleetError } from '../errors.js';
-import { formatMac, isBroadcast, isMulticast, isZero, rangeContains, type Mac } from '../mac/index.js';
-import { VMWARE_STATIC_RANGE } from '../schemes/index.js';
+import { formatMac, type Mac } from '../mac/index.js';
+import { profileOf } from '../schemes/index.js';
 import { outsideHostRange } from './hypervisor-source.js';
 import { adapterRef, type Adapter, type AdapterHolder, type Host, type Vm } from './model.js';
 
-/** Rule 4: a static MAC must be a valid unicast address, and on VMware inside 00:50:56:00:00:00-3f:ff:ff. */
+/**
+ * Rule 4: a static MAC must be one the host accepts, as its profile says: a valid unicast address
+ * everywhere; on VMware before 6.5 inside 00:50:56:00:00:00-3f:ff:ff; on KVM (libvirt) not starting
+ * with 0xFE. Where the answer depends on a version the host does not have, the MAC is refused with the
+ * rule stated, so the administrator can give the version (`host set --version`).
+ */
 export function checkStaticMac(host: Host, mac: Mac, field = 'static MAC'): void {
   const text = formatMac(mac);
-  const why = isBroadcast(mac)
-    ? 'it is the broadcast address'
-    : isMulticast(mac)
-      ? 'the multicast (I/G) bit is set'
-      : isZero(mac)
-        ? 'it is all zeros'
-        : undefined;
-  if (why !== undefined) {
-    throw new MacfleetError('INVALID_MAC', `${field} ${text} is not a unicast address: ${why}`, {
+  const verdict = profileOf(host.hypervisor).acceptsStatic(mac, host.version);
+  if (verdict.ok === true) return;
+  const why =
+    verdict.ok === false
+      ? verdict.reason
+      : `${verdict.rule}; host ${host.name} has no version (give it with: macfleet host set ${host.name} --version <v>)`;
+  throw new MacfleetError(
+    'INVALID_MAC',
+    `${field} ${text} is not accepted on ${host.hypervisor} host ${host.name}: ${why}`,
+    {
       location: { field },
-    });
-  }
-  if (host.hypervisor === 'vmware' && !rangeContains(VMWARE_STATIC_RANGE, mac)) {
-    throw new MacfleetError(
-      'INVALID_MAC',
-      `${field} ${text} is outside the range VMware accepts for static MACs on host ${host.name}: ` +
-        `00:50:56:00:00:00-00:50:56:3f:ff:ff`,
-      { location: { field } },
-    );
-  }
+    },
+  );
 }
 
 /**
@@ -70,7 +68,7 @@ export function requireStopped(vm: Vm, change: string): void {
 }
 
 export interface StartConflict {
-  readonly adapter: Adapter;
+  readonly adapter: Adapter & { readonly mac: Mac };
   /** The adapters of running VMs (or earlier adapters of this VM) on the same host and network with this MAC. */
   readonly heldBy: readonly string[];
 }
@@ -84,15 +82,16 @@ export function startConflicts(vm: Vm, holders: readonly AdapterHolder[]): Start
   const inUse = new Map<string, string[]>();
   const slot = (network: string, mac: Mac): string => `${network}\u0000${mac}`;
   for (const h of holders) {
-    if (h.host !== vm.host || h.vm === vm.name || h.vmState !== 'running') continue;
+    if (h.host !== vm.host || h.vm === vm.name || h.vmState !== 'running' || h.adapter.mac === null) continue;
     const k = slot(h.adapter.network, h.adapter.mac);
     inUse.set(k, [...(inUse.get(k) ?? []), adapterRef(h.host, h.vm, h.adapter.index)]);
   }
   const conflicts: StartConflict[] = [];
   for (const a of vm.adapters) {
+    if (a.mac === null) continue;
     const k = slot(a.network, a.mac);
     const heldBy = inUse.get(k);
-    if (heldBy !== undefined) conflicts.push({ adapter: a, heldBy });
+    if (heldBy !== undefined) conflicts.push({ adapter: { ...a, mac: a.mac }, heldBy });
     inUse.set(k, [...(heldBy ?? []), adapterRef(vm.host, vm.name, a.index)]);
   }
   return conflicts;
@@ -100,7 +99,7 @@ export function startConflicts(vm: Vm, holders: readonly AdapterHolder[]): Start
 
 /** Rule 5: dynamic adapters whose MAC lies outside the host's current range (Hyper-V after a move). */
 export const outOfRangeAdapters = (host: Host, vm: Vm): Adapter[] =>
-  vm.adapters.filter((a) => a.mode === 'dynamic' && outsideHostRange(host, a.mac));
+  vm.adapters.filter((a) => a.mode === 'dynamic' && a.mac !== null && outsideHostRange(host, a.mac));
 
 export const holderText = (h: AdapterHolder): string =>
   `${adapterRef(h.host, h.vm, h.adapter.index)} (${h.vmState})`;

@@ -30,14 +30,14 @@ describe('the staging-server story', () => {
     for (const name of ['web1', 'web2', 'web3']) {
       built.push(await createVm(deps, { host: 'staging', name, adapters: [{ network: 'LAN' }] }));
     }
-    expect(built.map((v) => formatMac(v.adapters[0]!.mac))).toEqual([
+    expect(built.map((v) => formatMac(v.adapters[0]!.mac!))).toEqual([
       '00:03:ff:53:32:68',
       '00:03:ff:52:32:68',
       '00:03:ff:51:32:68',
     ]);
     // prod's own first VM gets the same MAC as staging's first: the NICs end in 53-32-68 on both.
     const db = await createVm(deps, { host: 'prod', name: 'db', adapters: [{ network: 'LAN' }] });
-    expect(formatMac(db.adapters[0]!.mac)).toBe('00:03:ff:53:32:68');
+    expect(formatMac(db.adapters[0]!.mac!)).toBe('00:03:ff:53:32:68');
     await startVm(deps, { name: 'db' });
 
     for (const name of ['web1', 'web2', 'web3']) {
@@ -55,7 +55,7 @@ describe('the staging-server story', () => {
     // The way out: prod allocates from a pool, the copy goes dynamic, and starts.
     await updateHost(deps, 'prod', { allocation: { kind: 'pool', pool: 'fleet' } });
     const fixed = await setAdapter(deps, { name: 'web1', host: 'prod' }, 0, { dynamic: true });
-    expect(formatMac(fixed.adapters[0]!.mac)).toBe('02:42:00:00:00:00');
+    expect(formatMac(fixed.adapters[0]!.mac!)).toBe('02:42:00:00:00:00');
     expect((await startVm(deps, { name: 'web1', host: 'prod' })).state).toBe('running');
     const after = duplicateFindings(await repo.listVms(), await repo.listNetworks());
     expect(after.filter((f) => f.scope === 'blocking')).toEqual([]);

@@ -1,14 +1,18 @@
 /** The JSON forms of inventory values, shared by the CLI (`--json`), the API and event details. */
 import { formatIpv4, formatMac } from '../mac/index.js';
 import type { EventDetail } from './events.js';
+import type { Mac } from '../mac/index.js';
 import { formatAllocationSource, type Adapter, type Host, type VirtualNetwork, type Vm } from './model.js';
+
+/** A MAC as JSON: canonical text, or null for a dynamic adapter not assigned yet (Hyper-V, before its first start). */
+export const macJson = (mac: Mac | null): string | null => (mac === null ? null : formatMac(mac));
 
 /** The VM shape of issue 5: `{"name","host","state","adapters":[{"index","network","mode","mac","spoofing"}]}`. */
 export interface VmJson {
   name: string;
   host: string;
   state: string;
-  adapters: { index: number; network: string; mode: string; mac: string; spoofing: boolean }[];
+  adapters: { index: number; network: string; mode: string; mac: string | null; spoofing: boolean }[];
 }
 
 export const vmJson = (vm: Vm): VmJson => ({
@@ -19,7 +23,7 @@ export const vmJson = (vm: Vm): VmJson => ({
     index: a.index,
     network: a.network,
     mode: a.mode,
-    mac: formatMac(a.mac),
+    mac: macJson(a.mac),
     spoofing: a.spoofing,
   })),
 });
@@ -31,6 +35,7 @@ export const hostJson = (h: Host) => ({
   ip: h.ip === null ? null : formatIpv4(h.ip),
   allocation: formatAllocationSource(h.allocation),
   scheme: h.scheme,
+  version: h.version,
 });
 
 export const networkJson = (n: VirtualNetwork) => ({
@@ -46,7 +51,7 @@ export function adapterDetail(a: Adapter): EventDetail {
     index: a.index,
     network: a.network,
     mode: a.mode,
-    mac: formatMac(a.mac),
+    mac: macJson(a.mac),
     spoofing: a.spoofing,
     dhcpGuard: a.dhcpGuard,
     routerGuard: a.routerGuard,

@@ -1,23 +1,21 @@
 /** VM lifecycle under the hypervisor rules: create, register (move/copy/import), start, stop, save. */
 import { MacfleetError } from '../errors.js';
 import { formatMac, type Mac } from '../mac/index.js';
+import { profileOf, type MacOutcome } from '../schemes/index.js';
 import {
+  adapterMacs,
   checkName,
   VMWARE_DEFAULT_POLICY,
   type Adapter,
-  type AdapterHolder,
   type Vm,
   type VmwarePolicy,
 } from './model.js';
-import {
-  checkStaticDuplicate,
-  checkStaticMac,
-  holderText,
-  outOfRangeAdapters,
-  startConflicts,
-} from './rules.js';
+import { checkStaticDuplicate, checkStaticMac, holderText } from './rules.js';
 import { inSession, type FleetDeps, type Session } from './session.js';
 import { vmDetail } from './views.js';
+import type { VmRef } from './vm-start.js';
+
+export { startVm, startVmReport, type StartDuplicate, type StartReport, type VmRef } from './vm-start.js';
 
 export interface AdapterSpec {
   readonly network: string;
@@ -45,6 +43,7 @@ export async function noteStaticDuplicate(
   reason: string,
   force: boolean,
 ): Promise<void> {
+  if (a.mac === null) return;
   const self = { host: vm.host, vm: vm.name, index: a.index };
   const others = checkStaticDuplicate(a.mac, await s.repo.adaptersWithMac(a.mac), self, force);
   if (others.length === 0) return;
@@ -57,7 +56,11 @@ export async function noteStaticDuplicate(
   );
 }
 
-/** Rule 1 and 4: create a stopped VM; dynamic adapters get a MAC from the host's source. */
+/**
+ * Rule 1 and 4: create a stopped VM. Dynamic adapters get a MAC from the host's source now, except on a
+ * hypervisor that assigns them at the first start (Hyper-V, when the host allocates from its own
+ * scheme): those stay unassigned (`mac: null`) until `vm start`.
+ */
 export function createVm(deps: FleetDeps, input: CreateVmInput): Promise<Vm> {
   checkName(input.name, 'VM name');
   return inSession(deps, async (s) => {
@@ -78,22 +81,26 @@ export function createVm(deps: FleetDeps, input: CreateVmInput): Promise<Vm> {
         );
       }
       if (spec.static !== undefined) checkStaticMac(host, spec.static, `adapter ${index} static MAC`);
+      const atFirstStart =
+        host.allocation.kind === 'hypervisor' && profileOf(host.hypervisor).dynamicAssigned === 'first-start';
       const mac =
         spec.static ??
-        (await s.assignDynamic(host.name, input.name, index, spec.network, null, 'vm created'));
+        (atFirstStart
+          ? null
+          : await s.assignDynamic(host.name, input.name, index, spec.network, null, 'vm created'));
       if (spec.static !== undefined) {
         s.emit(
           'adapter.mac_assigned',
           { host: host.name, vm: input.name, adapter: index },
           null,
           {
-            mac: formatMac(mac),
+            mac: formatMac(spec.static),
             mode: 'static',
             network: spec.network,
             source: 'static',
             reason: 'vm created',
           },
-          [mac],
+          [spec.static],
         );
       }
       adapters.push({
@@ -111,13 +118,7 @@ export function createVm(deps: FleetDeps, input: CreateVmInput): Promise<Vm> {
     for (const a of adapters)
       if (a.mode === 'static') await noteStaticDuplicate(s, vm, a, 'vm created', input.force ?? false);
     await s.repo.putVm(vm);
-    s.emit(
-      'vm.created',
-      { host: host.name, vm: vm.name },
-      null,
-      vmDetail(vm),
-      adapters.map((a) => a.mac),
-    );
+    s.emit('vm.created', { host: host.name, vm: vm.name }, null, vmDetail(vm), adapterMacs(adapters));
     return vm;
   });
 }
@@ -134,8 +135,12 @@ export interface RegisterInput {
 }
 
 /**
- * Rule 1: register a VM on a host (moved or copied): dynamic adapters get new MACs from the new host's
- * source; static MACs travel with the VM (a copy then duplicates them, which is logged and reported).
+ * Rule 1: register a VM on a host, moved or copied, as the target host's hypervisor does it (its
+ * lifecycle profile): Virtual Server gives dynamic adapters new MACs either way; Hyper-V keeps them on a
+ * move (the next start replaces those outside the new range) and leaves a copy's unassigned until its
+ * first start; VMware keeps them when moved ("I moved it") and regenerates them when copied ("I copied
+ * it"); Proxmox and VirtualBox clones get new MACs on every adapter; libvirt and Xen configs keep theirs.
+ * A copy that keeps a static MAC duplicates it, which is logged and reported.
  */
 export function registerVm(deps: FleetDeps, input: RegisterInput): Promise<Vm> {
   const newName = checkName(input.as ?? input.name, 'VM name');
@@ -156,6 +161,9 @@ export function registerVm(deps: FleetDeps, input: RegisterInput): Promise<Vm> {
     }
     for (const a of source.adapters) await s.requireNetwork(target.name, a.network);
     const copy = input.copy ?? false;
+    const profile = profileOf(target.hypervisor);
+    const rule = copy ? profile.copy : profile.move;
+    const reason = copy ? 'vm copied' : 'vm moved';
     if (!copy) {
       await s.repo.deleteVm(source.host, source.name);
       s.emit(
@@ -163,32 +171,22 @@ export function registerVm(deps: FleetDeps, input: RegisterInput): Promise<Vm> {
         { host: source.host, vm: source.name },
         vmDetail(source),
         { movedTo: `${target.name}/${newName}` },
-        source.adapters.map((a) => a.mac),
+        adapterMacs(source.adapters),
       );
-      for (const a of source.adapters) if (a.mode === 'dynamic') await s.releaseDynamic(source.host, a.mac);
+      for (const a of source.adapters) {
+        if (a.mode === 'dynamic' && a.mac !== null && rule.dynamic !== 'keep')
+          await s.releaseDynamic(source.host, a.mac);
+      }
     }
     const adapters: Adapter[] = [];
     for (const a of source.adapters) {
-      const reason = copy ? 'vm copied' : 'vm moved';
-      const mac =
-        a.mode === 'dynamic'
-          ? await s.assignDynamic(target.name, newName, a.index, a.network, a.mac, reason)
-          : a.mac;
-      if (a.mode === 'static') {
-        s.emit(
-          'adapter.mac_assigned',
-          { host: target.name, vm: newName, adapter: a.index },
-          null,
-          { mac: formatMac(mac), mode: 'static', network: a.network, source: 'static', reason },
-          [mac],
-        );
-      }
+      const mac = await macAfterRegister(s, rule[a.mode], a, target.name, newName, reason);
       const vmware = target.hypervisor === 'vmware' ? (a.vmware ?? VMWARE_DEFAULT_POLICY) : null;
       adapters.push({ ...a, mac, vmware });
     }
     const vm: Vm = { host: target.name, name: newName, state: source.state, adapters };
     for (const a of adapters) {
-      if (a.mode === 'static') await noteStaticDuplicate(s, vm, a, copy ? 'vm copied' : 'vm moved', true);
+      if (a.mode === 'static') await noteStaticDuplicate(s, vm, a, reason, true);
     }
     await s.repo.putVm(vm);
     s.emit(
@@ -196,112 +194,39 @@ export function registerVm(deps: FleetDeps, input: RegisterInput): Promise<Vm> {
       { host: target.name, vm: newName },
       { host: source.host, vm: source.name },
       { ...vmDetail(vm), copy },
-      adapters.map((a) => a.mac),
+      adapterMacs(adapters),
     );
     return vm;
   });
 }
 
-export interface VmRef {
-  readonly name: string;
-  readonly host?: string;
-}
-
-/**
- * Rules 2 and 5: start a VM. A static adapter whose MAC a running VM uses on the same host and network
- * refuses the start with MAC_CONFLICT; a dynamic one gets a new MAC and the start goes on. On Hyper-V a
- * dynamic MAC outside the host's current range is replaced first.
- */
-export function startVm(deps: FleetDeps, ref: VmRef): Promise<Vm> {
-  return inSession(deps, async (s) => {
-    let vm = await s.vm(ref.name, ref.host);
-    if (vm.state === 'running') return vm;
-    const host = await s.host(vm.host);
-    // Only the holders of this VM's own MACs can conflict: an index lookup each, whatever the host's size.
-    const holders: AdapterHolder[] = [];
-    for (const mac of new Set(vm.adapters.map((a) => a.mac)))
-      holders.push(...(await s.repo.adaptersWithMac(mac)));
-    const conflicts = startConflicts(vm, holders);
-    const blocking = conflicts.filter((c) => c.adapter.mode === 'static');
-    for (const c of conflicts) {
-      s.emit(
-        'adapter.mac_conflict',
-        { host: vm.host, vm: vm.name, adapter: c.adapter.index },
-        null,
-        {
-          mac: formatMac(c.adapter.mac),
-          network: c.adapter.network,
-          mode: c.adapter.mode,
-          heldBy: c.heldBy,
-          resolution: blocking.length > 0 ? 'start refused' : 'new dynamic MAC',
-        },
-        [c.adapter.mac],
-      );
-    }
-    if (blocking.length > 0) {
-      const what = blocking
-        .map(
-          (c) =>
-            `adapter ${c.adapter.index} (${formatMac(c.adapter.mac)} on ${c.adapter.network}) is in use by ${c.heldBy.join(', ')}`,
-        )
-        .join('; ');
-      s.emit(
-        'vm.start_failed',
-        { host: vm.host, vm: vm.name },
-        { state: vm.state },
-        {
-          state: vm.state,
-          code: 'MAC_CONFLICT',
-          conflicts: blocking.map((c) => ({
-            adapter: c.adapter.index,
-            mac: formatMac(c.adapter.mac),
-            heldBy: c.heldBy,
-          })),
-        },
-        blocking.map((c) => c.adapter.mac),
-      );
-      s.refuse(
-        new MacfleetError('MAC_CONFLICT', `cannot start ${vm.host}/${vm.name}: ${what}`, {
-          details: { vm: vm.name, host: vm.host },
-        }),
-      );
-    }
-    const replace = new Map<number, string>();
-    for (const a of outOfRangeAdapters(host, vm)) replace.set(a.index, 'outside the host range');
-    for (const c of conflicts) replace.set(c.adapter.index, 'mac conflict');
-    if (replace.size > 0) {
-      const running =
-        conflicts.length === 0
-          ? []
-          : (await s.repo.listVms(host.name)).filter((v) => v.state === 'running' && v.name !== vm.name);
-      const adapters: Adapter[] = [];
-      for (const a of vm.adapters) {
-        const reason = replace.get(a.index);
-        if (reason === undefined) {
-          adapters.push(a);
-          continue;
-        }
-        const avoid = new Set<Mac>();
-        for (const other of [...running.flatMap((v) => v.adapters), ...adapters]) {
-          if (other.network === a.network) avoid.add(other.mac);
-        }
-        const mac = await s.assignDynamic(vm.host, vm.name, a.index, a.network, a.mac, reason, avoid);
-        await s.releaseDynamic(vm.host, a.mac);
-        adapters.push({ ...a, mac });
-      }
-      vm = { ...vm, adapters };
-    }
-    const started: Vm = { ...vm, state: 'running' };
-    await s.repo.putVm(started);
+/** The MAC an adapter has on the new host: kept (and logged), a new one from the host's source, or none yet. */
+async function macAfterRegister(
+  s: Session,
+  outcome: MacOutcome,
+  a: Adapter,
+  host: string,
+  vm: string,
+  reason: string,
+): Promise<Mac | null> {
+  if (outcome === 'unassigned') return null;
+  if (outcome === 'new') return s.assignDynamic(host, vm, a.index, a.network, a.mac, reason);
+  if (a.mac !== null) {
     s.emit(
-      'vm.started',
-      { host: vm.host, vm: vm.name },
-      { state: vm.state },
-      { state: 'running' },
-      vm.adapters.map((a) => a.mac),
+      'adapter.mac_assigned',
+      { host, vm, adapter: a.index },
+      null,
+      {
+        mac: formatMac(a.mac),
+        mode: a.mode,
+        network: a.network,
+        source: a.mode === 'static' ? 'static' : 'kept',
+        reason,
+      },
+      [a.mac],
     );
-    return started;
-  });
+  }
+  return a.mac;
 }
 
 /** Remove a stopped VM from its host (deleted, or its files taken away); its dynamic MACs go back to the source. */
@@ -312,14 +237,9 @@ export function removeVm(deps: FleetDeps, ref: VmRef): Promise<Vm> {
       throw new MacfleetError('VM_RUNNING', `${vm.host}/${vm.name} is running; stop it before removing it`);
     }
     await s.repo.deleteVm(vm.host, vm.name);
-    for (const a of vm.adapters) if (a.mode === 'dynamic') await s.releaseDynamic(vm.host, a.mac);
-    s.emit(
-      'vm.unregistered',
-      { host: vm.host, vm: vm.name },
-      vmDetail(vm),
-      null,
-      vm.adapters.map((a) => a.mac),
-    );
+    for (const a of vm.adapters)
+      if (a.mode === 'dynamic' && a.mac !== null) await s.releaseDynamic(vm.host, a.mac);
+    s.emit('vm.unregistered', { host: vm.host, vm: vm.name }, vmDetail(vm), null, adapterMacs(vm.adapters));
     return vm;
   });
 }

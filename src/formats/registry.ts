@@ -72,6 +72,20 @@ const BY_ROOT: Readonly<Record<string, FormatName>> = {
   preferences: 'vmc',
 };
 
+/** libvirt documents that are not VM definitions, though some contain a <domain> element. */
+const LIBVIRT_NOT_VM_ROOTS: ReadonlySet<string> = new Set([
+  'network',
+  'networkport',
+  'capabilities',
+  'domainCapabilities',
+  'pool',
+  'volume',
+  'interface',
+  'nodedev',
+  'secret',
+  'filter',
+]);
+
 /** The root element's local name: after the XML declaration, comments, processing instructions, DOCTYPE. */
 function rootElementName(head: string, from: number): string | undefined {
   let i = from;
@@ -111,7 +125,11 @@ export function sniffFormat(text: string): FormatName | undefined {
     if (/<(?:\w+:)?Envelope[\s>]/.test(head)) return 'ovf';
     if (/<VirtualBox[\s>]/.test(head)) return 'vbox';
     if (/<preferences[\s>]/.test(head)) return 'vmc';
-    if (/<domain[\s>]/.test(head)) return 'libvirt-xml';
+    // Only a VM definition: a libvirt <domain> always has a type (kvm, qemu, xen, test, ...). Network XML
+    // (<domain name="example.com"/>), capabilities and domainCapabilities (<domain>kvm</domain>) have a
+    // <domain> element that is not one.
+    if (LIBVIRT_NOT_VM_ROOTS.has(root ?? '')) return undefined;
+    if (/<domain\s[^>]*\btype\s*=/.test(head)) return 'libvirt-xml';
     return undefined;
   }
   if (head.startsWith('{', start) || head.startsWith('[', start))

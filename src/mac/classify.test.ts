@@ -12,7 +12,9 @@ describe('classifyMac', () => {
     expect(kindOf('00:0c:29:3c:98:3e')).toBe('vmware-generated');
     expect(kindOf('00:50:56:11:22:33')).toBe('vmware-static');
     expect(kindOf('00:50:56:3f:ff:ff')).toBe('vmware-static');
-    expect(kindOf('00:50:56:40:00:00')).toBe('unknown');
+    // vSphere Networking: above 3F is vCenter's (80-BF) and VMkernel adapters' (40-7F).
+    expect(kindOf('00:50:56:40:00:00')).toBe('vmware-vmkernel');
+    expect(kindOf('00:50:56:7f:ff:ff')).toBe('vmware-vmkernel');
     expect(kindOf('00:50:56:87:65:43')).toBe('vmware-vcenter');
     expect(kindOf('00:50:56:bf:ff:ff')).toBe('vmware-vcenter');
     expect(kindOf('00:50:56:c0:00:01')).toBe('unknown');

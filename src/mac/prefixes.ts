@@ -62,6 +62,8 @@ export const NLB_MASKED_RANGE: MacRange = {
 
 /** The VMware static (manual) range 00:50:56:00:00:00..00:50:56:3f:ff:ff (src/schemes/vmware-scheme.ts). */
 export const VMWARE_STATIC_RANGE: MacRange = ouiRange(VMWARE_OUI, 0, 0x3f_ffff);
+/** Reserved for VMkernel adapters (vSphere Networking, "VMware OUI in Static MAC Addresses"): 00:50:56:40..7f. */
+export const VMWARE_VMKERNEL_RANGE: MacRange = ouiRange(VMWARE_OUI, 0x40_0000, 0x7f_ffff);
 /** vCenter's "VMware OUI" allocation 00:50:56:80:00:00..00:50:56:bf:ff:ff: 0x80 + instance id in octet 4. */
 export const VCENTER_RANGE: MacRange = ouiRange(VMWARE_OUI, 0x80_0000, 0xbf_ffff);
 /** System Center VMM's default dynamic pool 00-1D-D8-B7-1C-00..00-1D-D8-F4-1F-FF. */

@@ -19,7 +19,7 @@ import {
   vcenterRangesScheme,
   vmwareGeneratedScheme,
 } from './vmware-scheme.js';
-import { xenScheme } from './xen-scheme.js';
+import { xapiScheme, xenScheme } from './xen-scheme.js';
 
 export const HYPERVISORS = [
   'virtual-server',
@@ -29,6 +29,7 @@ export const HYPERVISORS = [
   'qemu',
   'libvirt',
   'xen',
+  'xcp-ng',
   'virtualbox',
   'proxmox',
 ] as const;
@@ -158,6 +159,8 @@ export function hostModel(spec: HostSpec, random: Random): HostModel {
       return one(libvirtScheme(), 'libvirt random');
     case 'xen':
       return one(xenScheme(), 'libxl random');
+    case 'xcp-ng':
+      return one(xapiScheme(), 'XAPI mac_seed');
     case 'virtualbox':
       return one(virtualBoxScheme(), 'VirtualBox random');
     case 'proxmox':

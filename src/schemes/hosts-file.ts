@@ -230,6 +230,7 @@ const APPLIES: Record<Hypervisor, readonly string[]> = {
   qemu: [],
   libvirt: [],
   xen: [],
+  'xcp-ng': [],
   virtualbox: [],
   proxmox: ['prefix'],
 };

@@ -12,3 +12,4 @@ export * from './proxmox-scheme.js';
 export * from './fleet-hosts.js';
 export * from './collisions.js';
 export * from './hosts-file.js';
+export * from './lifecycle-profiles.js';

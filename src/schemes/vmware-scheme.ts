@@ -27,7 +27,7 @@ import {
   type Mac,
   type MacRange,
 } from '../mac/index.js';
-import { rangeSet, setBounds } from './address-set.js';
+import { rangeSet } from './address-set.js';
 import type { Scheme } from './scheme.js';
 
 export { VMWARE_GENERATED_OUI, VMWARE_OUI, VMWARE_STATIC_RANGE } from '../mac/index.js';
@@ -148,55 +148,27 @@ export function vcenterPrefixRange(prefix: string, prefixLength: number): MacRan
   return prefixRange(macFromNumber(base), prefixLength);
 }
 
-/** vCenter prefix- or range-based allocation over one or more ranges, checked by vCenter for conflicts. */
+/**
+ * vCenter prefix- or range-based allocation over one or more ranges, checked by vCenter for conflicts
+ * with its own assignments. Which address of a range vCenter hands out next is its generation
+ * algorithm's and is not documented (vSphere Networking, "Prefix-Based MAC Address Allocation" and
+ * "Range-Based MAC Address Allocation" say only which ranges are used), so the model does not assume an
+ * order: to the collision predictor it draws from its ranges like a random scheme that never repeats
+ * itself, and an overlap with another vCenter's ranges is `possible`, with odds — not a certain clash.
+ */
 export function vcenterRangesScheme(ranges: readonly MacRange[], how: 'prefix' | 'range'): Scheme {
   const checked = ranges.map((r) => macRange(r.start, r.end));
   const total = checked.reduce((s, r) => s + (r.end - r.start + 1), 0);
-  const indexOf = (mac: Mac): number | undefined => {
-    let before = 0;
-    for (const r of checked) {
-      if (mac >= r.start && mac <= r.end) return before + (mac - r.start);
-      before += r.end - r.start + 1;
-    }
-    return undefined;
-  };
   return {
     name: 'vmware-vcenter',
-    kind: 'pool',
+    kind: 'random',
     description:
       how === 'prefix'
-        ? `vCenter prefix-based allocation in ${checked.map((r) => `${formatMac(r.start)}-${formatMac(r.end)}`).join(', ')}`
-        : `vCenter range-based allocation from the first range with addresses left (${total} addresses)`,
+        ? `vCenter prefix-based allocation in ${checked.map((r) => `${formatMac(r.start)}-${formatMac(r.end)}`).join(', ')} (order undocumented)`
+        : `vCenter range-based allocation from the first range with addresses left (${total} addresses, order undocumented)`,
     sets: checked.map(rangeSet),
-    randomBits: 0,
+    randomBits: Math.log2(total),
     distinctBeforeRepeat: Infinity,
-    // The documentation does not say in which order vCenter walks a range; ascending is assumed.
-    nth: (n) => {
-      let rest = n;
-      for (const r of checked) {
-        const size = r.end - r.start + 1;
-        if (rest < size) return macFromNumber(r.start + rest);
-        rest -= size;
-      }
-      throw new MacfleetError(
-        'POOL_EXHAUSTED',
-        `the vCenter ranges hold ${total} addresses; no allocation number ${n}`,
-      );
-    },
-    indexOf,
-    firstIndexIn: (set) => {
-      // Ranges are walked in configuration order, not address order: try each range's part of the set.
-      const b = setBounds(set);
-      let best: number | undefined;
-      for (const r of checked) {
-        const lo = Math.max(b.start, r.start);
-        if (lo <= Math.min(b.end, r.end)) {
-          const i = indexOf(macFromNumber(lo));
-          if (i !== undefined && (best === undefined || i < best)) best = i;
-        }
-      }
-      return best;
-    },
   };
 }
 

@@ -30,6 +30,7 @@ interface HostRow {
   ip: number | null;
   allocation: string;
   scheme: string;
+  version: string | null;
 }
 interface AdapterRow {
   host: string;
@@ -37,7 +38,7 @@ interface AdapterRow {
   idx: number;
   network: string;
   mode: Adapter['mode'];
-  mac: number;
+  mac: number | null;
   spoofing: number;
   dhcp_guard: number;
   router_guard: number;
@@ -63,7 +64,7 @@ const toAdapter = (r: AdapterRow): Adapter => ({
   index: r.idx,
   network: r.network,
   mode: r.mode,
-  mac: r.mac as Mac,
+  mac: r.mac === null ? null : (r.mac as Mac),
   spoofing: r.spoofing === 1,
   dhcpGuard: r.dhcp_guard === 1,
   routerGuard: r.router_guard === 1,
@@ -120,7 +121,7 @@ export class StoreFleetRepository implements FleetRepository {
   private async hosts(tx: SqlSession, name?: string): Promise<Host[]> {
     const params = name === undefined ? [] : [name];
     const rows = await tx.all<HostRow & Record<string, unknown>>(
-      `SELECT name, hypervisor, ip, allocation, scheme FROM fleet_hosts ${name === undefined ? '' : 'WHERE name = ?'} ORDER BY name`,
+      `SELECT name, hypervisor, ip, allocation, scheme, version FROM fleet_hosts ${name === undefined ? '' : 'WHERE name = ?'} ORDER BY name`,
       params,
     );
     if (rows.length === 0) return [];
@@ -134,6 +135,7 @@ export class StoreFleetRepository implements FleetRepository {
       ip: r.ip,
       allocation: parseAllocationSource(r.allocation),
       scheme: JSON.parse(r.scheme) as Host['scheme'],
+      version: r.version ?? null,
       nics: nics.filter((n) => n.host === r.name).map((n) => ({ mac: n.mac as Mac, kind: n.kind })),
     }));
   }
@@ -144,14 +146,15 @@ export class StoreFleetRepository implements FleetRepository {
         host.ip,
         formatAllocationSource(host.allocation),
         JSON.stringify(host.scheme),
+        host.version,
       ];
       const { changes } = await tx.run(
-        'UPDATE fleet_hosts SET hypervisor = ?, ip = ?, allocation = ?, scheme = ? WHERE name = ?',
+        'UPDATE fleet_hosts SET hypervisor = ?, ip = ?, allocation = ?, scheme = ?, version = ? WHERE name = ?',
         [...values, host.name],
       );
       if (changes === 0) {
         await tx.run(
-          'INSERT INTO fleet_hosts (hypervisor, ip, allocation, scheme, name) VALUES (?, ?, ?, ?, ?)',
+          'INSERT INTO fleet_hosts (hypervisor, ip, allocation, scheme, version, name) VALUES (?, ?, ?, ?, ?, ?)',
           [...values, host.name],
         );
       }
@@ -300,7 +303,7 @@ export class StoreFleetRepository implements FleetRepository {
     return this.run(async (tx) => {
       const rows = await tx.all<{ mac: number }>(
         range === undefined
-          ? 'SELECT mac FROM fleet_adapters WHERE host = ?'
+          ? 'SELECT mac FROM fleet_adapters WHERE host = ? AND mac IS NOT NULL'
           : 'SELECT mac FROM fleet_adapters WHERE host = ? AND mac BETWEEN ? AND ?',
         range === undefined ? [host] : [host, range.start, range.end],
       );

@@ -13,6 +13,7 @@ import type { SqlSession } from './store.js';
 import { FLEET_MIGRATION } from './fleet-migration.js';
 import { POOLS_MIGRATION } from './pool/pool-migration.js';
 import { OBSERVATION_MIGRATION } from './observation-migration.js';
+import { FLEET_LIFECYCLE_MIGRATION } from './fleet-lifecycle-migration.js';
 
 export interface Migration {
   /** 1, 2, 3, ... in order, no gaps. */
@@ -32,6 +33,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 1, ...POOLS_MIGRATION },
   { version: 2, ...FLEET_MIGRATION },
   { version: 3, ...OBSERVATION_MIGRATION },
+  { version: 4, ...FLEET_LIFECYCLE_MIGRATION },
 ];
 
 /** The newest schema version this program knows. */

@@ -20,6 +20,7 @@ const hostA: Host = {
   ip: 0x0a010514,
   allocation: { kind: 'pool', pool: 'fleet' },
   scheme: { cursor: '00:15:5d:05:14:07', min: null },
+  version: '2019',
 };
 const hostB: Host = {
   name: 'vs-b',
@@ -28,6 +29,7 @@ const hostB: Host = {
   ip: null,
   allocation: { kind: 'hypervisor' },
   scheme: { counter: 3 },
+  version: null,
 };
 
 const adapter = (index: number, mac: string, extra: Partial<Adapter> = {}): Adapter => ({
@@ -77,6 +79,22 @@ export function fleetRepositoryContract(open: () => Promise<FleetRepository>): v
     await repo.putHost(changed);
     expect(await repo.getHost('hv-a')).toEqual(changed);
     expect(await repo.getHost('nope')).toBeUndefined();
+  });
+
+  it('stores a dynamic adapter with no MAC yet (Hyper-V before its first start) and skips it in MAC lookups', async () => {
+    const repo = await open();
+    await seed(repo);
+    const fresh: Vm = {
+      host: 'hv-a',
+      name: 'fresh',
+      state: 'stopped',
+      adapters: [adapter(0, '00:15:5d:05:14:00'), { ...adapter(1, '00:15:5d:05:14:01'), mac: null }],
+    };
+    await repo.putVm(fresh);
+    expect(await repo.getVm('hv-a', 'fresh')).toEqual(fresh);
+    expect([...(await repo.macsOnHost('hv-a'))]).toEqual([m('00:15:5d:05:14:00')]);
+    await repo.putHost({ ...hostB, version: '2005 R2 SP1' });
+    expect((await repo.getHost('vs-b'))?.version).toBe('2005 R2 SP1');
   });
 
   it('stores networks per host with their segment', async () => {

@@ -42,7 +42,7 @@ type VmOut = {
   name: string;
   host: string;
   state: string;
-  adapters: { index: number; network: string; mode: string; mac: string; spoofing: boolean }[];
+  adapters: { index: number; network: string; mode: string; mac: string | null; spoofing: boolean }[];
 };
 
 function story(label: string, database: () => Promise<string>, skip = false): void {
@@ -220,7 +220,8 @@ describe('the staging-server story through the CLI', () => {
           sources: (_host, tx) => hypervisorMacSource(tx, seededRandom(1)),
         }));
         const [one, two] = fleets as [FleetDeps, FleetDeps];
-        await addHost(one, { name: 'h', hypervisor: 'kvm' });
+        // Virtual Server refuses a start whose static MAC a running VM uses (its lifecycle profile).
+        await addHost(one, { name: 'h', hypervisor: 'virtual-server' });
         await addNetwork(one, { host: 'h', name: 'br0' });
         const names = Array.from({ length: 12 }, (_, i) => `vm${i}`);
         for (const name of names) {
@@ -292,10 +293,118 @@ describe('the staging-server story through the CLI', () => {
     expect((await json('vm', 'list')) as unknown[]).toHaveLength(2);
     const findings = await call('findings', '--json');
     expect(JSON.parse(findings.stdout)).toMatchObject({
-      findings: [{ scope: 'blocking', mac: '00:50:56:00:00:01' }],
+      // Two VMs of one VMware host share the MAC on one network: VMware powers both on (conflicting).
+      findings: [{ scope: 'conflicting', mac: '00:50:56:00:00:01' }],
     });
     const bad = await call('import', 'missing.json');
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('[IO_ERROR]');
   });
+});
+
+// The same story on each hypervisor (issue 11): a VM built on staging, pinned static, copied twice to
+// prod with that hypervisor's copy, and both copies started on one host and network. Where the outcome
+// differs, and why (the sources are in src/schemes/lifecycle-profiles.ts):
+// - Virtual Server refuses the second start (Resource Kit ch. 11): exit 3, MAC_CONFLICT, `blocking`;
+// - Hyper-V starts it, but VMSMP pins the MAC to the first port (event 28): exit 0, a warning, `blocking`;
+// - VMware powers it on sharing the MAC (vSphere Troubleshooting): exit 0, a warning, `conflicting`;
+// - KVM (libvirt) and Xen check nothing: exit 0, a warning, `conflicting`;
+// - Proxmox VE (qm clone "always change MAC!") and VirtualBox (clonevm without KeepAllMACs) give each copy
+//   new MACs: no duplicate at all.
+const STORY: Record<
+  string,
+  { add: string[]; copyKeepsMac: boolean; exit: number; warns: string | null; scope: string | null }
+> = {
+  'virtual-server': {
+    add: ['--nic', '00-16-31-53-32-68'],
+    copyKeepsMac: true,
+    exit: 3,
+    warns: null,
+    scope: 'blocking',
+  },
+  'hyper-v': {
+    add: ['--ip', '10.1.5.20'],
+    copyKeepsMac: true,
+    exit: 0,
+    warns: 'pinned to port',
+    scope: 'blocking',
+  },
+  vmware: {
+    add: ['--version', '7.0'],
+    copyKeepsMac: true,
+    exit: 0,
+    warns: 'share the MAC',
+    scope: 'conflicting',
+  },
+  kvm: { add: [], copyKeepsMac: true, exit: 0, warns: 'check nothing', scope: 'conflicting' },
+  xen: { add: [], copyKeepsMac: true, exit: 0, warns: 'checks nothing', scope: 'conflicting' },
+  proxmox: { add: ['--version', '8.2'], copyKeepsMac: false, exit: 0, warns: null, scope: null },
+  virtualbox: { add: [], copyKeepsMac: false, exit: 0, warns: null, scope: null },
+};
+
+describe('the staging story on each hypervisor', () => {
+  for (const [hypervisor, e] of Object.entries(STORY)) {
+    it(`${hypervisor}: second copy ${e.exit === 3 ? 'refused' : 'started'}, finding ${e.scope ?? 'none'}`, async () => {
+      const { call, json } = cli(join(dir, `each-${hypervisor}.db`));
+      for (const host of ['staging', 'prod']) {
+        await json(
+          'host',
+          'add',
+          host,
+          '--hypervisor',
+          hypervisor,
+          ...(hypervisor === 'hyper-v' && host === 'prod' ? ['--ip', '10.1.6.20'] : e.add),
+        );
+        await json('network', 'add', 'LAN', '--host', host);
+      }
+      await json('vm', 'create', 'web1', '--host', 'staging', '--adapter', 'LAN');
+      // Start and stop once: a Hyper-V dynamic MAC exists only after the first start.
+      await json('vm', 'start', 'web1');
+      await json('vm', 'stop', 'web1');
+      const pinned = (await json('adapter', 'set', 'web1', '0', '--static')) as VmOut;
+      const mac = pinned.adapters[0]!.mac!;
+      const copies: VmOut[] = [];
+      for (const as of ['web1', 'web1b']) {
+        copies.push(
+          (await json(
+            'vm',
+            'register',
+            'web1',
+            '--from',
+            'staging',
+            '--host',
+            'prod',
+            '--copy',
+            '--as',
+            as,
+          )) as VmOut,
+        );
+      }
+      expect(copies.map((c) => c.adapters[0]!.mac === mac)).toEqual([e.copyKeepsMac, e.copyKeepsMac]);
+      expect((await call('vm', 'start', 'web1', '--host', 'prod')).code).toBe(0);
+      const second = await call('vm', 'start', 'web1b', '--host', 'prod');
+      expect(second.code).toBe(e.exit);
+      if (e.exit === 3) expect(second.stderr).toContain('[MAC_CONFLICT]');
+      if (e.warns === null && e.exit === 0) expect(second.stderr).toBe('');
+      if (e.warns !== null) {
+        expect(second.stderr).toContain('warning: prod/web1b#0 started with');
+        expect(second.stderr).toContain(e.warns);
+        const events = (await json('events', '--vm', 'web1b', '--host', 'prod')) as {
+          kind: string;
+          after: { resolution?: string; consequence?: string } | null;
+        }[];
+        const conflict = events.find((x) => x.kind === 'adapter.mac_conflict')!;
+        expect(conflict.after?.consequence).toContain(e.warns);
+        expect(events.at(-1)?.kind).toBe('vm.started');
+      }
+      const findings = JSON.parse((await call('findings', '--json')).stdout) as {
+        findings: { scope: string; message: string; members: { host: string; vm: string }[] }[];
+      };
+      const both = findings.findings.find((f) =>
+        ['prod/web1', 'prod/web1b'].every((v) => f.members.some((m) => `${m.host}/${m.vm}` === v)),
+      );
+      expect(both?.scope ?? null).toBe(e.scope);
+      if (e.scope === 'conflicting') expect(both!.message).toContain(e.warns!);
+    });
+  }
 });

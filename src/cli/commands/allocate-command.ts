@@ -53,7 +53,10 @@ export function registerAllocate(program: Command, ctx: CliContext): void {
 
 /** What stays allocated when the list of MACs could not be written, and how to get it back or undo it. */
 function allocatedNote(macs: readonly Mac[], opts: AllocateOptions): string {
-  const shown = macs.slice(0, 20).map((m) => formatMac(m)).join(' ');
+  const shown = macs
+    .slice(0, 20)
+    .map((m) => formatMac(m))
+    .join(' ');
   const more = macs.length > 20 ? ` (and ${macs.length - 20} more)` : '';
   const replay = `macfleet allocate${opts.pool === undefined ? '' : ` --pool ${shellQuote(opts.pool)}`} --count ${opts.count} --key ${shellQuote(opts.key ?? '')}`;
   return (

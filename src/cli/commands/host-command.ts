@@ -30,6 +30,8 @@ interface HostOptions extends FleetOptions {
   allocation?: string;
   min?: string;
   max?: string;
+  version?: string;
+  macPrefix?: string;
 }
 
 function schemeText(h: Host): string {
@@ -48,6 +50,7 @@ function renderHost(h: Host): string {
     `  nics         ${h.nics.map(formatVsNic).join(' ') || '-'}`,
     `  allocation   ${formatAllocationSource(h.allocation)}`,
     `  scheme       ${schemeText(h)}`,
+    ...(h.version === null ? [] : [`  version      ${h.version}`]),
   ].join('\n');
 }
 
@@ -64,7 +67,13 @@ async function checkPool(
 const rangeOptions = (o: HostOptions) => ({
   ...(o.min === undefined ? {} : { min: parseMac(o.min) }),
   ...(o.max === undefined ? {} : { max: parseMac(o.max) }),
+  ...(o.version === undefined ? {} : { version: o.version }),
+  ...(o.macPrefix === undefined ? {} : { macPrefix: o.macPrefix }),
 });
+
+const VERSION_HELP =
+  "the hypervisor's version where a rule depends on it (VMware: 6.5 and later accept any unique static MAC; Proxmox VE: 8.1 and later default to BC:24:11)";
+const MAC_PREFIX_HELP = "Proxmox VE: the cluster's datacenter.cfg mac_prefix (default BC:24:11 since 8.1)";
 
 export function registerHost(program: Command, ctx: CliContext): void {
   const host = program
@@ -88,7 +97,9 @@ export function registerHost(program: Command, ctx: CliContext): void {
         'hypervisor',
       )
       .option('--min <mac>', 'Hyper-V: MacAddressMinimum')
-      .option('--max <mac>', 'Hyper-V: MacAddressMaximum'),
+      .option('--max <mac>', 'Hyper-V: MacAddressMaximum')
+      .option('--version <v>', VERSION_HELP)
+      .option('--mac-prefix <prefix>', MAC_PREFIX_HELP),
   ).action(async (name: string, o: HostOptions) => {
     const input = {
       name,
@@ -112,7 +123,9 @@ export function registerHost(program: Command, ctx: CliContext): void {
       .option('--ip <ipv4>', 'new IPv4 address')
       .option('--allocation <source>', 'hypervisor or pool:<name>')
       .option('--min <mac>', 'Hyper-V: MacAddressMinimum')
-      .option('--max <mac>', 'Hyper-V: MacAddressMaximum'),
+      .option('--max <mac>', 'Hyper-V: MacAddressMaximum')
+      .option('--version <v>', VERSION_HELP)
+      .option('--mac-prefix <prefix>', MAC_PREFIX_HELP),
   ).action(async (name: string, o: HostOptions) => {
     const change = {
       ...(o.allocation === undefined ? {} : { allocation: parseAllocationSource(o.allocation) }),
@@ -120,7 +133,10 @@ export function registerHost(program: Command, ctx: CliContext): void {
       ...rangeOptions(o),
     };
     if (Object.keys(change).length === 0)
-      throw new MacfleetError('USAGE', 'nothing to change: give --allocation, --ip or --min/--max');
+      throw new MacfleetError(
+        'USAGE',
+        'nothing to change: give --allocation, --ip, --min/--max, --version or --mac-prefix',
+      );
     await checkPool(ctx, o, change.allocation);
     const updated = await withFleet(ctx, o, (deps) => updateHost(deps, name, change));
     if (o.json) ctx.json(hostJson(updated));
@@ -169,7 +185,9 @@ export function registerHost(program: Command, ctx: CliContext): void {
       );
     lines.push('  vms');
     for (const vm of vms)
-      lines.push(`    ${vm.name}  ${vm.state}  ${vm.adapters.map((a) => formatMac(a.mac)).join(' ')}`);
+      lines.push(
+        `    ${vm.name}  ${vm.state}  ${vm.adapters.map((a) => (a.mac === null ? '(first start)' : formatMac(a.mac))).join(' ')}`,
+      );
     ctx.out(lines.join('\n'));
   });
 

@@ -204,6 +204,8 @@ async function storeIntended(store: Store, set: ObservationSet): Promise<Intende
   const adapters: IntendedAdapter[] = [];
   for (const vm of await repo.listVms()) {
     for (const a of vm.adapters) {
+      // A Hyper-V dynamic adapter not started yet has no MAC: nothing to see on the wire.
+      if (a.mac === null) continue;
       adapters.push({
         mac: a.mac,
         vm: vm.name,

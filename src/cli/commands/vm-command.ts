@@ -11,7 +11,7 @@ import {
   removeVm,
   saveVm,
   setAdapter,
-  startVm,
+  startVmReport,
   stopVm,
   vmJson,
   type AdapterChange,
@@ -67,11 +67,24 @@ export function registerVm(program: Command, ctx: CliContext): void {
     );
   });
 
+  // The start follows the host's hypervisor (src/schemes/lifecycle-profiles.ts): refused with
+  // MAC_CONFLICT where it refuses a duplicate (Virtual Server); elsewhere the VM starts and each
+  // duplicate it started with is a warning on stderr (and an event in the log).
+  const start = async (deps: FleetDeps, r: VmRef): Promise<Vm> => {
+    const report = await startVmReport(deps, r);
+    for (const d of report.duplicates) {
+      ctx.io.stderr(
+        `macfleet: warning: ${report.vm.host}/${report.vm.name}#${d.adapter} started with ${d.mac} on ${d.network}, ` +
+          `also used by ${d.heldBy.join(', ')}: ${d.consequence}\n`,
+      );
+    }
+    return report.vm;
+  };
   const lifecycle: [string, string, (deps: FleetDeps, r: VmRef) => Promise<Vm>][] = [
     [
       'start',
-      'start a VM (refused with MAC_CONFLICT when a static MAC is in use on its host and network)',
-      startVm,
+      'start a VM as its hypervisor does: refused (MAC_CONFLICT) where it refuses a MAC in use on the same host and network, otherwise started with a warning',
+      start,
     ],
     ['stop', 'stop a running or saved VM', stopVm],
     ['save', 'save the state of a running VM', saveVm],
@@ -143,13 +156,18 @@ export function registerVm(program: Command, ctx: CliContext): void {
 
   fleetOptions(vm.command('list').description('list VMs').option('--host <host>', 'only this host')).action(
     async (o: VmOptions) => {
-      const vms = await withFleet(ctx, o, async (deps) => {
-        if (o.host !== undefined && (await deps.repo.getHost(o.host)) === undefined)
-          throw new MacfleetError('NOT_FOUND', `no host named ${JSON.stringify(o.host)}`, {
-            location: { field: '--host' },
-          });
-        return deps.repo.listVms(o.host);
-      }, 'read');
+      const vms = await withFleet(
+        ctx,
+        o,
+        async (deps) => {
+          if (o.host !== undefined && (await deps.repo.getHost(o.host)) === undefined)
+            throw new MacfleetError('NOT_FOUND', `no host named ${JSON.stringify(o.host)}`, {
+              location: { field: '--host' },
+            });
+          return deps.repo.listVms(o.host);
+        },
+        'read',
+      );
       if (o.json) return ctx.json(vms.map(vmJson));
       ctx.out(
         table([
@@ -158,7 +176,12 @@ export function registerVm(program: Command, ctx: CliContext): void {
             v.host,
             v.name,
             v.state,
-            v.adapters.map((a) => `${a.network} ${a.mode} ${formatMac(a.mac)}`).join('; '),
+            v.adapters
+              .map(
+                (a) =>
+                  `${a.network} ${a.mode} ${a.mac === null ? 'assigned at first start' : formatMac(a.mac)}`,
+              )
+              .join('; '),
           ]),
         ]),
       );

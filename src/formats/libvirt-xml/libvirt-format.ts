@@ -24,10 +24,12 @@ export function parseLibvirtXml(text: string, options?: ParseOptions): ParseResu
         { severity: 'info' },
       );
     }
+    // A VM definition's <domain> has a type (kvm, qemu, xen, test, ...); the <domain> of network XML
+    // (`<domain name="example.com"/>`) or of domainCapabilities (`<domain>kvm</domain>`) is not a VM.
     const domains = findAll(
       roots.filter((r) => r.name !== 'domainsnapshot'),
       'domain',
-    );
+    ).filter((d) => d.attrs['type'] !== undefined || child(d, 'devices') !== undefined);
     if (domains.length === 0 && snapshots.length === 0) {
       ctx.issue('PARSE_ERROR', 'no <domain> element: not a libvirt domain XML document', 0);
     }

@@ -1,6 +1,7 @@
 /**
  * OVF descriptors: Ethernet items (ResourceType 10) of each virtual system, with `rasd:Connection` and a
- * MAC in `rasd:Address` (DMTF) or `rasd:MACAddress` (oVirt) when present. When a VirtualBox machine is
+ * MAC in `rasd:Address` (DMTF) or `rasd:MACAddress` (oVirt) when present, and OVF 2.x (DMTF DSP0243
+ * 2.x) `<EthernetPortItem>` elements, whose `epasd:Address` and `epasd:Connection` say the same. When a VirtualBox machine is
  * embedded (`vbox:Machine`), it is the complete description of the same adapters (with MACs), so it is
  * read instead of the generic items.
  */
@@ -29,9 +30,12 @@ export function parseOvf(text: string, options?: ParseOptions): ParseResult {
         adapters.push(...readVboxMachine(ctx, machine, vm));
         continue;
       }
-      for (const item of findAll(system.children, 'Item')) {
-        if (child(item, 'ResourceType')?.text === '10') adapters.push(readItem(ctx, vm, item));
-      }
+      // Items and EthernetPortItems in document order: an EthernetPortItem is an Ethernet port by its
+      // element name (DSP0243 2.x, CIM_EthernetPortAllocationSettingData), whatever its ResourceType says.
+      const ports = findAll(system.children, 'EthernetPortItem');
+      const items = findAll(system.children, 'Item').filter((i) => child(i, 'ResourceType')?.text === '10');
+      for (const item of [...items, ...ports].sort((a, b) => a.start - b.start))
+        adapters.push(readItem(ctx, vm, item));
     }
     return adapters;
   });
