@@ -17,24 +17,19 @@ it('gives one finding per host-and-network group, per segment, and one latent pe
   const dups = r.findings
     .filter((f) => f.kind === 'duplicate')
     .map((f) => [f.scope, f.mac, f.members.map((m) => `${m.host}/${m.vm}`).join(' '), f.message]);
+  // h1 and h2 run KVM (libvirt), which starts both VMs of a same-host duplicate: conflicting, not blocking.
   expect(dups).toEqual([
     [
-      'blocking',
+      'conflicting',
       '03:bf:0a:00:00:64',
       'h1/nlb1 h1/nlb2',
-      '03:bf:0a:00:00:64 is configured on 2 adapters on the same host (h1) and virtual network (br0): the second VM will not start while the first runs',
-    ],
-    [
-      'blocking',
-      '52:54:00:cc:00:01',
-      'h1/app-a h1/app-b',
-      '52:54:00:cc:00:01 is configured on 2 adapters on the same host (h1) and virtual network (br0): the second VM will not start while the first runs',
+      '03:bf:0a:00:00:64 is configured on 2 adapters on one L2 segment (br0) on one host (h1) that starts both VMs: libvirt/QEMU check nothing: both VMs run with one MAC and the bridge forwarding table flaps between their ports',
     ],
     [
       'conflicting',
       '52:54:00:cc:00:01',
       'h1/app-a h1/app-b h2/app-d',
-      '52:54:00:cc:00:01 is configured on 3 adapters on one L2 segment (br0) from different hosts (h1, h2): switch MAC tables flap and DHCP/ARP break',
+      '52:54:00:cc:00:01 is configured on 3 adapters on one L2 segment (br0) from different hosts (h1, h2): switch MAC tables flap and DHCP/ARP break; on h1 (br0) both VMs start: libvirt/QEMU check nothing: both VMs run with one MAC and the bridge forwarding table flaps between their ports',
     ],
     [
       'latent',

@@ -28,7 +28,7 @@ function adapter(over: Partial<AdapterRecord> & { mac: Mac | null; vm: string })
 
 const SAME_HOST: Record<Hypervisor, { scope: 'blocking' | 'conflicting'; says: string }> = {
   'virtual-server': { scope: 'blocking', says: 'second VM will not start' },
-  'hyper-v': { scope: 'blocking', says: 'second VM will not start' },
+  'hyper-v': { scope: 'blocking', says: 'the second adapter loses its network' },
   vmware: { scope: 'conflicting', says: 'share the MAC' },
   libvirt: { scope: 'conflicting', says: 'check nothing' },
   proxmox: { scope: 'conflicting', says: 'checks nothing' },

@@ -10,7 +10,7 @@ const on = (
   network: string | null,
   segment: string | null = network,
   extra: Partial<ScopeMember> = {},
-): ScopeMember => ({ vm, host, network, segment, hypervisor: 'libvirt', file: `${vm}.xml`, ...extra });
+): ScopeMember => ({ vm, host, network, segment, hypervisor: 'virtual-server', file: `${vm}.xml`, ...extra });
 const summary = (members: ScopeMember[], options = {}) =>
   duplicateGroups(MAC, members, options).map((g) => [g.scope, g.members.map((m) => m.vm).join(' ')]);
 

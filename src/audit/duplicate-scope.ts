@@ -57,7 +57,9 @@ export function refusesSameHostDuplicate(hypervisor: string): boolean {
 /** What the hypervisor does when two VMs on one host and network carry one MAC, if it is known. */
 function sameHostConsequence(hypervisor: string): string | undefined {
   const kind = lifecycleKindOf(hypervisor);
-  return kind === undefined ? undefined : profileOf(kind).duplicateConsequence;
+  return kind === undefined || sameHostDuplicateBlocks(kind)
+    ? undefined
+    : profileOf(kind).duplicateConsequence;
 }
 
 /** MACs that several adapters carry by design: the NLB unicast cluster MAC 02-BF-W-X-Y-Z of a cluster's nodes. */
@@ -147,10 +149,22 @@ function conflictingMessage(m: string, segment: string, group: readonly ScopeMem
     : new Set(group.map((a) => a.host)).size > 1
       ? `from different hosts (${hosts})`
       : `on one host (${hosts}) that starts both VMs`;
-  // One host that starts both: say what that hypervisor does then (its lifecycle profile).
+  // Where several of them share a host and network on a hypervisor that starts both VMs, say what that
+  // hypervisor does then (its lifecycle profile): the whole message when they are all on one host.
+  const sameHost = [...groupBy(group, hostNetworkKey).values()].filter(
+    (g) => g.length > 1 && g[0]!.host !== null,
+  );
+  const notes = sameHost.flatMap((g) => {
+    const consequence = sameHostConsequence(g[0]!.hypervisor);
+    return consequence === undefined
+      ? []
+      : [{ where: `${g[0]!.host} (${g[0]!.network ?? '-'})`, consequence }];
+  });
   const oneHost = known && new Set(group.map((a) => a.host)).size === 1;
-  const consequence = oneHost ? sameHostConsequence(group[0]!.hypervisor) : undefined;
-  return `${m} is configured on ${group.length} adapters on one L2 segment (${segment}) ${where}: ${consequence ?? 'switch MAC tables flap and DHCP/ARP break'}`;
+  if (oneHost && notes.length > 0)
+    return `${m} is configured on ${group.length} adapters on one L2 segment (${segment}) ${where}: ${notes[0]!.consequence}`;
+  const extra = notes.map((n) => `; on ${n.where} both VMs start: ${n.consequence}`).join('');
+  return `${m} is configured on ${group.length} adapters on one L2 segment (${segment}) ${where}: switch MAC tables flap and DHCP/ARP break${extra}`;
 }
 
 function latentMessage(m: string, group: readonly ScopeMember[], distinct: number): string {
