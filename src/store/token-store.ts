@@ -154,26 +154,28 @@ export class TokenStore {
     const now = this.clock.now();
     const cached = this.#cache.get(token);
     if (cached !== undefined && cached.until > now) return cached.principal;
-    const principal = await this.#lookup(token, now);
+    const { principal, expiresAt } = await this.#lookup(token, now);
     if (this.#cache.size > 10_000) this.#cache.clear();
-    this.#cache.set(token, { principal, until: now + this.cacheMs });
+    this.#cache.set(token, { principal, until: Math.min(now + this.cacheMs, expiresAt ?? Infinity) });
     return principal;
   }
 
-  async #lookup(token: string, now: number): Promise<Principal | null> {
+  async #lookup(token: string, now: number): Promise<{ principal: Principal | null; expiresAt?: number }> {
+    const none = { principal: null };
     const m = TOKEN_PATTERN.exec(token);
-    if (m === null) return null;
+    if (m === null) return none;
     const [, key, secret] = m as unknown as [string, string, string];
     const row = await this.store.transaction(
       (tx) => tx.get<TokenRow>(`SELECT ${COLUMNS} FROM api_tokens WHERE token_key = ?`, [key]),
       { mode: 'read' },
     );
-    if (row === undefined || row.revoked_at !== null) return null;
-    if (row.expires_at !== null && Number(row.expires_at) <= now) return null;
+    if (row === undefined || row.revoked_at !== null) return none;
+    if (row.expires_at !== null && Number(row.expires_at) <= now) return none;
     const want = Buffer.from(row.digest);
     const got = Buffer.from(digestOf(key, secret));
-    if (want.length !== got.length || !timingSafeEqual(want, got)) return null;
-    return { name: row.name, role: row.role };
+    if (want.length !== got.length || !timingSafeEqual(want, got)) return none;
+    const principal = { name: row.name, role: row.role };
+    return row.expires_at === null ? { principal } : { principal, expiresAt: Number(row.expires_at) };
   }
 }
 

@@ -65,11 +65,15 @@ export const holdingJson = (h: Holding) => ({
 
 let vendorOf: ((mac: Mac) => string | undefined) | undefined;
 
+/** The IEEE registry is 5 MB of JSON: `serve` loads it at start, not on the first lookup of a universal MAC. */
+export async function loadVendors(): Promise<(mac: Mac) => string | undefined> {
+  return (vendorOf ??= (await import('../../mac/vendor.js')).vendorOf);
+}
+
 export function registerMacRoutes(app: OpenAPIHono<ApiEnv>): void {
   app.openapi(lookup, async (c) => {
     const mac = parseMac(c.req.valid('param').mac);
     const { deps } = c.var;
-    vendorOf ??= (await import('../../mac/vendor.js')).vendorOf;
     const [who, adapters] = await Promise.all([
       deps.pools.whois(mac),
       deps.fleet(c.var.principal.name).repo.adaptersWithMac(mac),
@@ -78,7 +82,8 @@ export function registerMacRoutes(app: OpenAPIHono<ApiEnv>): void {
       mac: formatMac(mac),
       hyphen: formatMac(mac, 'hyphen'),
       ...macFlags(mac),
-      vendor: vendorOf(mac) ?? null,
+      // A locally administered MAC has no registered vendor: no need to load the registry for it.
+      vendor: macFlags(mac).local ? null : ((await loadVendors())(mac) ?? null),
       classification: classifyMac(mac),
       holder: who.holding === null ? null : holdingJson(who.holding),
       pools: [...who.pools],
