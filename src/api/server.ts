@@ -9,7 +9,6 @@ import { isIP } from 'node:net';
 import { MacfleetError } from '../errors.js';
 import { createApp, type AppOptions } from './app.js';
 import type { ApiDeps } from './deps.js';
-import { loadVendors } from './routes/mac-routes.js';
 
 export const DEFAULT_LISTEN = '127.0.0.1:8470';
 
@@ -56,7 +55,6 @@ export async function startServer(
   options: AppOptions = {},
 ): Promise<RunningServer> {
   const app = createApp(deps, options);
-  await loadVendors();
   const server = await new Promise<Server>((resolve, reject) => {
     const s = serve({ fetch: app.fetch, hostname: listen.host, port: listen.port }, () =>
       resolve(s),

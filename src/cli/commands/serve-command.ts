@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { apiDeps } from '../../api/deps.js';
 import { DEFAULT_RATE_LIMIT } from '../../api/rate-limit.js';
+import { loadVendors } from '../../api/routes/mac-routes.js';
 import { DEFAULT_LISTEN, isLoopback, parseListen, startServer } from '../../api/server.js';
 import type { CliContext } from '../context.js';
 import { intOption } from '../options.js';
@@ -43,6 +44,7 @@ export function registerServe(program: Command, ctx: CliContext): void {
       const timeout = parseDuration(opts.requestTimeout, '--request-timeout');
       await withStore(ctx, opts, async (store, location) => {
         const deps = apiDeps(store, { clock: clockFrom(undefined) });
+        await loadVendors();
         const server = await startServer(deps, listen, {
           rateLimit:
             opts.rateLimit === 0
