@@ -554,3 +554,49 @@ describe('errors: one map, problem+json, no stack traces', () => {
     }
   });
 });
+
+describe('tools', () => {
+  it('derives NLB addresses from a VIP', async () => {
+    const r = await api.call('GET', '/api/v1/nlb/192.168.0.10', { token: 'viewer' });
+    expect(r).toMatchObject({
+      status: 200,
+      body: {
+        vip: '192.168.0.10',
+        unicast: '02:bf:c0:a8:00:0a',
+        multicast: '03:bf:c0:a8:00:0a',
+        igmp: '01:00:5e:7f:00:0a',
+        igmpGroup: '239.255.0.10',
+      },
+    });
+    expect((r.body as { maskedSource: Record<string, string> }).maskedSource['2']).toBe('02:02:c0:a8:00:0a');
+    expect(await api.call('GET', '/api/v1/nlb/300.1.1.1', { token: 'viewer' })).toMatchObject({
+      status: 400,
+    });
+  });
+
+  it('predicts that two Hyper-V hosts whose IPs end alike collide', async () => {
+    const hosts =
+      'hosts:\n  - {name: a, hypervisor: hyper-v, ip: 10.1.5.20}\n  - {name: b, hypervisor: hyper-v, ip: 10.2.5.20}\n';
+    const r = await api.call('POST', '/api/v1/collide', { token: 'viewer', body: { hosts } });
+    expect(r).toMatchObject({
+      status: 200,
+      body: { hosts: 2, findings: [{ certainty: 'certain', hosts: ['a', 'b'] }] },
+    });
+  });
+
+  it('runs a lab scenario from YAML text', async () => {
+    const { readFileSync } = await import('node:fs');
+    const scenario = readFileSync(
+      new URL('../../examples/lab/dhcp-and-router-guard.yaml', import.meta.url),
+      'utf8',
+    );
+    const r = await api.call('POST', '/api/v1/lab/runs', { token: 'viewer', body: { scenario } });
+    expect(r.status).toBe(200);
+    expect(Object.keys(r.body as object)).toContain('steps');
+    const bad = await api.call('POST', '/api/v1/lab/runs', {
+      token: 'viewer',
+      body: { scenario: 'name: [' },
+    });
+    expect(bad.status).toBe(400);
+  });
+});

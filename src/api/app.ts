@@ -25,6 +25,7 @@ import { registerHealthRoutes } from './routes/health-routes.js';
 import { registerMacRoutes } from './routes/mac-routes.js';
 import { registerPoolRoutes } from './routes/pool-routes.js';
 import { registerTokenRoutes } from './routes/token-routes.js';
+import { registerToolRoutes } from './routes/tool-routes.js';
 
 export interface AppOptions {
   /** The web console, mounted at `/` (its routes must stay off /api, /docs, /openapi.json, /metrics, /healthz, /readyz). */
@@ -193,6 +194,7 @@ export function createApp(deps: ApiDeps, options: AppOptions = {}): OpenAPIHono<
   registerPoolRoutes(app);
   registerFleetRoutes(app);
   registerTokenRoutes(app);
+  registerToolRoutes(app);
 
   let document: string | undefined;
   const openapi = (): string =>
