@@ -17,11 +17,16 @@ import { findPool } from '../../src/store/pool-rows.js';
 import { openStore } from '../../src/store/open-store.js';
 import { PoolStore } from '../../src/store/pool-store.js';
 import { TokenStore } from '../../src/store/token-store.js';
+import { PG_URL, dropSchemas, freshSchema } from '../store/pg-test-url.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const worker = join(here, '..', 'workers', 'serve.ts');
 const dir = mkdtempSync(join(tmpdir(), 'macfleet-serve-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const schemas: string[] = [];
+afterAll(async () => {
+  rmSync(dir, { recursive: true, force: true });
+  if (PG_URL !== undefined && PG_URL !== '') await dropSchemas(PG_URL, schemas);
+});
 
 async function prepare(db: string): Promise<string> {
   const store = await openStore(db);
@@ -151,4 +156,36 @@ describe('macfleet serve as a process', () => {
     expect(rows.length).toBe(acked.length);
     await expect(fetch(`${url}/healthz`)).rejects.toThrow();
   }, 60_000);
+
+  it.skipIf(PG_URL === undefined || PG_URL === '')(
+    'two serve processes on one PostgreSQL database never hand out a MAC twice',
+    async () => {
+      const schema = freshSchema('serve2');
+      schemas.push(schema);
+      const db = `${PG_URL}${PG_URL!.includes('?') ? '&' : '?'}schema=${schema}`;
+      const token = await prepare(db);
+      const servers = [await startServe(db), await startServe(db)];
+      try {
+        const acked: string[] = [];
+        await Promise.all(
+          Array.from({ length: 12 }, async (_, c) => {
+            for (let i = 0; i < 9; i++)
+              acked.push(...((await allocate(servers[c % 2]!.url, token, 1 + (i % 3), `pg${c}-${i}`)) ?? []));
+          }),
+        );
+        expect(acked.length).toBe(12 * (3 * 1 + 3 * 2 + 3 * 3));
+        expect(new Set(acked).size).toBe(acked.length);
+        const store = await openStore(db);
+        const count = await store.transaction((tx) =>
+          tx.get<{ n: number }>("SELECT COUNT(*) AS n FROM macs WHERE state = 'allocated'"),
+        );
+        await store.close();
+        expect(Number(count!.n)).toBe(acked.length);
+      } finally {
+        for (const s of servers) s.child.kill('SIGTERM');
+        for (const s of servers) expect(await exited(s.child)).toBe(0);
+      }
+    },
+    120_000,
+  );
 });
