@@ -13,7 +13,8 @@
  */
 import Database from 'better-sqlite3';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, rmSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
@@ -87,6 +88,18 @@ async function stop(child: ChildProcess): Promise<void> {
   await done;
 }
 
+/** CPU seconds a process has used (Linux /proc; utime + stime at 100 ticks/s), or NaN elsewhere. */
+function cpuSeconds(pids: readonly (number | undefined)[]): number {
+  try {
+    return pids.reduce<number>((sum, pid) => {
+      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+      return sum + (Number(fields[11]) + Number(fields[12])) / 100;
+    }, 0);
+  } catch {
+    return NaN;
+  }
+}
+
 interface LoadResult {
   readonly ok: number;
   readonly failed: number;
@@ -94,6 +107,8 @@ interface LoadResult {
   readonly p50: number;
   readonly p99: number;
   readonly macs: string[];
+  /** Server CPU per answered request (ms), all serve processes together. */
+  readonly cpuMs: number;
 }
 
 async function load(
@@ -101,6 +116,7 @@ async function load(
   token: string,
   request: (i: number) => { method: 'GET' | 'POST'; path: string; body?: string },
   seconds: number,
+  pids: readonly (number | undefined)[] = [],
 ): Promise<LoadResult> {
   const pools = urls.map((u) => new Pool(u, { connections: CLIENTS / urls.length, pipelining: 1 }));
   const latencies: number[] = [];
@@ -125,11 +141,21 @@ async function load(
     }
   };
   const start = performance.now();
+  const cpu0 = cpuSeconds(pids);
   await Promise.all(Array.from({ length: CLIENTS }, (_, c) => client(c)));
   const elapsed = (performance.now() - start) / 1000;
+  const cpuMs = ((cpuSeconds(pids) - cpu0) * 1000) / ok;
   await Promise.all(pools.map((p) => p.close()));
   latencies.sort((a, b) => a - b);
-  return { ok, failed, perSecond: ok / elapsed, p50: pct(latencies, 50), p99: pct(latencies, 99), macs };
+  return {
+    ok,
+    failed,
+    perSecond: ok / elapsed,
+    p50: pct(latencies, 50),
+    p99: pct(latencies, 99),
+    macs,
+    cpuMs,
+  };
 }
 
 const allocate = () => ({
@@ -150,6 +176,11 @@ async function checkStore(db: string, acked: readonly string[]): Promise<string>
   return `acknowledged ${fmt(acked.length)}, duplicates among them ${acked.length - ackedSet.size}, missing from the store ${missing}`;
 }
 
+console.log(
+  `machine: ${cpus().length} cores, load average ${loadavg()
+    .map((x) => x.toFixed(1))
+    .join(' ')} at the start`,
+);
 const base = baseline();
 console.log(
   `baseline: one committed better-sqlite3 insert per allocation (WAL, synchronous=FULL): ${fmt(base)}/s`,
@@ -161,10 +192,10 @@ console.log(
   const { child, url } = await startServe(db);
   try {
     await load([url], token, allocate, 1); // warm-up
-    const r = await load([url], token, allocate, SECONDS);
+    const r = await load([url], token, allocate, SECONDS, [child.pid]);
     console.log(
       `SQLite, 1 serve process, ${CLIENTS} clients, 1 MAC per request: ${fmt(r.perSecond)} durable allocations/s ` +
-        `(${fmt(r.perSecond / base, 1)}x baseline), p50 ${fmt(r.p50, 1)} ms, p99 ${fmt(r.p99, 1)} ms, ${r.failed} failed`,
+        `(${fmt(r.perSecond / base, 1)}x baseline), p50 ${fmt(r.p50, 1)} ms, p99 ${fmt(r.p99, 1)} ms, ${r.failed} failed; server CPU ${fmt(r.cpuMs, 3)} ms/request`,
     );
     const sample = r.macs.slice(0, 1000);
     const lookups = await load(
@@ -172,9 +203,10 @@ console.log(
       token,
       (i) => ({ method: 'GET', path: `/api/v1/macs/${sample[i % sample.length]}` }),
       SECONDS,
+      [child.pid],
     );
     console.log(
-      `SQLite lookups GET /api/v1/macs/{mac}: ${fmt(lookups.perSecond)} requests/s, p50 ${fmt(lookups.p50, 1)} ms, p99 ${fmt(lookups.p99, 1)} ms, ${lookups.failed} failed`,
+      `SQLite lookups GET /api/v1/macs/{mac}: ${fmt(lookups.perSecond)} requests/s, p50 ${fmt(lookups.p50, 1)} ms, p99 ${fmt(lookups.p99, 1)} ms, ${lookups.failed} failed; server CPU ${fmt(lookups.cpuMs, 3)} ms/request`,
     );
     await stop(child);
     console.log(`  store check: ${await checkStore(db, r.macs)}`);
@@ -194,10 +226,16 @@ if (PG === undefined || PG === '') {
   try {
     const urls = servers.map((s) => s.url);
     await load(urls, token, allocate, 1);
-    const r = await load(urls, token, allocate, SECONDS);
+    const r = await load(
+      urls,
+      token,
+      allocate,
+      SECONDS,
+      servers.map((x) => x.child.pid),
+    );
     console.log(
       `PostgreSQL, 2 serve processes, ${CLIENTS} clients: ${fmt(r.perSecond)} durable allocations/s ` +
-        `(${fmt(r.perSecond / base, 1)}x the SQLite baseline), p50 ${fmt(r.p50, 1)} ms, p99 ${fmt(r.p99, 1)} ms, ${r.failed} failed`,
+        `(${fmt(r.perSecond / base, 1)}x the SQLite baseline), p50 ${fmt(r.p50, 1)} ms, p99 ${fmt(r.p99, 1)} ms, ${r.failed} failed; server CPU ${fmt(r.cpuMs, 3)} ms/request`,
     );
     for (const s of servers) await stop(s.child);
     console.log(`  store check: ${await checkStore(db, r.macs)}`);
