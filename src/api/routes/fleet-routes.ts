@@ -7,6 +7,7 @@ import { z } from '@hono/zod-openapi';
 import { inField, MacfleetError } from '../../errors.js';
 import {
   addHost,
+  adapterDetail,
   addNetwork,
   createVm,
   duplicateFindings,
@@ -21,12 +22,11 @@ import {
   startVm,
   stopVm,
   type AdapterChange,
-  type Adapter,
   type FleetDeps,
   type Vm,
   type VmRef,
 } from '../../fleet/index.js';
-import { formatMac, parseIpv4, parseMac } from '../../mac/index.js';
+import { parseIpv4, parseMac } from '../../mac/index.js';
 import { apiRoute, check, decodeCursor, nextLink, pageOf, type ApiEnv } from '../respond.js';
 import {
   AdapterPatchSchema,
@@ -73,22 +73,27 @@ const body = <S extends z.ZodType>(schema: S) => ({
   body: { content: { 'application/json': { schema } }, required: true },
 });
 
-const adapterJson = (a: Adapter) => ({
-  index: a.index,
-  network: a.network,
-  mode: a.mode,
-  mac: formatMac(a.mac),
-  spoofing: a.spoofing,
-  dhcpGuard: a.dhcpGuard,
-  routerGuard: a.routerGuard,
-  vmware: a.vmware === null ? null : { ...a.vmware },
-});
 export const vmView = (vm: Vm) => ({
   name: vm.name,
   host: vm.host,
   state: vm.state,
-  adapters: vm.adapters.map(adapterJson),
+  adapters: vm.adapters.map(adapterDetail),
 });
+
+/** `POST /vms/{host}/{name}/<action>`: a lifecycle step that answers with the VM. */
+const vmAction = (action: string, summary: string, errors: { 404?: string; 409?: string }) =>
+  apiRoute(
+    'operator',
+    {
+      method: 'post',
+      path: `/vms/{host}/{name}/${action}`,
+      tags: ['vms'],
+      summary,
+      request: { params: VmParams },
+      responses: { 200: json(VmSchema, 'the VM') },
+    },
+    errors,
+  );
 
 const fleetOf = (c: Context<ApiEnv>): FleetDeps => c.var.deps.fleet(c.var.principal.name);
 
@@ -194,42 +199,13 @@ const routes = {
     },
     { 404: 'no such VM' },
   ),
-  start: apiRoute(
-    'operator',
-    {
-      method: 'post',
-      path: '/vms/{host}/{name}/start',
-      tags: ['vms'],
-      summary: 'start a VM, as its hypervisor would (refused with MAC_CONFLICT where the hypervisor refuses)',
-      request: { params: VmParams },
-      responses: { 200: json(VmSchema, 'the VM') },
-    },
+  start: vmAction(
+    'start',
+    'start a VM, as its hypervisor would (refused with MAC_CONFLICT where the hypervisor refuses)',
     { 404: 'no such VM', 409: 'MAC_CONFLICT: a running VM on the host and network has the MAC' },
   ),
-  stop: apiRoute(
-    'operator',
-    {
-      method: 'post',
-      path: '/vms/{host}/{name}/stop',
-      tags: ['vms'],
-      summary: 'stop a running or saved VM',
-      request: { params: VmParams },
-      responses: { 200: json(VmSchema, 'the VM') },
-    },
-    { 404: 'no such VM' },
-  ),
-  save: apiRoute(
-    'operator',
-    {
-      method: 'post',
-      path: '/vms/{host}/{name}/save',
-      tags: ['vms'],
-      summary: "save a running VM's state",
-      request: { params: VmParams },
-      responses: { 200: json(VmSchema, 'the VM') },
-    },
-    { 404: 'no such VM', 409: 'the VM is not running' },
-  ),
+  stop: vmAction('stop', 'stop a running or saved VM', { 404: 'no such VM' }),
+  save: vmAction('save', "save a running VM's state", { 404: 'no such VM', 409: 'the VM is not running' }),
   register: apiRoute(
     'operator',
     {

@@ -5,14 +5,7 @@
  */
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import { z } from '@hono/zod-openapi';
-import {
-  formatIpv4,
-  formatMac,
-  NLB_MAX_PRIORITY,
-  nlbAddresses,
-  nlbMaskedSourceMac,
-  parseVip,
-} from '../../mac/index.js';
+import { nlbJson, parseVip } from '../../mac/index.js';
 import { apiRoute, check, type ApiEnv } from '../respond.js';
 
 const Report = z
@@ -86,21 +79,7 @@ const lab = apiRoute('viewer', {
 });
 
 export function registerToolRoutes(app: OpenAPIHono<ApiEnv>): void {
-  app.openapi(nlb, (c) => {
-    const vip = parseVip(c.req.valid('param').vip);
-    const a = nlbAddresses(vip);
-    const masked: Record<string, string> = {};
-    for (let p = 1; p <= NLB_MAX_PRIORITY; p++) masked[String(p)] = formatMac(nlbMaskedSourceMac(vip, p));
-    const body = {
-      vip: formatIpv4(vip),
-      unicast: formatMac(a.unicast),
-      multicast: formatMac(a.multicast),
-      igmp: formatMac(a.igmp),
-      igmpGroup: formatIpv4(a.igmpGroup),
-      maskedSource: masked,
-    };
-    return c.json(check(NlbSchema, body), 200);
-  });
+  app.openapi(nlb, (c) => c.json(check(NlbSchema, nlbJson(parseVip(c.req.valid('param').vip))), 200));
 
   app.openapi(collide, async (c) => {
     const { parseHostsFile, predictCollisions, collisionReportToJson } =
