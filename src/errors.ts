@@ -28,6 +28,12 @@ export const ERROR_CODES = [
   'WRONG_STATE',
   /** A file reached through a symlink leading outside the scanned roots: never written through. */
   'UNSAFE_PATH',
+  // The HTTP API (src/api/problem.ts maps every code to a status).
+  'UNAUTHENTICATED',
+  'FORBIDDEN',
+  'RATE_LIMITED',
+  'PAYLOAD_TOO_LARGE',
+  'TIMEOUT',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 

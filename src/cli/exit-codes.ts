@@ -7,7 +7,7 @@ export const EXIT = {
   findings: 1,
   badInput: 2,
   refused: 3,
-  /** The environment failed the command: store unreachable or locked, disk full, output unwritable. */
+  /** The environment failed the command: store unreachable or locked, disk full, output unwritable, a request timed out. */
   unavailable: 4,
   internal: 70,
 } as const;
@@ -34,6 +34,11 @@ const BY_CODE: Record<ErrorCode, number> = {
   IO_FAILED: EXIT.unavailable,
   WRONG_STATE: EXIT.refused,
   UNSAFE_PATH: EXIT.refused,
+  UNAUTHENTICATED: EXIT.refused,
+  FORBIDDEN: EXIT.refused,
+  RATE_LIMITED: EXIT.refused,
+  PAYLOAD_TOO_LARGE: EXIT.badInput,
+  TIMEOUT: EXIT.unavailable,
 };
 
 export const exitCodeFor = (code: ErrorCode): number => BY_CODE[code];

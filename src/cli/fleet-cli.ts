@@ -4,10 +4,9 @@
  */
 import { MacfleetError } from '../errors.js';
 import type { AdapterSpec, FleetDeps, Vm, VmwarePolicy } from '../fleet/index.js';
-import { macSources } from '../fleet/index.js';
 import { formatMac, parseMac } from '../mac/index.js';
 import { MIN_TIME, parseTime } from '../time.js';
-import { StoreFleetRepository } from '../store/fleet-store.js';
+import { storeFleetDeps } from '../store/fleet-deps.js';
 import type { CliContext } from './context.js';
 import { cryptoRandom } from './crypto-random.js';
 import {
@@ -32,15 +31,12 @@ export function withFleet<T>(
   access: StoreAccess = 'write',
 ): Promise<T> {
   const clock = clockFrom(opts.now, access, ctx.io.env);
+  const env = ctx.io.env;
+  const actor = env['MACFLEET_ACTOR'] ?? env['USER'] ?? env['USERNAME'] ?? 'cli';
   return withStore(
     ctx,
     opts,
-    (store) => {
-      const sources = macSources(cryptoRandom(), clock);
-      const env = ctx.io.env;
-      const actor = env['MACFLEET_ACTOR'] ?? env['USER'] ?? env['USERNAME'] ?? 'cli';
-      return fn({ repo: new StoreFleetRepository(store), clock, actor, sources });
-    },
+    (store) => fn(storeFleetDeps(store, { clock, actor, random: cryptoRandom() })),
     access,
   );
 }

@@ -4,8 +4,8 @@
  * 239.255.Y.Z), and the masked source MAC 02-<host priority>-W-X-Y-Z used when MaskSourceMAC is on.
  */
 import { MacfleetError } from '../errors.js';
-import { ipv4Octets, parseIpv4, type Ipv4 } from './ipv4.js';
-import { macFromNumber, type Mac } from './mac.js';
+import { formatIpv4, ipv4Octets, parseIpv4, type Ipv4 } from './ipv4.js';
+import { formatMac, macFromNumber, macFromOctets, type Mac } from './mac.js';
 import {
   IPV4_MULTICAST_OUI,
   NLB_MASKED_RANGE,
@@ -56,3 +56,18 @@ export function nlbMaskedSourceMac(vip: Ipv4, priority: number): Mac {
 }
 
 export const parseVip = (text: string): Ipv4 => parseIpv4(text, 'VIP');
+
+/** The JSON form of a VIP's NLB addresses, shared by `nlb --json` and the HTTP API. */
+export function nlbJson(vip: Ipv4) {
+  const a = nlbAddresses(vip);
+  const maskedSource: Record<string, string> = {};
+  for (let p = 1; p <= NLB_MAX_PRIORITY; p++) maskedSource[String(p)] = formatMac(nlbMaskedSourceMac(vip, p));
+  return {
+    vip: formatIpv4(vip),
+    unicast: formatMac(a.unicast),
+    multicast: formatMac(a.multicast),
+    igmp: formatMac(a.igmp),
+    igmpGroup: formatIpv4(a.igmpGroup),
+    maskedSource,
+  };
+}

@@ -10,6 +10,7 @@
 import { MacfleetError } from '../errors.js';
 import type { Ddl } from './dialect.js';
 import type { SqlSession } from './store.js';
+import { API_MIGRATION } from './api-migration.js';
 import { FLEET_MIGRATION } from './fleet-migration.js';
 import { POOLS_MIGRATION } from './pool/pool-migration.js';
 import { OBSERVATION_MIGRATION } from './observation-migration.js';
@@ -34,6 +35,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 2, ...FLEET_MIGRATION },
   { version: 3, ...OBSERVATION_MIGRATION },
   { version: 4, ...FLEET_LIFECYCLE_MIGRATION },
+  { version: 5, ...API_MIGRATION },
 ];
 
 /** The newest schema version this program knows. */

@@ -5,6 +5,7 @@ import {
   formatMac,
   NLB_MAX_PRIORITY,
   nlbAddresses,
+  nlbJson,
   nlbMaskedSourceMac,
   parseVip,
 } from '../../mac/index.js';
@@ -21,18 +22,7 @@ export function registerNlb(program: Command, ctx: CliContext): void {
     .action((vipText: string, opts: { json?: boolean }) => {
       const vip = parseVip(vipText);
       const a = nlbAddresses(vip);
-      const masked: Record<string, string> = {};
-      for (let p = 1; p <= NLB_MAX_PRIORITY; p++) masked[String(p)] = formatMac(nlbMaskedSourceMac(vip, p));
-      if (opts.json) {
-        return ctx.json({
-          vip: formatIpv4(vip),
-          unicast: formatMac(a.unicast),
-          multicast: formatMac(a.multicast),
-          igmp: formatMac(a.igmp),
-          igmpGroup: formatIpv4(a.igmpGroup),
-          maskedSource: masked,
-        });
-      }
+      if (opts.json) return ctx.json(nlbJson(vip));
       const h = (m: typeof a.unicast): string => formatMac(m, 'hyphen').toLowerCase();
       ctx.out(`Cluster IP address: ${formatIpv4(vip)}`);
       ctx.out(`  unicast MAC address:          ${h(a.unicast)}`);
