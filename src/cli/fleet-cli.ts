@@ -3,11 +3,9 @@
  * actor), option parsers (`on|off`, `--adapter` specs, `--since`), and the human renderings.
  */
 import { MacfleetError } from '../errors.js';
-import type { AdapterSpec, FleetDeps, MacSourceResolver, Vm, VmwarePolicy } from '../fleet/index.js';
-import { hypervisorMacSource, poolMacSource } from '../fleet/index.js';
+import type { AdapterSpec, FleetDeps, Vm, VmwarePolicy } from '../fleet/index.js';
 import { formatMac, parseMac } from '../mac/index.js';
-import { storePoolAllocator } from '../store/fleet-pool-allocator.js';
-import { StoreFleetRepository } from '../store/fleet-store.js';
+import { storeFleetDeps } from '../store/fleet-deps.js';
 import type { CliContext } from './context.js';
 import { cryptoRandom } from './crypto-random.js';
 import {
@@ -31,17 +29,9 @@ export function withFleet<T>(
 ): Promise<T> {
   const clock = clockFrom(opts.now);
   return withStore(ctx, opts, (store) => {
-    const random = cryptoRandom();
-    const sources: MacSourceResolver = (host, repo) => {
-      if (host.allocation.kind === 'hypervisor') return hypervisorMacSource(repo, random);
-      if (!(repo instanceof StoreFleetRepository) || repo.session === undefined) {
-        throw new MacfleetError('INTERNAL', 'a pool allocation must run inside a fleet transaction');
-      }
-      return poolMacSource(host.allocation.pool, storePoolAllocator(repo.session, clock), repo);
-    };
     const env = ctx.io.env;
     const actor = env['MACFLEET_ACTOR'] ?? env['USER'] ?? env['USERNAME'] ?? 'cli';
-    return fn({ repo: new StoreFleetRepository(store), clock, actor, sources });
+    return fn(storeFleetDeps(store, { clock, random: cryptoRandom(), actor }));
   });
 }
 

@@ -15,3 +15,4 @@ export { MemoryFleetRepository } from './memory-repository.js';
 export * from './pool-source.js';
 export * from './import-scan.js';
 export * from './describe-event.js';
+export * from './host-collisions.js';
