@@ -124,7 +124,7 @@ export function authenticateRequests(
   return async (c, next) => {
     const token = bearer(c);
     if (token !== undefined) {
-      const principal = await deps.authenticate(token);
+      const principal = (await deps.authenticate(token)) ?? undefined;
       if (principal === undefined) return refuse(c, 401, 'The bearer token is not valid.');
       c.set('principal', principal);
       c.set('session', undefined);
@@ -132,7 +132,8 @@ export function authenticateRequests(
     }
     const id = getCookie(c, SESSION_COOKIE);
     const session = id === undefined ? undefined : sessions.get(id, deps.clock.now());
-    const principal = session === undefined ? undefined : await deps.authenticate(session.token);
+    const principal =
+      session === undefined ? undefined : ((await deps.authenticate(session.token)) ?? undefined);
     if (session === undefined || principal === undefined) {
       if (session !== undefined) sessions.delete(session.id);
       if (c.req.method === 'GET' || c.req.method === 'HEAD') {
@@ -211,7 +212,7 @@ export function loginRoutes(deps: ConsoleDeps, sessions: SessionStore) {
       if (!sameOrigin(c) || cookie === '' || !sameSecret(sent, cookie))
         return retry(403, 'the sign-in form expired or came from another site; try again');
       const token = typeof body['token'] === 'string' ? body['token'].trim() : '';
-      const principal = token === '' ? undefined : await deps.authenticate(token);
+      const principal = token === '' ? undefined : ((await deps.authenticate(token)) ?? undefined);
       if (principal === undefined) return retry(401, 'that token is not valid (unknown, revoked or expired)');
       const session = sessions.create(token, deps.clock.now());
       deleteCookie(c, LOGIN_COOKIE, { path: '/' });

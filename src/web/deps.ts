@@ -13,8 +13,8 @@ export interface ConsoleDeps {
   readonly clock: Clock;
   /** For the hypervisors' random schemes, session ids and CSRF tokens' companions. */
   readonly random: Random;
-  /** The principal a bearer token stands for, or undefined for an unknown, revoked or expired token. */
-  authenticate(token: string): Promise<Principal | undefined>;
+  /** The principal a bearer token stands for; null or undefined for an unknown, revoked or expired token. */
+  authenticate(token: string): Promise<Principal | null | undefined>;
   /** Mark session cookies `Secure` (when served over HTTPS). Default false: loopback HTTP. */
   readonly secureCookies?: boolean;
   /** How long a console session lasts without use (ms). Default 8 hours. */
