@@ -39,7 +39,7 @@ async function seedPool(store: Store, now: number): Promise<void> {
   const pools = new PoolStore(store, clock);
   await pools.createPool({
     name: 'fleet',
-    ranges: ['0a:1b:2c:00:00:00/22'],
+    ranges: ['0a:1b:2c:00:00:00-0a:1b:2c:00:03:ff'],
     quarantineMs: DAY,
     isDefault: true,
   });
