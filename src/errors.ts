@@ -17,6 +17,13 @@ export const ERROR_CODES = [
   'VM_RUNNING',
   'STALE_FILE',
   'INTERNAL',
+  // The HTTP API (src/api/problem.ts maps every code to a status).
+  'UNAUTHENTICATED',
+  'FORBIDDEN',
+  'RATE_LIMITED',
+  'PAYLOAD_TOO_LARGE',
+  'TIMEOUT',
+  'STORE_UNAVAILABLE',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 

@@ -1,7 +1,7 @@
 /**
  * Time and randomness enter the pure core as parameters (DESIGN.md), so every result is reproducible.
  * `seededRandom` is a small, fast, deterministic generator (splitmix32) for tests, scenarios and benches;
- * outer layers pass `cryptoRandom()` (src/cli/crypto-random.ts) where unpredictability matters.
+ * outer layers pass `cryptoRandom()` (src/crypto-random.ts) where unpredictability matters.
  */
 export interface Random {
   /** A uniformly distributed integer in [0, 2^32). */

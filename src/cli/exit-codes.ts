@@ -7,6 +7,8 @@ export const EXIT = {
   findings: 1,
   badInput: 2,
   refused: 3,
+  /** The environment is not there: the store unreachable, a request timed out. */
+  unavailable: 4,
   internal: 70,
 } as const;
 
@@ -25,6 +27,12 @@ const BY_CODE: Record<ErrorCode, number> = {
   VM_RUNNING: EXIT.refused,
   STALE_FILE: EXIT.refused,
   INTERNAL: EXIT.internal,
+  UNAUTHENTICATED: EXIT.refused,
+  FORBIDDEN: EXIT.refused,
+  RATE_LIMITED: EXIT.refused,
+  PAYLOAD_TOO_LARGE: EXIT.badInput,
+  TIMEOUT: EXIT.unavailable,
+  STORE_UNAVAILABLE: EXIT.unavailable,
 };
 
 export const exitCodeFor = (code: ErrorCode): number => BY_CODE[code];

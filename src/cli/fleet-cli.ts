@@ -28,11 +28,9 @@ export function withFleet<T>(
   fn: (deps: FleetDeps) => Promise<T>,
 ): Promise<T> {
   const clock = clockFrom(opts.now);
-  return withStore(ctx, opts, (store) => {
-    const env = ctx.io.env;
-    const actor = env['MACFLEET_ACTOR'] ?? env['USER'] ?? env['USERNAME'] ?? 'cli';
-    return fn(storeFleetDeps(store, { clock, random: cryptoRandom(), actor }));
-  });
+  const env = ctx.io.env;
+  const actor = env['MACFLEET_ACTOR'] ?? env['USER'] ?? env['USERNAME'] ?? 'cli';
+  return withStore(ctx, opts, (store) => fn(storeFleetDeps(store, { clock, actor, random: cryptoRandom() })));
 }
 
 export function parseOnOff(value: string, field: string): boolean {

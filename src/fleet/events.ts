@@ -63,6 +63,12 @@ export interface EventFilter {
   readonly mac?: Mac;
   /** Only events at or after this time (ms since the epoch). */
   readonly since?: number;
+  /** Only events before this time (ms since the epoch). */
+  readonly until?: number;
+  /** Only events after this sequence number (the API's cursor). */
+  readonly afterSeq?: number;
+  /** At most this many events (the first ones in sequence order). */
+  readonly limit?: number;
 }
 
 export const macText = (mac: Mac): string => formatMac(mac);
@@ -78,6 +84,8 @@ export function eventMatches(e: FleetEvent, f: EventFilter): boolean {
   if (f.vm !== undefined && e.subject.vm !== f.vm) return false;
   if (f.mac !== undefined && !e.macs.includes(f.mac)) return false;
   if (f.since !== undefined && e.time < f.since) return false;
+  if (f.until !== undefined && e.time >= f.until) return false;
+  if (f.afterSeq !== undefined && e.seq <= f.afterSeq) return false;
   return true;
 }
 

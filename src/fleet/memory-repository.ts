@@ -89,7 +89,8 @@ export class MemoryFleetRepository implements FleetRepository {
     return Promise.resolve(added);
   }
   listEvents(filter: EventFilter = {}): Promise<FleetEvent[]> {
-    return Promise.resolve(this.state.events.filter((e) => eventMatches(e, filter)));
+    const matching = this.state.events.filter((e) => eventMatches(e, filter));
+    return Promise.resolve(filter.limit === undefined ? matching : matching.slice(0, filter.limit));
   }
 
   /** Transactions run one at a time; a failure restores the snapshot taken at the start. */

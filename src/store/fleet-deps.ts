@@ -1,15 +1,11 @@
 /**
- * The fleet core wired to a Store: the repository, the MAC source of each host (its hypervisor's own
- * scheme, or a macfleet pool inside the fleet operation's transaction), the clock and the actor. One
- * wiring for every face: the CLI (`withFleet`), the HTTP API and the web console.
+ * The fleet core wired to a Store: its repository, the MAC sources (the host's hypervisor scheme, or a
+ * pool inside the operation's own transaction), the clock and the actor. The CLI (`withFleet`) and the
+ * HTTP API both build their FleetDeps here, so a fleet operation behaves the same on either face.
  */
 import { MacfleetError } from '../errors.js';
-import {
-  hypervisorMacSource,
-  poolMacSource,
-  type FleetDeps,
-  type MacSourceResolver,
-} from '../fleet/index.js';
+import type { FleetDeps, MacSourceResolver } from '../fleet/index.js';
+import { hypervisorMacSource, poolMacSource } from '../fleet/index.js';
 import type { Clock, Random } from '../random.js';
 import { storePoolAllocator } from './fleet-pool-allocator.js';
 import { StoreFleetRepository } from './fleet-store.js';
@@ -17,13 +13,13 @@ import type { Store } from './store.js';
 
 export interface StoreFleetOptions {
   readonly clock: Clock;
-  readonly random: Random;
-  /** Who makes the changes: recorded in every event. */
+  /** Who makes the changes: the user (CLI) or the token's name (API); recorded in every event. */
   readonly actor: string;
+  readonly random: Random;
 }
 
 export function storeFleetDeps(store: Store, options: StoreFleetOptions): FleetDeps {
-  const { clock, random } = options;
+  const { clock, actor, random } = options;
   const sources: MacSourceResolver = (host, repo) => {
     if (host.allocation.kind === 'hypervisor') return hypervisorMacSource(repo, random);
     if (!(repo instanceof StoreFleetRepository) || repo.session === undefined) {
@@ -31,5 +27,5 @@ export function storeFleetDeps(store: Store, options: StoreFleetOptions): FleetD
     }
     return poolMacSource(host.allocation.pool, storePoolAllocator(repo.session, clock), repo);
   };
-  return { repo: new StoreFleetRepository(store), clock, actor: options.actor, sources };
+  return { repo: new StoreFleetRepository(store), clock, actor, sources };
 }

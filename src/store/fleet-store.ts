@@ -363,18 +363,22 @@ export class StoreFleetRepository implements FleetRepository {
     when(filter.host, 'e.host = ?');
     when(filter.vm, 'e.vm = ?');
     when(filter.since, 'e.time >= ?');
+    when(filter.until, 'e.time < ?');
+    when(filter.afterSeq, 'e.seq > ?');
     when(filter.mac, 'e.seq IN (SELECT seq FROM fleet_event_macs WHERE mac = ?)');
     const clause = where.length === 0 ? '' : `WHERE ${where.join(' AND ')}`;
+    const limit = filter.limit === undefined ? '' : ` LIMIT ${Math.max(0, Math.floor(filter.limit))}`;
     return this.run(async (tx) => {
       const rows = await tx.all<EventRow & Record<string, unknown>>(
         `SELECT e.seq, e.time, e.actor, e.kind, e.host, e.vm, e.adapter, e.before_json, e.after_json
-         FROM fleet_events e ${clause} ORDER BY e.seq`,
+         FROM fleet_events e ${clause} ORDER BY e.seq${limit}`,
         params,
       );
+      const last = rows.at(-1)?.seq;
       const macs = await tx.all<{ seq: number; mac: number }>(
-        `SELECT m.seq, m.mac FROM fleet_event_macs m JOIN fleet_events e ON e.seq = m.seq ${clause}
+        `SELECT m.seq, m.mac FROM fleet_event_macs m JOIN fleet_events e ON e.seq = m.seq ${clause}${limit === '' || last === undefined ? '' : ` ${clause === '' ? 'WHERE' : 'AND'} e.seq <= ?`}
          ORDER BY m.seq, m.position`,
-        params,
+        limit === '' || last === undefined ? params : [...params, last],
       );
       return eventsFromRows(rows, macs);
     });

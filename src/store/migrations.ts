@@ -7,6 +7,7 @@
  * MACs are stored as 48-bit integers (BIGINT on PostgreSQL); times as milliseconds since the epoch.
  */
 import { MacfleetError } from '../errors.js';
+import { API_MIGRATION } from './api-migration.js';
 import { FLEET_MIGRATION } from './fleet-migration.js';
 
 export interface Migration {
@@ -144,6 +145,7 @@ CREATE TABLE allocation_requests (
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'pools-and-macs', sqlite: poolsSqlite, postgres: poolsPostgres },
   { version: 2, ...FLEET_MIGRATION },
+  { version: 3, ...API_MIGRATION },
 ];
 
 /** The newest schema version this program knows. */

@@ -6,7 +6,7 @@
 import { serve } from '@hono/node-server';
 import { fileURLToPath } from 'node:url';
 import { ROLES, type Principal } from '../../src/api/principal.js';
-import { cryptoRandom } from '../../src/cli/crypto-random.js';
+import { cryptoRandom } from '../../src/crypto-random.js';
 import { systemClock } from '../../src/random.js';
 import { storeFleetDeps } from '../../src/store/fleet-deps.js';
 import { openStore } from '../../src/store/open-store.js';

@@ -33,6 +33,8 @@ export const COMMAND_MODULES: readonly CommandModule[] = [
   },
   { names: ['lab'], load: async () => (await import('./lab-command.js')).registerLab },
   { names: ['doctor'], load: async () => (await import('./doctor-command.js')).registerDoctor },
+  { names: ['serve'], load: async () => (await import('./serve-command.js')).registerServe },
+  { names: ['token'], load: async () => (await import('./token-command.js')).registerToken },
 ];
 
 /**

@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { formatMac, formatMacRange, type MacRange } from '../../mac/index.js';
 import { DEFAULT_EXCLUSIONS } from '../../pool/pool-spec.js';
+import { poolJson } from '../../store/pool-json.js';
 import type { PoolInfo } from '../../store/pool-store.js';
 import type { CliContext } from '../context.js';
 import { collect } from '../options.js';
@@ -21,23 +22,7 @@ function exclusionNote(r: MacRange): string {
   return known === undefined ? '' : `  (${known.reason})`;
 }
 
-/** The JSON form of a pool: MACs as canonical text. */
-export function poolJson(p: PoolInfo): Record<string, unknown> {
-  return {
-    name: p.name,
-    default: p.isDefault,
-    ranges: p.ranges.map((r) => formatMacRange(r)),
-    exclusions: p.exclusions.map((r) => formatMacRange(r)),
-    quarantineMs: p.quarantineMs,
-    size: p.size,
-    used: p.used,
-    free: p.free,
-    quarantined: p.quarantined,
-    usedPercent: Number(((100 * p.used) / p.size).toFixed(4)),
-    cursor: formatMac(p.cursor),
-    createdAt: new Date(p.createdAt).toISOString(),
-  };
-}
+export { poolJson };
 
 /** The text form of `pool show`. */
 export function describePool(p: PoolInfo): string {

@@ -1,0 +1,220 @@
+/**
+ * The HTTP API as a Hono app: `createApp(deps, options)`. Every route is declared once with its zod
+ * schemas (validation + the OpenAPI 3.1 document at /openapi.json, rendered at /docs), is thin over the
+ * core, and fails through one error handler (problem.ts). The web console mounts beside it at `/`
+ * (`options.web`); the API stays under /api/v1.
+ *
+ * Middleware, outermost first: request id (`X-Request-Id`, echoed or made), metrics, the request timeout,
+ * the body limit; on /api/v1 also the bearer token (401), the per-token rate limit (429) and, for
+ * writes, the write log (each response waits until its record is durable).
+ */
+import { OpenAPIHono } from '@hono/zod-openapi';
+import type { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { HTTPException } from 'hono/http-exception';
+import { routePath } from 'hono/route';
+import { randomUUID } from 'node:crypto';
+import { MacfleetError } from '../errors.js';
+import type { ApiDeps } from './deps.js';
+import { docsPage } from './docs-page.js';
+import { asMacfleetError, problemOf } from './problem.js';
+import { DEFAULT_RATE_LIMIT, RateLimiter, type RateLimitOptions } from './rate-limit.js';
+import { API_PREFIX, type ApiEnv } from './respond.js';
+import { registerFleetRoutes } from './routes/fleet-routes.js';
+import { registerHealthRoutes } from './routes/health-routes.js';
+import { registerMacRoutes } from './routes/mac-routes.js';
+import { registerPoolRoutes } from './routes/pool-routes.js';
+import { registerTokenRoutes } from './routes/token-routes.js';
+
+export interface AppOptions {
+  /** The web console, mounted at `/` (its routes must stay off /api, /docs, /openapi.json, /metrics, /healthz, /readyz). */
+  readonly web?: Hono<ApiEnv>;
+  /** Per-token rate limit; `false` turns it off. Default: 5,000 requests/s, bursts of 10,000. */
+  readonly rateLimit?: RateLimitOptions | false;
+  /** Largest request body (bytes, default 16 MiB). */
+  readonly bodyLimitBytes?: number;
+  /** A request that takes longer is answered 503 TIMEOUT (ms, default 30 s). */
+  readonly requestTimeoutMs?: number;
+  /** Where unexpected errors are logged (with the request id); default stderr. */
+  readonly log?: (line: string) => void;
+}
+
+export const DEFAULT_BODY_LIMIT = 16 * 1024 * 1024;
+export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
+const REQUEST_ID = /^[\w.:-]{1,128}$/;
+const READS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+export function createApp(deps: ApiDeps, options: AppOptions = {}): OpenAPIHono<ApiEnv> {
+  const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const limiter =
+    options.rateLimit === false ? undefined : new RateLimiter(options.rateLimit ?? DEFAULT_RATE_LIMIT);
+  const timeoutMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+  const app = new OpenAPIHono<ApiEnv>({
+    defaultHook: (result) => {
+      if (result.success) return;
+      const issue = result.error.issues[0];
+      const field =
+        issue === undefined ? result.target : [result.target, ...issue.path.map(String)].join('.');
+      throw new MacfleetError('INVALID_ARGUMENT', `${field}: ${issue?.message ?? 'invalid'}`, {
+        location: { field },
+        details: {
+          issues: result.error.issues.map((i) => ({
+            path: [result.target, ...i.path.map(String)].join('.'),
+            message: i.message,
+          })),
+        },
+      });
+    },
+  });
+
+  app.use('*', async (c, next) => {
+    const started = performance.now();
+    const incoming = c.req.header('x-request-id');
+    const requestId = incoming !== undefined && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+    c.set('requestId', requestId);
+    c.set('deps', deps);
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      await Promise.race([
+        next(),
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(
+            () =>
+              reject(
+                new MacfleetError(
+                  'TIMEOUT',
+                  `the request took longer than ${timeoutMs} ms; it may still complete (retry with the same idempotency key)`,
+                ),
+              ),
+            timeoutMs,
+          );
+        }),
+      ]);
+    } catch (e) {
+      c.res = errorResponse(e, c.req.path, requestId);
+    } finally {
+      clearTimeout(timer);
+    }
+    c.header('X-Request-Id', requestId);
+    // eslint-disable-next-line @typescript-eslint/no-unsafe-argument -- hono/route types its Context loosely
+    const route = c.req.routePath === '*' && c.res.status === 404 ? 'unmatched' : routePath(c, -1);
+    deps.metrics.requests.inc({ method: c.req.method, route, status: String(c.res.status) });
+    deps.metrics.latency.observe({ method: c.req.method, route }, (performance.now() - started) / 1000);
+  });
+
+  const errorResponse = (e: unknown, instance: string, requestId: string): Response => {
+    let error: MacfleetError;
+    if (e instanceof HTTPException) {
+      error =
+        e.status === 413
+          ? new MacfleetError('PAYLOAD_TOO_LARGE', e.message)
+          : new MacfleetError(
+              e.status === 400 ? 'PARSE_ERROR' : 'INVALID_ARGUMENT',
+              e.message || 'malformed request',
+            );
+    } else error = asMacfleetError(e);
+    if (error.code === 'INTERNAL') log(`macfleet serve: request ${requestId}: ${errorText(e)}`);
+    if (error.code === 'STORE_UNAVAILABLE' || error.code === 'INTERNAL')
+      deps.metrics.storeErrors.inc({ code: error.code });
+    const body = problemOf(error, instance, requestId);
+    const headers: Record<string, string> = { 'Content-Type': 'application/problem+json' };
+    if (error.code === 'UNAUTHENTICATED') headers['WWW-Authenticate'] = 'Bearer realm="macfleet"';
+    const retry = error.details['retryAfter'];
+    if (typeof retry === 'number') headers['Retry-After'] = String(retry);
+    return new Response(JSON.stringify(body), { status: body.status, headers });
+  };
+  app.onError((e, c) => errorResponse(e, c.req.path, c.get('requestId')));
+  app.notFound((c) =>
+    errorResponse(
+      new MacfleetError('NOT_FOUND', `no route ${c.req.method} ${c.req.path}`),
+      c.req.path,
+      c.get('requestId'),
+    ),
+  );
+
+  app.use(
+    '*',
+    bodyLimit({
+      maxSize: options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT,
+      onError: () => {
+        throw new MacfleetError(
+          'PAYLOAD_TOO_LARGE',
+          `the request body is larger than ${options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT} bytes`,
+        );
+      },
+    }),
+  );
+
+  app.use(`${API_PREFIX}/*`, async (c, next) => {
+    const header = c.req.header('authorization');
+    const match = header === undefined ? null : /^Bearer\s+(\S+)\s*$/i.exec(header);
+    if (match === null) {
+      throw new MacfleetError(
+        'UNAUTHENTICATED',
+        'a bearer token is needed: Authorization: Bearer mft_... (macfleet token create)',
+      );
+    }
+    const principal = await deps.authenticate(match[1]!);
+    if (principal === null)
+      throw new MacfleetError('UNAUTHENTICATED', 'the token is unknown, revoked or expired');
+    c.set('principal', principal);
+    const wait = limiter?.take(principal.name, deps.clock.now()) ?? 0;
+    if (wait > 0) {
+      throw new MacfleetError(
+        'RATE_LIMITED',
+        `too many requests from token ${principal.name}; retry in ${wait} s`,
+        {
+          details: { retryAfter: wait },
+        },
+      );
+    }
+    if (READS.has(c.req.method)) return next();
+    await next();
+    const problem = c.res.headers.get('content-type')?.startsWith('application/problem+json') === true;
+    const code = problem ? (((await c.res.clone().json()) as { code?: string }).code ?? null) : null;
+    await deps.writes.append({
+      requestId: c.get('requestId'),
+      time: deps.clock.now(),
+      actor: principal.name,
+      method: c.req.method,
+      path: c.req.path,
+      status: c.res.status,
+      code,
+    });
+  });
+
+  app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {
+    type: 'http',
+    scheme: 'bearer',
+    description: 'a token from `macfleet token create --role viewer|operator|admin`',
+  });
+  registerHealthRoutes(app);
+  registerMacRoutes(app);
+  registerPoolRoutes(app);
+  registerFleetRoutes(app);
+  registerTokenRoutes(app);
+
+  let document: string | undefined;
+  const openapi = (): string =>
+    (document ??= JSON.stringify(
+      app.getOpenAPI31Document({
+        openapi: '3.1.0',
+        info: {
+          title: 'macfleet',
+          version: '0.1.0',
+          description:
+            'MAC address control for virtual machine fleets: pools, allocation, the fleet inventory and its audit log.',
+        },
+      }),
+    ));
+  app.get('/openapi.json', (c) => c.body(openapi(), 200, { 'Content-Type': 'application/json' }));
+  app.get('/docs', (c) => c.html(docsPage(JSON.parse(openapi()) as Parameters<typeof docsPage>[0])));
+
+  if (options.web !== undefined) app.route('/', options.web);
+  return app;
+}
+
+function errorText(e: unknown): string {
+  if (e instanceof MacfleetError && e.cause !== undefined) return `${e.message}: ${errorText(e.cause)}`;
+  return e instanceof Error ? (e.stack ?? e.message) : String(e);
+}

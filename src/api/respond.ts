@@ -1,0 +1,130 @@
+/**
+ * What every route shares: the Hono environment, the role check, the error responses each route
+ * documents, response validation against the route's own schema, and cursor pagination.
+ */
+import { createRoute, type RouteConfig, type z } from '@hono/zod-openapi';
+import type { Context, MiddlewareHandler } from 'hono';
+import { MacfleetError } from '../errors.js';
+import type { ApiDeps } from './deps.js';
+import { roleAllows, type Principal, type Role } from './principal.js';
+import { ProblemSchema } from './schemas.js';
+
+export interface ApiEnv {
+  Variables: {
+    deps: ApiDeps;
+    requestId: string;
+    /** Set by the authentication middleware on /api/v1. */
+    principal: Principal;
+  };
+}
+
+export const API_PREFIX = '/api/v1';
+
+/** Refuse the request (403) unless the caller's role allows `role`. */
+export const need =
+  (role: Role): MiddlewareHandler<ApiEnv> =>
+  async (c, next) => {
+    const p = c.get('principal');
+    if (!roleAllows(p.role, role)) {
+      throw new MacfleetError('FORBIDDEN', `this needs the ${role} role; the token ${p.name} has ${p.role}`);
+    }
+    await next();
+  };
+
+const problem = (description: string) => ({
+  description,
+  content: { 'application/problem+json': { schema: ProblemSchema } },
+});
+
+/** The error responses of an authenticated route (the body of each is a Problem). */
+const ERROR_RESPONSES = {
+  400: problem('the request does not match its schema, or its JSON is malformed'),
+  401: problem('no token, or an unknown, revoked or expired one'),
+  403: problem("the token's role does not allow this"),
+  413: problem('the body is larger than the limit'),
+  422: problem('a MAC or range in the request is not valid'),
+  429: problem('too many requests from this token; see Retry-After'),
+  503: problem('the store is unavailable, or the request took too long'),
+} as const;
+
+/**
+ * An /api/v1 route: the path is written without the prefix; `role` is documented and enforced (403);
+ * `errors` adds route-specific statuses (404, 409). The type stays the config's own, so handlers are
+ * typed by their request and success-response schemas (errors are thrown, never returned).
+ */
+export function apiRoute<R extends RouteConfig>(
+  role: Role,
+  config: R,
+  errors: { 404?: string; 409?: string } = {},
+): R {
+  const extra: Record<number, ReturnType<typeof problem>> = {};
+  if (errors[404] !== undefined) extra[404] = problem(errors[404]);
+  if (errors[409] !== undefined) extra[409] = problem(errors[409]);
+  return createRoute({
+    ...config,
+    path: `${API_PREFIX}${config.path}`,
+    security: [{ bearer: [] }],
+    description: `${config.description === undefined ? '' : `${config.description}\n\n`}Role: ${role}.`,
+    middleware: [need(role)],
+    responses: { ...config.responses, ...ERROR_RESPONSES, ...extra },
+  });
+}
+
+/** Validate a response body against its schema: a mismatch is a server bug, answered as a 500. */
+export function check<S extends z.ZodType>(schema: S, body: unknown): z.output<S> {
+  const r = schema.safeParse(body);
+  if (!r.success) {
+    throw new MacfleetError('INTERNAL', 'the response did not match its schema', { cause: r.error });
+  }
+  return r.data;
+}
+
+/**
+ * Cursors are opaque to clients: base64url of the last item's key. `next` is the request's own URL
+ * with the cursor of the page's last item, or null when the page was the last.
+ */
+export const encodeCursor = (key: string): string => Buffer.from(key, 'utf8').toString('base64url');
+
+export function decodeCursor(cursor: string | undefined): string | undefined {
+  if (cursor === undefined || cursor === '') return undefined;
+  const text = Buffer.from(cursor, 'base64url').toString('utf8');
+  if (encodeCursor(text) !== cursor) {
+    throw new MacfleetError('INVALID_ARGUMENT', 'cursor: not a cursor this server handed out', {
+      location: { field: 'cursor' },
+    });
+  }
+  return text;
+}
+
+export function nextLink(c: Context, lastKey: string | undefined, full: boolean): string | null {
+  if (!full || lastKey === undefined) return null;
+  const url = new URL(c.req.url);
+  url.searchParams.set('cursor', encodeCursor(lastKey));
+  return `${url.pathname}${url.search}`;
+}
+
+/** One page of a list already in key order: items after `cursor`, `limit` of them, and the next link. */
+export function pageOf<T, U>(
+  c: Context,
+  all: readonly T[],
+  keyOf: (item: T) => string,
+  query: { limit: number; cursor?: string | undefined },
+  view: (item: T) => U,
+): { items: U[]; next: string | null } {
+  const after = decodeCursor(query.cursor);
+  // Key order is JS string order here, whatever collation the database sorted by.
+  all = [...all].sort((a, b) => (keyOf(a) < keyOf(b) ? -1 : keyOf(a) > keyOf(b) ? 1 : 0));
+  let start = 0;
+  if (after !== undefined) {
+    start = all.findIndex((x) => keyOf(x) > after);
+    if (start < 0) start = all.length;
+  }
+  const slice = all.slice(start, start + query.limit);
+  const more = start + query.limit < all.length;
+  return {
+    items: slice.map(view),
+    next: nextLink(c, slice.length === 0 ? undefined : keyOf(slice.at(-1)!), more),
+  };
+}
+
+export const iso = (ms: number): string => new Date(ms).toISOString();

@@ -1,0 +1,499 @@
+/**
+ * The fleet: hosts, networks, VMs with their lifecycle and adapter settings, the audit log (events)
+ * and duplicate findings. Each handler calls the fleet service the CLI calls, acting as the token's name.
+ */
+import type { OpenAPIHono } from '@hono/zod-openapi';
+import { z } from '@hono/zod-openapi';
+import { inField, MacfleetError } from '../../errors.js';
+import {
+  addHost,
+  addNetwork,
+  createVm,
+  duplicateFindings,
+  eventJson,
+  hostJson,
+  networkJson,
+  parseAllocationSource,
+  registerVm,
+  removeVm,
+  saveVm,
+  setAdapter,
+  startVm,
+  stopVm,
+  type AdapterChange,
+  type Adapter,
+  type FleetDeps,
+  type Vm,
+  type VmRef,
+} from '../../fleet/index.js';
+import { formatMac, parseIpv4, parseMac } from '../../mac/index.js';
+import { apiRoute, check, decodeCursor, nextLink, pageOf, type ApiEnv } from '../respond.js';
+import {
+  AdapterPatchSchema,
+  CursorQuery,
+  EventPage,
+  FindingPage,
+  HostCreateSchema,
+  HostPage,
+  HostPatchSchema,
+  HostSchema,
+  LimitQuery,
+  MacText,
+  NetworkCreateSchema,
+  NetworkPage,
+  NetworkSchema,
+  VmCreateSchema,
+  VmPage,
+  VmRegisterSchema,
+  VmSchema,
+} from '../schemas.js';
+import type { Context } from 'hono';
+
+const pathParam = (name: string) =>
+  z
+    .string()
+    .min(1)
+    .max(256)
+    .openapi({ param: { name, in: 'path' } });
+const HostParam = z.object({ host: pathParam('host') });
+const VmParams = z.object({ host: pathParam('host'), name: pathParam('name') });
+const AdapterParams = VmParams.extend({
+  index: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .openapi({ param: { name: 'index', in: 'path' } }),
+});
+const PageQuery = z.object({ limit: LimitQuery, cursor: CursorQuery });
+const json = <S extends z.ZodType>(schema: S, description: string) => ({
+  description,
+  content: { 'application/json': { schema } },
+});
+const body = <S extends z.ZodType>(schema: S) => ({
+  body: { content: { 'application/json': { schema } }, required: true },
+});
+
+const adapterJson = (a: Adapter) => ({
+  index: a.index,
+  network: a.network,
+  mode: a.mode,
+  mac: formatMac(a.mac),
+  spoofing: a.spoofing,
+  dhcpGuard: a.dhcpGuard,
+  routerGuard: a.routerGuard,
+  vmware: a.vmware === null ? null : { ...a.vmware },
+});
+export const vmView = (vm: Vm) => ({
+  name: vm.name,
+  host: vm.host,
+  state: vm.state,
+  adapters: vm.adapters.map(adapterJson),
+});
+
+const fleetOf = (c: Context<ApiEnv>): FleetDeps => c.var.deps.fleet(c.var.principal.name);
+
+const routes = {
+  hosts: apiRoute('viewer', {
+    method: 'get',
+    path: '/hosts',
+    tags: ['fleet'],
+    summary: 'hosts, by name',
+    request: { query: PageQuery },
+    responses: { 200: json(HostPage, 'a page of hosts') },
+  }),
+  addHost: apiRoute(
+    'admin',
+    {
+      method: 'post',
+      path: '/hosts',
+      tags: ['fleet'],
+      summary: 'add a host (its scheme state starts fresh)',
+      request: body(HostCreateSchema),
+      responses: { 201: json(HostSchema, 'the host') },
+    },
+    { 409: 'a host by that name exists' },
+  ),
+  host: apiRoute(
+    'viewer',
+    {
+      method: 'get',
+      path: '/hosts/{host}',
+      tags: ['fleet'],
+      summary: 'a host',
+      request: { params: HostParam },
+      responses: { 200: json(HostSchema, 'the host') },
+    },
+    { 404: 'no such host' },
+  ),
+  patchHost: apiRoute(
+    'admin',
+    {
+      method: 'patch',
+      path: '/hosts/{host}',
+      tags: ['fleet'],
+      summary: "change a host's allocation source, IPv4 address or Hyper-V range",
+      request: { params: HostParam, ...body(HostPatchSchema) },
+      responses: { 200: json(HostSchema, 'the host') },
+    },
+    { 404: 'no such host' },
+  ),
+  networks: apiRoute('viewer', {
+    method: 'get',
+    path: '/networks',
+    tags: ['fleet'],
+    summary: 'virtual networks, by host and name',
+    request: { query: PageQuery.extend({ host: z.string().optional() }) },
+    responses: { 200: json(NetworkPage, 'a page of networks') },
+  }),
+  addNetwork: apiRoute(
+    'admin',
+    {
+      method: 'post',
+      path: '/networks',
+      tags: ['fleet'],
+      summary: 'add a virtual network to a host',
+      request: body(NetworkCreateSchema),
+      responses: { 201: json(NetworkSchema, 'the network') },
+    },
+    { 404: 'no such host', 409: 'the host has a network by that name' },
+  ),
+  vms: apiRoute('viewer', {
+    method: 'get',
+    path: '/vms',
+    tags: ['vms'],
+    summary: 'VMs, by host and name',
+    request: {
+      query: PageQuery.extend({
+        host: z.string().optional(),
+        state: z.enum(['stopped', 'running', 'saved']).optional(),
+      }),
+    },
+    responses: { 200: json(VmPage, 'a page of VMs') },
+  }),
+  createVm: apiRoute(
+    'operator',
+    {
+      method: 'post',
+      path: '/vms',
+      tags: ['vms'],
+      summary: "create a VM (dynamic adapters get MACs from the host's source)",
+      request: body(VmCreateSchema),
+      responses: { 201: json(VmSchema, 'the VM') },
+    },
+    { 404: 'no such host or network', 409: 'a static MAC is held elsewhere (MAC_CONFLICT) or the VM exists' },
+  ),
+  vm: apiRoute(
+    'viewer',
+    {
+      method: 'get',
+      path: '/vms/{host}/{name}',
+      tags: ['vms'],
+      summary: 'a VM with its adapters',
+      request: { params: VmParams },
+      responses: { 200: json(VmSchema, 'the VM') },
+    },
+    { 404: 'no such VM' },
+  ),
+  start: apiRoute(
+    'operator',
+    {
+      method: 'post',
+      path: '/vms/{host}/{name}/start',
+      tags: ['vms'],
+      summary: 'start a VM, as its hypervisor would (refused with MAC_CONFLICT where the hypervisor refuses)',
+      request: { params: VmParams },
+      responses: { 200: json(VmSchema, 'the VM') },
+    },
+    { 404: 'no such VM', 409: 'MAC_CONFLICT: a running VM on the host and network has the MAC' },
+  ),
+  stop: apiRoute(
+    'operator',
+    {
+      method: 'post',
+      path: '/vms/{host}/{name}/stop',
+      tags: ['vms'],
+      summary: 'stop a running or saved VM',
+      request: { params: VmParams },
+      responses: { 200: json(VmSchema, 'the VM') },
+    },
+    { 404: 'no such VM' },
+  ),
+  save: apiRoute(
+    'operator',
+    {
+      method: 'post',
+      path: '/vms/{host}/{name}/save',
+      tags: ['vms'],
+      summary: "save a running VM's state",
+      request: { params: VmParams },
+      responses: { 200: json(VmSchema, 'the VM') },
+    },
+    { 404: 'no such VM', 409: 'the VM is not running' },
+  ),
+  register: apiRoute(
+    'operator',
+    {
+      method: 'post',
+      path: '/vms/{host}/{name}/register',
+      tags: ['vms'],
+      summary: 'register the VM on another host (move, or copy); dynamic adapters get new MACs there',
+      request: { params: VmParams, ...body(VmRegisterSchema) },
+      responses: { 200: json(VmSchema, 'the VM on its new host') },
+    },
+    { 404: 'no such VM or host', 409: 'VM_RUNNING or a name clash' },
+  ),
+  remove: apiRoute(
+    'operator',
+    {
+      method: 'delete',
+      path: '/vms/{host}/{name}',
+      tags: ['vms'],
+      summary: "remove a stopped VM (its dynamic MACs go back to the host's source)",
+      request: { params: VmParams },
+      responses: { 200: json(VmSchema, 'the VM as it was') },
+    },
+    { 404: 'no such VM', 409: 'VM_RUNNING' },
+  ),
+  adapter: apiRoute(
+    'operator',
+    {
+      method: 'patch',
+      path: '/vms/{host}/{name}/adapters/{index}',
+      tags: ['vms'],
+      summary: 'configure a network adapter: dynamic or static MAC, spoofing, guards, VMware policy',
+      description:
+        'The MAC mode, the static MAC and spoofing change only while the VM is stopped (VM_RUNNING otherwise), as on the hypervisors.',
+      request: { params: AdapterParams, ...body(AdapterPatchSchema) },
+      responses: { 200: json(VmSchema, 'the VM') },
+    },
+    { 404: 'no such VM or adapter', 409: 'VM_RUNNING, or the static MAC is held elsewhere (MAC_CONFLICT)' },
+  ),
+  events: apiRoute('viewer', {
+    method: 'get',
+    path: '/events',
+    tags: ['events'],
+    summary: 'the audit log, oldest first, filtered by VM, host, MAC and time',
+    request: {
+      query: PageQuery.extend({
+        vm: z.string().optional(),
+        host: z.string().optional(),
+        mac: MacText.optional(),
+        since: z.iso
+          .datetime({ offset: true })
+          .optional()
+          .openapi({ description: 'only events at or after this time' }),
+        until: z.iso
+          .datetime({ offset: true })
+          .optional()
+          .openapi({ description: 'only events before this time' }),
+      }),
+    },
+    responses: { 200: json(EventPage, 'a page of events') },
+  }),
+  findings: apiRoute('viewer', {
+    method: 'get',
+    path: '/findings',
+    tags: ['events'],
+    summary: 'duplicate MACs in the inventory: blocking, conflicting, latent (worst first)',
+    request: { query: PageQuery },
+    responses: { 200: json(FindingPage, 'a page of findings') },
+  }),
+};
+
+function adapterChange(b: z.output<typeof AdapterPatchSchema>): AdapterChange {
+  if (b.mac !== undefined && b.mode !== 'static') {
+    throw new MacfleetError('INVALID_ARGUMENT', 'mac: give it with "mode": "static"', {
+      location: { field: 'mac' },
+    });
+  }
+  return {
+    ...(b.mode === 'static' ? { static: b.mac === undefined ? ('current' as const) : parseMac(b.mac) } : {}),
+    ...(b.mode === 'dynamic' ? { dynamic: true } : {}),
+    ...(b.force === undefined ? {} : { force: b.force }),
+    ...(b.spoofing === undefined ? {} : { spoofing: b.spoofing }),
+    ...(b.dhcpGuard === undefined ? {} : { dhcpGuard: b.dhcpGuard }),
+    ...(b.routerGuard === undefined ? {} : { routerGuard: b.routerGuard }),
+    ...(b.vmware === undefined
+      ? {}
+      : { vmware: Object.fromEntries(Object.entries(b.vmware).filter(([, v]) => v !== undefined)) }),
+  };
+}
+
+export function registerFleetRoutes(app: OpenAPIHono<ApiEnv>): void {
+  app.openapi(routes.hosts, async (c) => {
+    const hosts = await fleetOf(c).repo.listHosts();
+    return c.json(
+      check(
+        HostPage,
+        pageOf(c, hosts, (h) => h.name, c.req.valid('query'), hostJson),
+      ),
+      200,
+    );
+  });
+  app.openapi(routes.addHost, async (c) => {
+    const b = c.req.valid('json');
+    const host = await addHost(fleetOf(c), {
+      name: b.name,
+      hypervisor: b.hypervisor,
+      nics: b.nics.map((n, i) => ({ mac: inField(`nics.${i}.mac`, () => parseMac(n.mac)), kind: n.kind })),
+      ip: b.ip === null ? null : parseIpv4(b.ip, 'ip'),
+      allocation: parseAllocationSource(b.allocation),
+      ...(b.min === undefined ? {} : { min: parseMac(b.min) }),
+      ...(b.max === undefined ? {} : { max: parseMac(b.max) }),
+    });
+    return c.json(check(HostSchema, hostJson(host)), 201);
+  });
+  app.openapi(routes.host, async (c) => {
+    const name = c.req.valid('param').host;
+    const host = await fleetOf(c).repo.getHost(name);
+    if (host === undefined) throw new MacfleetError('NOT_FOUND', `no host named ${JSON.stringify(name)}`);
+    return c.json(check(HostSchema, hostJson(host)), 200);
+  });
+  app.openapi(routes.patchHost, async (c) => {
+    const { updateHost } = await import('../../fleet/host-service.js');
+    const b = c.req.valid('json');
+    const host = await updateHost(fleetOf(c), c.req.valid('param').host, {
+      ...(b.allocation === undefined ? {} : { allocation: parseAllocationSource(b.allocation) }),
+      ...(b.ip === undefined ? {} : { ip: parseIpv4(b.ip, 'ip') }),
+      ...(b.min === undefined ? {} : { min: parseMac(b.min) }),
+      ...(b.max === undefined ? {} : { max: parseMac(b.max) }),
+    });
+    return c.json(check(HostSchema, hostJson(host)), 200);
+  });
+  app.openapi(routes.networks, async (c) => {
+    const q = c.req.valid('query');
+    const nets = await fleetOf(c).repo.listNetworks(q.host);
+    return c.json(
+      check(
+        NetworkPage,
+        pageOf(c, nets, (n) => `${n.host}\u0000${n.name}`, q, networkJson),
+      ),
+      200,
+    );
+  });
+  app.openapi(routes.addNetwork, async (c) => {
+    const b = c.req.valid('json');
+    const net = await addNetwork(fleetOf(c), {
+      host: b.host,
+      name: b.name,
+      ...(b.nic === undefined ? {} : { nic: parseMac(b.nic) }),
+      ...(b.segment === undefined ? {} : { segment: b.segment }),
+    });
+    return c.json(check(NetworkSchema, networkJson(net)), 201);
+  });
+  app.openapi(routes.vms, async (c) => {
+    const q = c.req.valid('query');
+    const vms = (await fleetOf(c).repo.listVms(q.host)).filter(
+      (v) => q.state === undefined || v.state === q.state,
+    );
+    return c.json(
+      check(
+        VmPage,
+        pageOf(c, vms, (v) => `${v.host}\u0000${v.name}`, q, vmView),
+      ),
+      200,
+    );
+  });
+  app.openapi(routes.createVm, async (c) => {
+    const b = c.req.valid('json');
+    const vm = await createVm(fleetOf(c), {
+      host: b.host,
+      name: b.name,
+      force: b.force,
+      adapters: b.adapters.map((a, i) => ({
+        network: a.network,
+        ...(a.static === undefined
+          ? {}
+          : { static: inField(`adapters.${i}.static`, () => parseMac(a.static!)) }),
+        ...(a.spoofing === undefined ? {} : { spoofing: a.spoofing }),
+        ...(a.dhcpGuard === undefined ? {} : { dhcpGuard: a.dhcpGuard }),
+        ...(a.routerGuard === undefined ? {} : { routerGuard: a.routerGuard }),
+        ...(a.vmware === undefined
+          ? {}
+          : { vmware: Object.fromEntries(Object.entries(a.vmware).filter(([, v]) => v !== undefined)) }),
+      })),
+    });
+    return c.json(check(VmSchema, vmView(vm)), 201);
+  });
+  app.openapi(routes.vm, async (c) => {
+    const p = c.req.valid('param');
+    const vm = await fleetOf(c).repo.getVm(p.host, p.name);
+    if (vm === undefined)
+      throw new MacfleetError('NOT_FOUND', `no VM named ${JSON.stringify(p.name)} on host ${p.host}`);
+    return c.json(check(VmSchema, vmView(vm)), 200);
+  });
+  const lifecycle = [
+    [routes.start, startVm],
+    [routes.stop, stopVm],
+    [routes.save, saveVm],
+    [routes.remove, removeVm],
+  ] as const;
+  for (const [route, action] of lifecycle) {
+    app.openapi(route, async (c) => {
+      const p = c.req.valid('param');
+      const ref: VmRef = { host: p.host, name: p.name };
+      return c.json(check(VmSchema, vmView(await action(fleetOf(c), ref))), 200);
+    });
+  }
+  app.openapi(routes.register, async (c) => {
+    const p = c.req.valid('param');
+    const b = c.req.valid('json');
+    const vm = await registerVm(fleetOf(c), {
+      name: p.name,
+      from: p.host,
+      host: b.host,
+      copy: b.copy,
+      ...(b.as === undefined ? {} : { as: b.as }),
+    });
+    return c.json(check(VmSchema, vmView(vm)), 200);
+  });
+  app.openapi(routes.adapter, async (c) => {
+    const p = c.req.valid('param');
+    const vm = await setAdapter(
+      fleetOf(c),
+      { host: p.host, name: p.name },
+      p.index,
+      adapterChange(c.req.valid('json')),
+    );
+    return c.json(check(VmSchema, vmView(vm)), 200);
+  });
+  app.openapi(routes.events, async (c) => {
+    const q = c.req.valid('query');
+    const after = decodeCursor(q.cursor);
+    const events = await fleetOf(c).repo.listEvents({
+      ...(q.vm === undefined ? {} : { vm: q.vm }),
+      ...(q.host === undefined ? {} : { host: q.host }),
+      ...(q.mac === undefined ? {} : { mac: parseMac(q.mac) }),
+      ...(q.since === undefined ? {} : { since: Date.parse(q.since) }),
+      ...(q.until === undefined ? {} : { until: Date.parse(q.until) }),
+      ...(after === undefined ? {} : { afterSeq: Number(after) }),
+      limit: q.limit + 1,
+    });
+    const items = events.slice(0, q.limit);
+    return c.json(
+      check(EventPage, {
+        items: items.map(eventJson),
+        next: nextLink(c, items.at(-1)?.seq.toString(), events.length > q.limit),
+      }),
+      200,
+    );
+  });
+  app.openapi(routes.findings, async (c) => {
+    const repo = fleetOf(c).repo;
+    const findings = duplicateFindings(await repo.listVms(), await repo.listNetworks());
+    const keyed = findings.map((f, i) => ({ f, key: String(i).padStart(10, '0') }));
+    return c.json(
+      check(
+        FindingPage,
+        pageOf(
+          c,
+          keyed,
+          (x) => x.key,
+          c.req.valid('query'),
+          (x) => x.f,
+        ),
+      ),
+      200,
+    );
+  });
+}
