@@ -6,7 +6,8 @@
 import type { Context, Hono, MiddlewareHandler } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { roleAllows, type Role } from '../api/principal.js';
-import { isMacfleetError, type ErrorCode } from '../errors.js';
+import { statusFor } from '../api/problem.js';
+import { isMacfleetError } from '../errors.js';
 import type { FleetDeps } from '../fleet/index.js';
 import { storeFleetDeps } from '../store/fleet-deps.js';
 import { PoolStore } from '../store/pool-store.js';
@@ -71,24 +72,14 @@ export function forbidden(c: Ctx, active: NavHref, needed: Role, what: string) {
   );
 }
 
-const STATUS: Partial<Record<ErrorCode, ContentfulStatusCode>> = {
-  NOT_FOUND: 404,
-  ALREADY_EXISTS: 409,
-  MAC_CONFLICT: 409,
-  RANGE_OVERLAP: 409,
-  POOL_EXHAUSTED: 409,
-  VM_RUNNING: 409,
-  STALE_FILE: 409,
-  INTERNAL: 500,
-};
-
 /** What the page says when the core refuses, and the status it is sent with (bad input 400). */
 export function refusal(e: unknown): { notice: Notice; status: ContentfulStatusCode } {
   if (!isMacfleetError(e)) throw e;
   const hint = e.code === 'VM_RUNNING' ? ' — stop the virtual machine to change this' : '';
   return {
     notice: { kind: 'error', text: `${e.message}${hint} [${e.code}]` },
-    status: STATUS[e.code] ?? 400,
+    // The API's one code → status map, so a refusal has the same status on both faces.
+    status: statusFor(e.code) as ContentfulStatusCode,
   };
 }
 

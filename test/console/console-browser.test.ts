@@ -1,11 +1,11 @@
 /**
- * The console in a real browser (Debian's chromium driven by playwright-core) against a console server
- * child on 127.0.0.1 with a temporary database seeded with the demo fleet. The two procedures of the
+ * The console in a real browser (Debian's chromium driven by playwright-core) against a `macfleet serve`
+ * child on 127.0.0.1 with a temporary database seeded with the demo fleet (run `npm run build` first). The two procedures of the
  * product's source material are followed word for word, by role and label; a scan with a duplicate is
  * uploaded and found under Conflicts; the pool chart renders; no control lacks an accessible name; a
  * screenshot of each page goes to test-results/.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -20,34 +20,41 @@ const shots = join(root, 'test-results');
 const have = existsSync(CHROMIUM);
 if (!have && process.env['CI'] === 'true') throw new Error(`${CHROMIUM} is missing (.ci/run installs it)`);
 
-const TOKENS = { operator: 'op-token-1', viewer: 'view-token-1' };
+const TOKENS = { operator: '', viewer: '' };
 let child: ChildProcess;
 let base = '';
 let browser: Browser;
 let dir = '';
 
-async function startChild(): Promise<string> {
+/** Seed a temporary database, then run `macfleet serve` on it on a free loopback port. */
+async function startServe(): Promise<string> {
   dir = mkdtempSync(join(tmpdir(), 'macfleet-console-'));
-  child = spawn(
+  const db = join(dir, 'fleet.db');
+  const seeded = spawnSync(
     process.execPath,
-    ['--import', 'tsx', join(root, 'test/helpers/console-child.ts'), join(dir, 'fleet.db')],
+    ['--import', 'tsx', join(root, 'test/helpers/console-seed.ts'), db],
     {
       cwd: root,
-      env: {
-        ...process.env,
-        MACFLEET_TEST_TOKENS: `${TOKENS.operator}:operator:olivia,${TOKENS.viewer}:viewer:victor`,
-      },
-      stdio: ['ignore', 'pipe', 'inherit'],
+      encoding: 'utf8',
     },
   );
+  if (seeded.status !== 0) throw new Error(`seeding failed: ${seeded.stderr}`);
+  Object.assign(TOKENS, JSON.parse(seeded.stdout) as typeof TOKENS);
+  const env = { ...process.env };
+  delete env['MACFLEET_DB'];
+  child = spawn(join(root, 'bin/macfleet'), ['serve', '--db', db, '--listen', '127.0.0.1:0'], {
+    cwd: root,
+    env,
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   return new Promise((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /listening (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
+    let err = '';
+    child.stderr!.on('data', (d: Buffer) => {
+      err += d.toString();
+      const m = /on (http:\/\/127\.0\.0\.1:\d+)/.exec(err);
       if (m !== null) resolve(m[1]!);
     });
-    child.on('exit', (code) => reject(new Error(`console server exited with ${code}`)));
+    child.on('exit', (code) => reject(new Error(`macfleet serve exited with ${code}: ${err}`)));
   });
 }
 
@@ -90,7 +97,7 @@ const unnamedControls = (page: Page): Promise<string[]> => page.evaluate(UNNAMED
 describe.skipIf(!have)('web console in chromium', { timeout: 90_000 }, () => {
   beforeAll(async () => {
     mkdirSync(shots, { recursive: true });
-    base = await startChild();
+    base = await startServe();
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],

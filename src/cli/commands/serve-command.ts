@@ -5,6 +5,7 @@ import { DEFAULT_RATE_LIMIT } from '../../api/rate-limit.js';
 import { DEFAULT_LISTEN, isLoopback, parseListen, startServer } from '../../api/server.js';
 import type { CliContext } from '../context.js';
 import { intOption } from '../options.js';
+import { consoleFor } from '../../web/mount.js';
 import { clockFrom, parseDuration, withStore, type StoreOptions } from '../store-options.js';
 
 interface ServeOptions extends StoreOptions {
@@ -44,6 +45,7 @@ export function registerServe(program: Command, ctx: CliContext): void {
       await withStore(ctx, opts, async (store, location) => {
         const deps = apiDeps(store, { clock: clockFrom(undefined) });
         const server = await startServer(deps, listen, {
+          web: consoleFor(deps),
           rateLimit:
             opts.rateLimit === 0
               ? false
