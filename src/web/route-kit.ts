@@ -15,6 +15,7 @@ import type { SqlSession } from '../store/store.js';
 import type { ConsoleEnv } from './auth.js';
 import type { ConsoleDeps } from './deps.js';
 import { html, layout, type Html, type NavHref, type Notice, type PageContext } from './html.js';
+import type { FleetCache } from './fleet-data.js';
 import type { ScanShelf } from './scan-shelf.js';
 
 export type ConsoleApp = Hono<ConsoleEnv>;
@@ -26,6 +27,8 @@ export interface Kit {
   readonly guard: MiddlewareHandler<ConsoleEnv>;
   /** Uploaded scans kept for the Conflicts and Scan upload pages. */
   readonly scans: ScanShelf;
+  /** Whole-inventory values, recomputed only when the inventory changed. */
+  readonly cache: FleetCache;
 }
 
 /** The page context of a request; a notice set before a redirect is shown once. */

@@ -8,8 +8,7 @@ import { formatAllocationSource, hostSpecOf, type Host } from '../../fleet/index
 import { formatIpv4, formatMac } from '../../mac/index.js';
 import { formatPercent, formatSet, hostModel, type CollisionFinding } from '../../schemes/index.js';
 import { StoreFleetRepository } from '../../store/fleet-store.js';
-import { hostCounts } from '../../store/fleet-pages.js';
-import { hostCollisions } from '../fleet-data.js';
+import { cachedHostCounts, hostCollisions } from '../fleet-data.js';
 import { badge, fmtInt, html, query, type Html } from '../html.js';
 import { read, render, type ConsoleApp, type Kit } from '../route-kit.js';
 
@@ -48,7 +47,7 @@ export function registerHostsPage(app: ConsoleApp, kit: Kit): void {
       const repo = new StoreFleetRepository(kit.deps.store, tx);
       return {
         hosts: await repo.listHosts(),
-        counts: await hostCounts(tx),
+        counts: await cachedHostCounts(kit, tx),
         collisions: await hostCollisions(kit, tx),
         networks: await repo.listNetworks(),
       };

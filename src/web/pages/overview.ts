@@ -1,15 +1,14 @@
 /** Overview: counts of hosts, VMs and adapters, findings by severity, and pool utilisation. */
-import { fleetCounts } from '../../store/fleet-pages.js';
 import { chartLegend, utilisationBar } from '../charts.js';
-import { hostCollisions, inventoryFindings } from '../fleet-data.js';
+import { cachedFleetCounts, hostCollisions, inventoryFindings } from '../fleet-data.js';
 import { fmtInt, html } from '../html.js';
 import { poolsOf, read, render, type ConsoleApp, type Kit } from '../route-kit.js';
 
 export function registerOverviewPage(app: ConsoleApp, kit: Kit): void {
   app.get('/', kit.guard, async (c) => {
     const { counts, findings, collisions } = await read(kit, async (tx) => ({
-      counts: await fleetCounts(tx),
-      findings: await inventoryFindings(tx),
+      counts: await cachedFleetCounts(kit, tx),
+      findings: await inventoryFindings(kit, tx),
       collisions: await hostCollisions(kit, tx),
     }));
     const pools = await poolsOf(kit).listPools();
