@@ -63,7 +63,7 @@ export function registerEventsPage(app: ConsoleApp, kit: Kit): void {
     const { filter, errors, shown } = filterOf(c);
     const { page, actors } = await read(kit, async (tx) => ({
       page: errors.length > 0 ? { events: [], more: false } : await eventPage(tx, filter, PAGE),
-      actors: await eventActors(tx),
+      actors: await kit.cache.get(tx, 'actors', () => eventActors(tx)),
     }));
     const input = (id: string, label: string, name: keyof typeof shown, type = 'text', placeholder = '') =>
       html`<div class="f">
