@@ -4,7 +4,8 @@
  */
 import { MacfleetError } from '../errors.js';
 import type { AdapterSpec, FleetDeps, Vm, VmwarePolicy } from '../fleet/index.js';
-import { formatMac, parseMac } from '../mac/index.js';
+import { adapterMacText } from '../fleet/index.js';
+import { parseMac } from '../mac/index.js';
 import { MIN_TIME, parseTime } from '../time.js';
 import { storeFleetDeps } from '../store/fleet-deps.js';
 import type { CliContext } from './context.js';
@@ -134,7 +135,7 @@ export function renderVm(vm: Vm): string {
     `  #${a.index}`,
     a.network,
     a.mode,
-    a.mac === null ? 'assigned at first start' : formatMac(a.mac),
+    adapterMacText(a.mac),
     [
       `spoofing ${onOff(a.spoofing)}`,
       ...(a.dhcpGuard ? ['dhcp-guard on'] : []),

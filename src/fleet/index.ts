@@ -16,3 +16,4 @@ export * from './pool-source.js';
 export * from './mac-sources.js';
 export * from './import-scan.js';
 export * from './describe-event.js';
+export * from './host-collisions.js';

@@ -7,6 +7,10 @@ import { formatAllocationSource, type Adapter, type Host, type VirtualNetwork, t
 /** A MAC as JSON: canonical text, or null for a dynamic adapter not assigned yet (Hyper-V, before its first start). */
 export const macJson = (mac: Mac | null): string | null => (mac === null ? null : formatMac(mac));
 
+/** An adapter's MAC for people: a Hyper-V dynamic adapter has none until its VM first starts. */
+export const adapterMacText = (mac: Mac | null): string =>
+  mac === null ? 'assigned at first start' : formatMac(mac);
+
 /** The VM shape of issue 5: `{"name","host","state","adapters":[{"index","network","mode","mac","spoofing"}]}`. */
 export interface VmJson {
   name: string;

@@ -32,7 +32,7 @@ interface HostRow {
   scheme: string;
   version: string | null;
 }
-interface AdapterRow {
+export interface AdapterRow {
   host: string;
   vm: string;
   idx: number;
@@ -45,7 +45,7 @@ interface AdapterRow {
   vmware: string | null;
   state?: Vm['state'];
 }
-interface EventRow {
+export interface EventRow {
   seq: number;
   time: number;
   actor: string;
@@ -60,7 +60,7 @@ interface EventRow {
 const bool = (b: boolean): number => (b ? 1 : 0);
 const json = <T>(text: string | null): T | null => (text === null ? null : (JSON.parse(text) as T));
 
-const toAdapter = (r: AdapterRow): Adapter => ({
+export const toAdapter = (r: AdapterRow): Adapter => ({
   index: r.idx,
   network: r.network,
   mode: r.mode,
@@ -71,8 +71,35 @@ const toAdapter = (r: AdapterRow): Adapter => ({
   vmware: json<VmwarePolicy>(r.vmware),
 });
 
-const ADAPTER_COLUMNS =
+export const ADAPTER_COLUMNS =
   'a.host, a.vm, a.idx, a.network, a.mode, a.mac, a.spoofing, a.dhcp_guard, a.router_guard, a.vmware';
+
+/** Events from their rows and their MAC rows (`seq`, `mac`, in position order). */
+export function eventsFromRows(
+  rows: readonly EventRow[],
+  macs: readonly { seq: number; mac: number }[],
+): FleetEvent[] {
+  const bySeq = new Map<number, Mac[]>();
+  for (const m of macs) {
+    const list = bySeq.get(m.seq);
+    if (list === undefined) bySeq.set(m.seq, [m.mac as Mac]);
+    else list.push(m.mac as Mac);
+  }
+  return rows.map((r) => ({
+    seq: r.seq,
+    time: r.time,
+    actor: r.actor,
+    kind: r.kind,
+    subject: {
+      host: r.host,
+      ...(r.vm === null ? {} : { vm: r.vm }),
+      ...(r.adapter === null ? {} : { adapter: r.adapter }),
+    },
+    before: json<EventDetail>(r.before_json),
+    after: json<EventDetail>(r.after_json),
+    macs: bySeq.get(r.seq) ?? [],
+  }));
+}
 
 /**
  * Multi-row INSERTs of `rows` into `target` (`table (columns)`), in chunks under the drivers' parameter
@@ -374,22 +401,7 @@ export class StoreFleetRepository implements FleetRepository {
          ORDER BY m.seq, m.position`,
         limit === '' || last === undefined ? params : [...params, last],
       );
-      const bySeq = new Map<number, Mac[]>();
-      for (const m of macs) bySeq.set(m.seq, [...(bySeq.get(m.seq) ?? []), m.mac as Mac]);
-      return rows.map((r) => ({
-        seq: r.seq,
-        time: r.time,
-        actor: r.actor,
-        kind: r.kind,
-        subject: {
-          host: r.host,
-          ...(r.vm === null ? {} : { vm: r.vm }),
-          ...(r.adapter === null ? {} : { adapter: r.adapter }),
-        },
-        before: json<EventDetail>(r.before_json),
-        after: json<EventDetail>(r.after_json),
-        macs: bySeq.get(r.seq) ?? [],
-      }));
+      return eventsFromRows(rows, macs);
     });
   }
 }

@@ -13,7 +13,6 @@ import {
   withPools,
   type StoreOptions,
 } from '../store-options.js';
-import { isoTime } from '../../time.js';
 
 const percent = (used: number, size: number): string =>
   `${size === 0 ? '0.00' : ((100 * used) / size).toFixed(2)}%`;

@@ -6,6 +6,7 @@ import { loadVendors } from '../../api/routes/mac-routes.js';
 import { DEFAULT_LISTEN, isLoopback, parseListen, startServer } from '../../api/server.js';
 import type { CliContext } from '../context.js';
 import { intOption } from '../options.js';
+import { consoleFor } from '../../web/mount.js';
 import { clockFrom, parseDuration, withStore, type StoreOptions } from '../store-options.js';
 
 interface ServeOptions extends StoreOptions {
@@ -46,6 +47,7 @@ export function registerServe(program: Command, ctx: CliContext): void {
         const deps = apiDeps(store, { clock: clockFrom(undefined) });
         await loadVendors();
         const server = await startServer(deps, listen, {
+          web: consoleFor(deps),
           rateLimit:
             opts.rateLimit === 0
               ? false

@@ -10,6 +10,7 @@ import {
   registerVm as registerVmOnHost,
   removeVm,
   saveVm,
+  adapterMacText,
   setAdapter,
   startVmReport,
   stopVm,
@@ -19,7 +20,7 @@ import {
   type Vm,
   type VmRef,
 } from '../../fleet/index.js';
-import { formatMac, parseMac } from '../../mac/index.js';
+import { parseMac } from '../../mac/index.js';
 import type { CliContext } from '../context.js';
 import {
   fleetOptions,
@@ -176,12 +177,7 @@ export function registerVm(program: Command, ctx: CliContext): void {
             v.host,
             v.name,
             v.state,
-            v.adapters
-              .map(
-                (a) =>
-                  `${a.network} ${a.mode} ${a.mac === null ? 'assigned at first start' : formatMac(a.mac)}`,
-              )
-              .join('; '),
+            v.adapters.map((a) => `${a.network} ${a.mode} ${adapterMacText(a.mac)}`).join('; '),
           ]),
         ]),
       );

@@ -1,0 +1,119 @@
+/**
+ * Console page render times (`npm run bench console`), server-side, in process (`app.request`, no
+ * socket): every page of the console over an inventory of 100,000 adapters (25,000 VMs on 50 hosts of
+ * mixed hypervisors, 1 MAC in 1,000 duplicated, the import's 100k+ audit-log events) and a pool with
+ * history. The baseline, measured in the same run, is the same page over the demo-sized fleet of
+ * `npm start` (about 40 adapters): the ratio says what 100,000 adapters cost. Target: < 100 ms each.
+ */
+import { mkdirSync, rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { apiDeps } from '../src/api/deps.js';
+import { importScan, type ScanAdapter } from '../src/fleet/index.js';
+import { macFromNumber } from '../src/mac/index.js';
+import { seededRandom } from '../src/random.js';
+import { openStore } from '../src/store/open-store.js';
+import { PoolStore } from '../src/store/pool-store.js';
+import { createConsole } from '../src/web/console-app.js';
+import { scanFleetTree, seedDemoFleet } from '../src/web/demo-fleet.js';
+import { measureAsync } from './lib/timing.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const tmp = join(here, '..', '.bench-tmp', `console-${process.pid}`);
+rmSync(tmp, { recursive: true, force: true });
+mkdirSync(tmp, { recursive: true });
+
+const HOSTS = 50;
+const VMS = 25_000;
+const PER_VM = 4;
+const KINDS = ['vmware', 'hyper-v', 'libvirt', 'virtual-server', 'proxmox'] as const;
+
+function bigScan(): ScanAdapter[] {
+  const scan: ScanAdapter[] = [];
+  for (let v = 0; v < VMS; v++) {
+    const h = v % HOSTS;
+    for (let a = 0; a < PER_VM; a++) {
+      const n = v * PER_VM + a;
+      const mac = n % 1000 === 999 ? n - 500 : n;
+      scan.push({
+        file: `host${h}/vm${v}.cfg`,
+        line: 10 + a,
+        vm: `vm${v}`,
+        host: `host${h}`,
+        network: `net${a}`,
+        mac: macFromNumber(0x025056000000 + mac),
+        mode: 'static',
+        hypervisor: KINDS[h % KINDS.length]!,
+        enabled: true,
+        hostPrivate: false,
+      });
+    }
+  }
+  return scan;
+}
+
+async function consoleOver(file: string, big: boolean) {
+  const store = await openStore(join(tmp, file));
+  const deps = apiDeps(store, { random: seededRandom(3) });
+  const example = await scanFleetTree(join(here, '..', 'examples', 'fleet'));
+  await seedDemoFleet(store, deps.fleet('bench'), example, deps.clock.now());
+  if (big) {
+    const t0 = performance.now();
+    await importScan(deps.fleet('bench'), bigScan());
+    const pools = new PoolStore(store);
+    await pools.createPool({ name: 'big', ranges: ['0e:00:00:00:00:00/24'] });
+    for (let i = 0; i < 20; i++) await pools.allocate({ pool: 'big', count: 5_000, owner: `batch ${i}` });
+    console.log(
+      `fleet of ${(VMS * PER_VM).toLocaleString('en-US')} adapters built in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
+    );
+  }
+  const token = (await deps.tokens.create({ role: 'admin', name: 'bench' })).token;
+  const { app } = createConsole(deps);
+  return { store, app, headers: { authorization: `Bearer ${token}` } };
+}
+
+const PAGES = [
+  ['Overview', '/'],
+  ['Hosts', '/hosts'],
+  ['VMs, page 1', '/vms'],
+  ['VMs, page 200', '/vms?page=200'],
+  ['VMs, name filter', '/vms?name=vm1234'],
+  ['VMs, MAC filter', '/vms?mac=02:50:56:00:01:f4'],
+  ['VM configuration', '/vms/hv-a/nlb1'],
+  ['Network Adapters', '/vms/hv-a/nlb1/adapters/1'],
+  ['Conflicts', '/conflicts'],
+  ['Pools', '/pools'],
+  ['Pool detail + history', '/pools/fleet'],
+  ['Events, newest', '/events'],
+  ['Events, MAC filter', '/events?mac=02:50:56:00:01:f4'],
+  ['Events, actor + time', '/events?actor=bench&since=2020-01-01T00:00'],
+  ['NLB doctor', '/doctor?hypervisor=hyper-v&mode=unicast&vip=10.0.0.50&nodes=2'],
+  ['Scan upload', '/scans'],
+] as const;
+
+const small = await consoleOver('small.db', false);
+const large = await consoleOver('large.db', true);
+const ROUNDS = 7;
+console.log(
+  `\npage                       demo fleet   100k adapters   ratio   (median of ${ROUNDS}; target < 100 ms)`,
+);
+let worst = 0;
+for (const [label, path] of PAGES) {
+  const time = async (c: typeof small) => {
+    const r = await c.app.request(path, { headers: c.headers });
+    if (r.status !== 200) throw new Error(`${path}: ${r.status} ${(await r.text()).slice(0, 300)}`);
+    await r.text();
+  };
+  await time(small);
+  await time(large);
+  const a = await measureAsync(label, ROUNDS, () => time(small));
+  const b = await measureAsync(label, ROUNDS, () => time(large));
+  worst = Math.max(worst, b.medianMs);
+  console.log(
+    `${label.padEnd(26)} ${a.medianMs.toFixed(1).padStart(7)} ms ${b.medianMs.toFixed(1).padStart(11)} ms ${(b.medianMs / a.medianMs).toFixed(1).padStart(8)}x${b.medianMs >= 100 ? '  OVER TARGET' : ''}`,
+  );
+}
+console.log(`\nslowest page over 100k adapters: ${worst.toFixed(1)} ms (target < 100 ms)`);
+await small.store.close();
+await large.store.close();
+rmSync(tmp, { recursive: true, force: true });

@@ -1,0 +1,187 @@
+/**
+ * Scan upload: configuration files sent from a browser, or one archive (zip, tar, tar.gz) holding a
+ * tree of them, read with the scanner's own per-file parser and audited with the scanner's audit, so
+ * an upload finds what `macfleet scan` finds on the same files. Archives are bounded: entries, bytes
+ * expanded in all, and bytes per file (a decompression bomb stops at the bound with a clear refusal).
+ */
+import { Readable } from 'node:stream';
+import { Gunzip, unzipSync } from 'fflate';
+import { extract } from 'tar-stream';
+import { Auditor } from '../audit/index.js';
+import { MacfleetError } from '../errors.js';
+import type { AdapterRecord, FormatIssue, FormatName } from '../formats/types.js';
+import { hostMatcher } from '../scan/host-from-path.js';
+import { parseFileBytes } from '../scan/read-config.js';
+import { DEFAULT_MAX_FILE_SIZE, type ScanResult } from '../scan/scan.js';
+
+export interface UploadedFile {
+  /** The path inside the upload (a file's name, or its path in the archive). */
+  readonly path: string;
+  readonly bytes: Uint8Array;
+}
+
+export interface UploadLimits {
+  readonly maxFiles: number;
+  readonly maxTotalBytes: number;
+  readonly maxFileBytes: number;
+}
+
+export const UPLOAD_LIMITS: UploadLimits = {
+  maxFiles: 20_000,
+  maxTotalBytes: 256 * 1024 * 1024,
+  maxFileBytes: DEFAULT_MAX_FILE_SIZE,
+};
+
+const tooBig = (what: string): MacfleetError =>
+  new MacfleetError('INVALID_ARGUMENT', `the upload is too large: ${what}`, { location: { field: 'files' } });
+
+/** A path as it may appear in a report: forward slashes, no leading `/` or `./`, no `..` segment. */
+function cleanPath(name: string): string | undefined {
+  const parts = name
+    .replace(/\\/g, '/')
+    .split('/')
+    .filter((p) => p !== '' && p !== '.');
+  if (parts.length === 0 || parts.includes('..')) return undefined;
+  return parts.join('/');
+}
+
+const isZip = (b: Uint8Array) => b.length >= 4 && b[0] === 0x50 && b[1] === 0x4b && b[2] === 3 && b[3] === 4;
+const isGzip = (b: Uint8Array) => b.length >= 2 && b[0] === 0x1f && b[1] === 0x8b;
+const isTar = (b: Uint8Array) =>
+  b.length >= 262 && Buffer.from(b.subarray(257, 262)).toString('latin1') === 'ustar';
+
+function gunzipBounded(bytes: Uint8Array, limit: number): Uint8Array {
+  const parts: Uint8Array[] = [];
+  let total = 0;
+  const g = new Gunzip((chunk) => {
+    total += chunk.length;
+    if (total > limit) throw tooBig(`more than ${limit} bytes once decompressed`);
+    parts.push(chunk);
+  });
+  g.push(bytes, true);
+  return Buffer.concat(parts);
+}
+
+function unzipBounded(bytes: Uint8Array, limits: UploadLimits): UploadedFile[] {
+  let count = 0;
+  let total = 0;
+  const files = unzipSync(bytes, {
+    filter: (f) => {
+      if (f.name.endsWith('/')) return false;
+      if (++count > limits.maxFiles) throw tooBig(`more than ${limits.maxFiles} files`);
+      total += f.originalSize;
+      if (total > limits.maxTotalBytes) throw tooBig(`more than ${limits.maxTotalBytes} bytes expanded`);
+      return f.originalSize <= limits.maxFileBytes;
+    },
+  });
+  const out: UploadedFile[] = [];
+  for (const [name, data] of Object.entries(files)) {
+    const path = cleanPath(name);
+    if (path !== undefined && data.length <= limits.maxFileBytes) out.push({ path, bytes: data });
+  }
+  return out;
+}
+
+async function untarBounded(bytes: Uint8Array, limits: UploadLimits): Promise<UploadedFile[]> {
+  const out: UploadedFile[] = [];
+  const ex = extract();
+  let total = 0;
+  const done = new Promise<void>((resolve, reject) => {
+    ex.on('entry', (header, stream, next) => {
+      const path = cleanPath(header.name);
+      const wanted =
+        header.type === 'file' && path !== undefined && (header.size ?? 0) <= limits.maxFileBytes;
+      const chunks: Uint8Array[] = [];
+      stream.on('data', (c: unknown) => {
+        if (!(c instanceof Uint8Array)) return;
+        if (!wanted) return;
+        total += c.length;
+        if (total > limits.maxTotalBytes) {
+          ex.destroy(tooBig(`more than ${limits.maxTotalBytes} bytes expanded`));
+          return;
+        }
+        chunks.push(c);
+      });
+      stream.on('end', () => {
+        if (wanted) {
+          if (out.length >= limits.maxFiles) {
+            ex.destroy(tooBig(`more than ${limits.maxFiles} files`));
+            return;
+          }
+          out.push({ path: path, bytes: Buffer.concat(chunks) });
+        }
+        next();
+      });
+      stream.resume();
+    });
+    ex.on('finish', resolve);
+    ex.on('error', (e) =>
+      reject(
+        e instanceof MacfleetError
+          ? e
+          : new MacfleetError('PARSE_ERROR', `the tar archive cannot be read: ${e.message}`, {
+              location: { field: 'files' },
+              cause: e,
+            }),
+      ),
+    );
+  });
+  Readable.from([Buffer.from(bytes)]).pipe(ex);
+  await done;
+  return out;
+}
+
+/** The files of an upload: archives are opened, other files taken as they are. */
+export async function expandUpload(
+  files: readonly UploadedFile[],
+  limits: UploadLimits = UPLOAD_LIMITS,
+): Promise<UploadedFile[]> {
+  const out: UploadedFile[] = [];
+  for (const f of files) {
+    try {
+      if (isZip(f.bytes)) out.push(...unzipBounded(f.bytes, limits));
+      else if (isGzip(f.bytes)) {
+        const inner = gunzipBounded(f.bytes, limits.maxTotalBytes);
+        if (isTar(inner)) out.push(...(await untarBounded(inner, limits)));
+        else out.push({ path: (cleanPath(f.path) ?? 'upload').replace(/\.gz$/i, ''), bytes: inner });
+      } else if (isTar(f.bytes)) out.push(...(await untarBounded(f.bytes, limits)));
+      else out.push({ path: cleanPath(f.path) ?? 'upload', bytes: f.bytes });
+    } catch (e) {
+      if (e instanceof MacfleetError) throw e;
+      throw new MacfleetError('PARSE_ERROR', `${f.path}: not a readable archive: ${(e as Error).message}`, {
+        location: { file: f.path },
+        cause: e,
+      });
+    }
+    if (out.length > limits.maxFiles) throw tooBig(`more than ${limits.maxFiles} files`);
+  }
+  return out;
+}
+
+export interface UploadScanOptions {
+  /** `--host-from-path` pattern, matched against each file's path in the upload. */
+  readonly hostFromPath?: string;
+}
+
+/** Parse and audit uploaded files exactly as `macfleet scan` does a tree. */
+export function scanUploaded(files: readonly UploadedFile[], options: UploadScanOptions = {}): ScanResult {
+  const matcher = options.hostFromPath === undefined ? undefined : hostMatcher(options.hostFromPath);
+  const auditor = new Auditor();
+  const adapters: AdapterRecord[] = [];
+  const issues: FormatIssue[] = [];
+  const formats: Partial<Record<FormatName, number>> = {};
+  let configs = 0;
+  const sorted = [...files].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  for (const f of sorted) {
+    const r = parseFileBytes(f.path, f.bytes);
+    issues.push(...r.issues);
+    if (r.format === undefined) continue;
+    configs++;
+    formats[r.format] = (formats[r.format] ?? 0) + 1;
+    const host = matcher?.(f.path) ?? null;
+    const run = r.adapters.map((a) => (a.host === null && host !== null ? { ...a, host } : a));
+    adapters.push(...run);
+    auditor.add(run);
+  }
+  return { files: configs, filesSeen: files.length, formats, adapters, findings: auditor.findings(), issues };
+}
