@@ -5,7 +5,7 @@
  */
 import { MacfleetError } from '../errors.js';
 import { formatIpv4, ipv4Octets, parseIpv4, type Ipv4 } from './ipv4.js';
-import { formatMac, macFromNumber, macFromOctets, type Mac } from './mac.js';
+import { formatMac, macFromNumber, type Mac } from './mac.js';
 import {
   IPV4_MULTICAST_OUI,
   NLB_MASKED_RANGE,
