@@ -1,13 +1,10 @@
 /**
  * The intended side: what the configurations, inventory and pools say each MAC should be. Read from a
- * `macfleet scan --json` document with a narrow schema of just the fields reconcile needs (the scan
- * document has no shared schema yet; when it has one, `scanIntended` is the one place to switch), or
- * built by the CLI from the store's inventory and pools.
+ * `macfleet scan --json` document (its one schema), or built by the CLI from the store's inventory and pools.
  */
-import { z } from 'zod';
-import { segmentOf } from '../audit/index.js';
+import { readScanDocument } from '../audit/scan-document.js';
 import { MacfleetError } from '../errors.js';
-import { safeParseMac, type Mac } from '../mac/index.js';
+import type { Mac } from '../mac/index.js';
 
 export interface IntendedAdapter {
   readonly mac: Mac;
@@ -28,60 +25,32 @@ export interface Intended {
   readonly poolHeld: ReadonlyMap<Mac, string>;
 }
 
-const scanAdapterSchema = z.object({
-  file: z.string(),
-  line: z.number().int(),
-  vm: z.string(),
-  host: z.string().nullable(),
-  network: z.string().nullable(),
-  mac: z.string().nullable(),
-  enabled: z.boolean().optional(),
-  hostPrivate: z.boolean().optional(),
-  segment: z.string().nullable().optional(),
-  vlan: z.number().int().nullable().optional(),
-});
-
-const scanDocumentSchema = z.object({ adapters: z.array(scanAdapterSchema) });
-
-/** Read a `scan --json` document; shape errors name the JSON path (`adapters[3].mac`). */
+/**
+ * Read a `scan --json` document through its one schema (src/audit/scan-document.ts); a bad adapter is
+ * refused with its JSON path (`adapters[3].mac`), since a half-read intended side would report MACs as
+ * unknown that the configurations do name.
+ */
 export function scanIntended(text: string, file: string): Intended {
-  let doc: unknown;
-  try {
-    doc = JSON.parse(text);
-  } catch (e) {
-    throw new MacfleetError('PARSE_ERROR', `${file}: not JSON: ${(e as Error).message}`, {
-      location: { file },
-      cause: e,
-    });
-  }
-  const parsed = scanDocumentSchema.safeParse(doc);
-  if (!parsed.success) {
-    const first = parsed.error.issues[0]!;
-    const path = first.path
-      .map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`))
-      .join('')
-      .replace(/^\./, '');
+  const { adapters: read, problems } = readScanDocument(text, file);
+  const first = problems[0];
+  if (first !== undefined) {
     throw new MacfleetError(
       'PARSE_ERROR',
-      `${file}: ${path || '(root)'}: ${first.message} (expected the output of macfleet scan --json)`,
-      {
-        location: { file, field: path },
-      },
+      `${file}: ${first.message} (expected the output of macfleet scan --json)`,
+      { location: { file, field: first.field } },
     );
   }
   const adapters: IntendedAdapter[] = [];
-  for (const a of parsed.data.adapters) {
-    if (a.mac === null || a.enabled === false) continue;
-    const mac = safeParseMac(a.mac);
-    if (!mac.success) continue;
+  for (const a of read) {
+    if (a.mac === null || !a.enabled) continue;
     adapters.push({
-      mac: mac.data,
+      mac: a.mac,
       vm: a.vm,
       host: a.host,
       network: a.network,
-      segment:
-        a.segment ?? segmentOf({ host: a.host, network: a.network, hostPrivate: a.hostPrivate ?? false }),
-      vlan: a.vlan ?? null,
+      segment: a.segment,
+      // A scan document says nothing of VLANs: the configuration formats macfleet reads do not either.
+      vlan: null,
       state: null,
       file: a.file,
       line: a.line,
