@@ -95,11 +95,11 @@ describe('fix on examples/fleet', () => {
     expect(r.out).toMatch(/^\+ethernet0\.address = "00:50:56:3f:00:[0-9a-f]{2}"$/m);
     expect(snapshot(fleet)).toEqual(original);
     const plan = readPlan('plan.json');
-    // web01/web02 share 00:50:56:10:00:01 (blocking), db01/db01-clone 00:50:56:10:00:20 (conflicting),
+    // web01/web02 share 00:50:56:10:00:01 on one VMware host (conflicting: VMware starts both), db01/db01-clone 00:50:56:10:00:20 (conflicting),
     // legacy has a static MAC outside VMware's range (invalid), dev01/dev02 a Hyper-V MAC (latent).
     expect(plan.changes.map((c) => [c.vm, c.finding.kind, c.finding.scope ?? null, c.via])).toEqual(
       expect.arrayContaining([
-        ['web02', 'duplicate', 'blocking', 'file'],
+        ['web02', 'duplicate', 'conflicting', 'file'],
         ['db01', 'duplicate', 'conflicting', 'file'],
         ['legacy', 'invalid', null, 'file'],
         ['dev02', 'duplicate', 'latent', 'powershell'],

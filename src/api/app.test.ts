@@ -21,7 +21,7 @@ async function fleet(): Promise<void> {
   expect(
     (
       await api.call('POST', '/api/v1/hosts', {
-        body: { name: 'h1', hypervisor: 'kvm', allocation: 'pool:lab' },
+        body: { name: 'h1', hypervisor: 'virtual-server', allocation: 'pool:lab' },
       })
     ).status,
   ).toBe(201);
@@ -38,7 +38,7 @@ describe('health, metrics, documents', () => {
     });
     expect(await api.call('GET', '/readyz', { token: null })).toMatchObject({
       status: 200,
-      body: { status: 'ready', store: { dialect: 'sqlite', version: 3, latest: 3 } },
+      body: { status: 'ready', store: { dialect: 'sqlite', version: 5, latest: 5 } },
     });
   });
 
@@ -178,7 +178,7 @@ describe('the fleet', () => {
   it('hosts, networks, VMs and their lifecycle, adapter settings, events, findings', async () => {
     await fleet();
     expect(await api.call('GET', '/api/v1/hosts', { token: 'viewer' })).toMatchObject({
-      body: { items: [{ name: 'h1', hypervisor: 'kvm', allocation: 'pool:lab' }], next: null },
+      body: { items: [{ name: 'h1', hypervisor: 'virtual-server', allocation: 'pool:lab' }], next: null },
     });
     expect(await api.call('GET', '/api/v1/hosts/h1', { token: 'viewer' })).toMatchObject({
       status: 200,

@@ -42,10 +42,13 @@ export interface AllocationRequest {
   readonly key: string;
 }
 
-/** The seam to the store: allocate one MAC per request (same key, same MAC). */
+/**
+ * The seam to the store: allocate one MAC per request (same key, same MAC). `key` is the key the MAC
+ * was finally held under, when the store had to use another (the request's key was released by an undo).
+ */
 export type FixAllocator = (
   requests: readonly AllocationRequest[],
-) => Promise<readonly { readonly pool: string; readonly mac: Mac }[]>;
+) => Promise<readonly { readonly pool: string; readonly mac: Mac; readonly key?: string }[]>;
 
 interface ReadFile extends PlanFileInput {
   readonly bytes: Uint8Array;
@@ -155,7 +158,7 @@ export async function allocateNewMacs(
     const again: typeof pending = [];
     pending.forEach((p, k) => {
       const a = answers[k]!;
-      allocations.push({ mac: formatMac(a.mac), pool: a.pool, owner: p.req.owner, key: p.req.key });
+      allocations.push({ mac: formatMac(a.mac), pool: a.pool, owner: p.req.owner, key: a.key ?? p.req.key });
       if (inUse.has(a.mac) && p.attempt < 8) {
         warnings.push(
           `pool ${a.pool} handed out ${formatMac(a.mac)}, which the scan found configured: kept held, another asked for`,

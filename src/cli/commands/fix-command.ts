@@ -193,16 +193,22 @@ async function planAndMaybeApply(ctx: CliContext, opts: FixOpts, paths: string[]
 }
 
 function storeAllocator(pools: PoolStore, pool: string | null): FixAllocator {
+  const one = async (owner: string, key: string) => {
+    const a = await pools.allocate({ ...(pool === null ? {} : { pool }), count: 1, owner, key });
+    return { pool: a.pool, mac: a.macs[0]!, key };
+  };
   return (requests) =>
     Promise.all(
       requests.map(async (r) => {
-        const a = await pools.allocate({
-          ...(pool === null ? {} : { pool }),
-          count: 1,
-          owner: r.owner,
-          key: r.key,
-        });
-        return { pool: a.pool, mac: a.macs[0]! };
+        // A key whose MAC an undo released is never replayed (ALLOCATION_RELEASED): the same change
+        // planned again takes the next key of its sequence, so re-planning stays repeatable.
+        for (let n = 0; ; n++) {
+          try {
+            return await one(r.owner, n === 0 ? r.key : `${r.key}:r${n}`);
+          } catch (e) {
+            if (!(e instanceof MacfleetError && e.code === 'ALLOCATION_RELEASED') || n >= 64) throw e;
+          }
+        }
       }),
     );
 }
