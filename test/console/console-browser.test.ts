@@ -209,7 +209,8 @@ describe.skipIf(!have)('web console in chromium', { timeout: 90_000 }, () => {
     await shot(page, 'scan-result');
     await page.getByRole('navigation', { name: 'Console' }).getByRole('link', { name: 'Conflicts' }).click();
     const scan = page.locator('.panel', { has: page.getByRole('link', { name: /upload\.zip/ }) });
-    await scan.getByRole('heading', { name: /Blocking/ }).waitFor({ state: 'visible' });
+    // Two VMware VMs on one host and network: VMware starts both and they share the MAC (conflicting).
+    await scan.getByRole('heading', { name: /Conflicting/ }).waitFor({ state: 'visible' });
     await scan.getByText('00:50:56:3a:bc:de').waitFor({ state: 'visible' });
     await scan.getByRole('link', { name: 'esx-up/dupe-a/dupe-a.vmx:5' }).waitFor({ state: 'visible' });
     await shot(page, 'conflicts');
