@@ -94,4 +94,19 @@ describe('readScenario', () => {
     const back = readScenario(scenarioToYaml(s), 'x.yaml');
     expect({ ...back, steps: back.steps.map(({ line: _l, ...r }) => r) }).toEqual(s);
   });
+
+  it('refuses more than 10,000 VMs with a positioned LIMIT_EXCEEDED (issue 16: a run is quadratic in VMs)', () => {
+    const vm = (i: number) =>
+      `  - { name: v${i}, switch: sw, mac: 02-00-00-00-${((i >> 8) & 0xff).toString(16).padStart(2, '0')}-${(i & 0xff).toString(16).padStart(2, '0')} }`;
+    const head =
+      'name: t\nnetworks:\n  - { name: lan }\nswitches:\n  - { name: sw, kind: hyper-v, uplink: lan }\nvms:\n';
+    const many = (n: number) =>
+      head + Array.from({ length: n }, (_, i) => vm(i)).join('\n') + '\nsteps:\n  - start: [v0]\n';
+    const e = errorOf(many(10_001));
+    expect(e.code).toBe('LIMIT_EXCEEDED');
+    expect(e.message).toBe(
+      "s.yaml:7:3: vms: at most 10,000 VMs in one scenario (every VM's broadcasts reach every other, so a run grows with the square of the VMs), got 10,001",
+    );
+    expect(readScenario(many(10_000), 's.yaml').vms).toHaveLength(10_000);
+  });
 });

@@ -58,6 +58,13 @@ const unicastMac = (n: YamlNode): Mac => {
   return m;
 };
 
+/**
+ * The most VMs one scenario may hold. Every VM that starts announces itself with a broadcast that every
+ * other VM receives, so a run costs the square of the VMs (10,000 VMs: about 3 s); a lab models a few
+ * clusters and the hosts around them, not a data centre.
+ */
+export const MAX_LAB_VMS = 10_000;
+
 /** Read and validate a scenario file. Throws PARSE_ERROR with file:line:column on the first problem. */
 export function readScenario(text: string, file: string): Scenario {
   const root = YamlNode.parse(text, file);
@@ -132,7 +139,14 @@ export function readScenario(text: string, file: string): Scenario {
 
   const ipsOf = (e: Map<string, YamlNode>): Ipv4[] =>
     [...(e.get('ip')?.itemsOrOne() ?? []), ...(e.get('ips')?.itemsOrOne() ?? [])].map(ip);
-  const vms: VmSpec[] = list('vms').map((n) => {
+  const vmNodes = list('vms');
+  if (vmNodes.length > MAX_LAB_VMS)
+    top
+      .get('vms')!
+      .tooLarge(
+        `at most ${MAX_LAB_VMS.toLocaleString('en-US')} VMs in one scenario (every VM's broadcasts reach every other, so a run grows with the square of the VMs), got ${vmNodes.length.toLocaleString('en-US')}`,
+      );
+  const vms: VmSpec[] = vmNodes.map((n) => {
     const e = n.entries([
       'name',
       'switch',

@@ -60,6 +60,18 @@ export class YamlNode {
     );
   }
 
+  /** Throw LIMIT_EXCEEDED at this node: the input is well formed but larger than macfleet takes. */
+  tooLarge(what: string): never {
+    const { line, col } = this.position();
+    throw new MacfleetError(
+      'LIMIT_EXCEEDED',
+      `${this.ctx.file}:${line}:${col}: ${this.path || 'document'}: ${what}`,
+      {
+        location: { file: this.ctx.file, line, column: col, field: this.path },
+      },
+    );
+  }
+
   /** The scalar value here, or undefined for a mapping, list or nothing. */
   get scalarValue(): unknown {
     return isScalar(this.node) ? this.node.value : undefined;
