@@ -127,10 +127,14 @@ const argvFor = (leaf: Leaf) => {
     });
 };
 
+// `serve` answers requests until SIGTERM by design: a valid argv never returns, so it is left to its own
+// tests (test/api, src/api). Every other command must finish on any argv.
+const RUNS_UNTIL_STOPPED: ReadonlySet<string> = new Set(['serve']);
+
 describe('CLI fuzz: random argv for every command', () => {
   let all: Leaf[] = [];
   beforeAll(async () => {
-    all = await leaves();
+    all = (await leaves()).filter((l) => !RUNS_UNTIL_STOPPED.has(l.path[0]!));
     cpSync(join(REPO_ROOT, 'examples', 'fleet', 'esx01'), join(tmp, 'fleet'), { recursive: true });
     writeFileSync(join(tmp, 'fleet', 'a.vmx'), 'ethernet0.address = "00:50:56:00:00:01"\n');
     cpSync(join(REPO_ROOT, 'examples', 'lab', 'dhcp-and-router-guard.yaml'), join(tmp, 'scenario.yaml'));
