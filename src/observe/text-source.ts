@@ -47,6 +47,26 @@ export function parseJson(
   }
 }
 
+/**
+ * A JSON array of entries (iproute2's `-j` output), or the result a source gives when the text is not
+ * JSON or not an array: no observations and one positioned issue.
+ */
+export function parseJsonArray(
+  text: string,
+  file: string,
+  what: string,
+  expected: string,
+): { items: unknown[] } | { failed: SourceResult } {
+  const parsed = parseJson(text, file, what);
+  const fail = (issue: ObserveIssue) => ({
+    failed: { observations: [], issues: [issue], first: null, last: null },
+  });
+  if ('issue' in parsed) return fail(parsed.issue);
+  if (!Array.isArray(parsed.value))
+    return fail({ file, offset: 0, code: 'PARSE_ERROR', message: `expected ${expected}` });
+  return { items: parsed.value as unknown[] };
+}
+
 /** Time span of a set of ms times (nulls ignored). */
 export function span(times: Iterable<number | null>): { first: number | null; last: number | null } {
   let first: number | null = null;

@@ -11,30 +11,20 @@
 import type { SourceContext } from '../model.js';
 import { ObservationTable } from '../observation-table.js';
 import { portKind } from '../port-kind.js';
-import { isObject, parseJson, span, stationMac, type SourceResult } from '../text-source.js';
+import { isObject, parseJsonArray, span, stationMac, type SourceResult } from '../text-source.js';
 
 export function parseFdb(text: string, ctx: SourceContext): SourceResult {
-  const parsed = parseJson(text, ctx.name, 'bridge -j fdb show output (JSON)');
-  if ('issue' in parsed) return { observations: [], issues: [parsed.issue], first: null, last: null };
-  if (!Array.isArray(parsed.value)) {
-    return {
-      observations: [],
-      issues: [
-        {
-          file: ctx.name,
-          offset: 0,
-          code: 'PARSE_ERROR',
-          message: 'expected a JSON array of fdb entries (bridge -j fdb show)',
-        },
-      ],
-      first: null,
-      last: null,
-    };
-  }
+  const parsed = parseJsonArray(
+    text,
+    ctx.name,
+    'bridge -j fdb show output (JSON)',
+    'a JSON array of fdb entries (bridge -j fdb show)',
+  );
+  if ('failed' in parsed) return parsed.failed;
   const table = new ObservationTable();
   const issues: SourceResult['issues'] = [];
   const times: (number | null)[] = [];
-  parsed.value.forEach((raw: unknown, i) => {
+  parsed.items.forEach((raw: unknown, i) => {
     if (!isObject(raw) || typeof raw['mac'] !== 'string' || typeof raw['ifname'] !== 'string') {
       issues.push({
         file: ctx.name,
