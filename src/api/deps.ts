@@ -6,6 +6,7 @@
 import { cryptoRandom } from '../crypto-random.js';
 import type { FleetDeps } from '../fleet/index.js';
 import { systemClock, type Clock, type Random } from '../random.js';
+import { GroupCommit } from '../store/group-commit.js';
 import { storeFleetDeps } from '../store/fleet-deps.js';
 import { openStore, type DbLocation } from '../store/open-store.js';
 import { PoolStore } from '../store/pool-store.js';
@@ -42,13 +43,15 @@ export function apiDeps(store: Store, options: ApiDepsOptions = {}): ApiDeps {
   const clock = options.clock ?? systemClock;
   const random = options.random ?? cryptoRandom();
   const tokens = new TokenStore(store, clock, options.tokenCacheMs);
+  // One group commit for the allocations and the write log: a round of requests is one transaction.
+  const commits = new GroupCommit(store);
   return {
     store,
     clock,
     random,
-    pools: new PoolStore(store, clock),
+    pools: new PoolStore(store, clock, commits),
     tokens,
-    writes: new WriteLog(store),
+    writes: new WriteLog(store, commits),
     metrics: options.metrics ?? new ApiMetrics(),
     fleet: (actor) => storeFleetDeps(store, { clock, actor, random }),
     authenticate: (token) => tokens.authenticate(token),

@@ -1,8 +1,9 @@
 /**
  * The API's write log (table `api_writes`): who wrote what, under which request id, with what outcome.
- * Appends made while one batch is being committed are grouped into the next transaction (one commit
- * serves them all), and each `append` resolves only once its row is durable.
+ * Appends of one round share a unit of the group commit (src/store/group-commit.ts): one commit serves
+ * them and the round's other writes, and each `append` resolves only once its row is durable.
  */
+import { GroupCommit } from './group-commit.js';
 import type { Store } from './store.js';
 import { chunks, valuesPlaceholders } from './sql.js';
 
@@ -22,60 +23,32 @@ export interface WriteEntry extends WriteRecord {
   readonly id: number;
 }
 
-interface Pending {
-  readonly record: WriteRecord;
-  readonly done: (e?: Error) => void;
-}
-
 const COLUMNS = 'request_id, time, actor, method, path, status, code';
 
 export class WriteLog {
-  #queue: Pending[] = [];
-  #running = false;
+  #queue: WriteRecord[] = [];
+  #flush: Promise<void> | undefined;
 
-  constructor(readonly store: Store) {}
+  /** `commits`: share the API's group commit, so a round's records go to disk with its allocations. */
+  constructor(
+    readonly store: Store,
+    readonly commits: GroupCommit = new GroupCommit(store),
+  ) {}
 
+  /** Resolves once the record is durable (committed with the other records and writes of its round). */
   append(record: WriteRecord): Promise<void> {
-    return new Promise((resolve, reject) => {
-      this.#queue.push({
-        record,
-        done: (e) => (e === undefined ? resolve() : reject(e)),
-      });
-      if (!this.#running) {
-        this.#running = true;
-        queueMicrotask(() => void this.#drain());
-      }
-    });
-  }
-
-  async #drain(): Promise<void> {
-    while (this.#queue.length > 0) {
-      const batch = this.#queue;
+    this.#queue.push(record);
+    return (this.#flush ??= this.commits.run(async (tx) => {
+      const records = this.#queue;
       this.#queue = [];
-      try {
-        await this.store.transaction(async (tx) => {
-          for (const part of chunks(batch, 100)) {
-            await tx.run(
-              `INSERT INTO api_writes (${COLUMNS}) VALUES ${valuesPlaceholders(part.length, 7)}`,
-              part.flatMap(({ record: r }) => [
-                r.requestId,
-                r.time,
-                r.actor,
-                r.method,
-                r.path,
-                r.status,
-                r.code,
-              ]),
-            );
-          }
-        });
-        for (const p of batch) p.done();
-      } catch (e) {
-        const error = e instanceof Error ? e : new Error('the API write log could not be written');
-        for (const p of batch) p.done(error);
+      this.#flush = undefined;
+      for (const part of chunks(records, 100)) {
+        await tx.run(
+          `INSERT INTO api_writes (${COLUMNS}) VALUES ${valuesPlaceholders(part.length, 7)}`,
+          part.flatMap((r) => [r.requestId, r.time, r.actor, r.method, r.path, r.status, r.code]),
+        );
       }
-    }
-    this.#running = false;
+    }));
   }
 
   /** The newest entries first, `limit` of them, before the entry `before` (an id) when given. */

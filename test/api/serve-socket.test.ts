@@ -49,6 +49,24 @@ describe('serve over a socket', () => {
         body: 'x'.repeat(17 * 1024 * 1024),
       });
       expect(huge.status).toBe(413);
+      // Chunked (no Content-Length): counted as it streams, refused the same way.
+      const chunk = new Uint8Array(1024 * 1024).fill(0x78);
+      let sent = 0;
+      const chunked = await fetch(`${server.url}/api/v1/pools`, {
+        method: 'POST',
+        headers: auth,
+        duplex: 'half',
+        body: new ReadableStream<Uint8Array>({
+          pull(c) {
+            if (sent++ < 17) c.enqueue(chunk);
+            else c.close();
+          },
+        }),
+      });
+      expect(chunked.status).toBe(413);
+      expect(((await chunked.json()) as { code: string }).code).toBe('PAYLOAD_TOO_LARGE');
+      expect(denied.headers.get('x-request-id')).toMatch(/^[\w.:-]+$/);
+      expect(look.headers.get('x-request-id')).toMatch(/^[\w.:-]+$/);
     } finally {
       await server.stop();
       await store.close();

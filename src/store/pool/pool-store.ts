@@ -21,6 +21,7 @@ import {
 import { subtractSpans, type Span } from '../../pool/spans.js';
 import { systemClock, type Clock } from '../../random.js';
 import { giveMacs, insertSpans, takeMac } from './free-list.js';
+import { GroupCommit } from '../group-commit.js';
 import { isUniqueViolation } from '../sql.js';
 import type { SqlSession, Store } from '../store.js';
 import { allocateInTx, allocateManyInTx, type AllocateInput, type Allocation } from './allocate-tx.js';
@@ -262,6 +263,12 @@ interface PendingAllocation {
 
 const MAX_GROUP = 256;
 
+interface AllocationGroup {
+  /** A unit for this pool is waiting in the group commit (it takes the queue when it runs). */
+  submitted: boolean;
+  readonly queue: PendingAllocation[];
+}
+
 /** Retry a transaction that lost a race another process won (unique key, deadlock, serialization). */
 async function retrying<T>(fn: () => Promise<T>, attempts = 8): Promise<T> {
   for (let i = 1; ; i++) {
@@ -277,10 +284,15 @@ async function retrying<T>(fn: () => Promise<T>, attempts = 8): Promise<T> {
 
 /** Pools and allocations over a Store, one transaction per call. */
 export class PoolStore {
+  /** Allocations share transactions through `commits` (give the API's write log the same one). */
+  readonly commits: GroupCommit;
   constructor(
     readonly store: Store,
     private readonly clock: Clock = systemClock,
-  ) {}
+    commits?: GroupCommit,
+  ) {
+    this.commits = commits ?? new GroupCommit(store);
+  }
 
   createPool(input: PoolSpecInput, options: { force?: boolean } = {}): Promise<PoolInfo> {
     return this.store.transaction((tx) => createPoolInTx(tx, input, { ...options, now: this.clock.now() }));
@@ -316,43 +328,54 @@ export class PoolStore {
       const k = input.pool ?? '';
       let group = this.#groups.get(k);
       if (group === undefined) {
-        group = { running: false, queue: [] };
+        group = { submitted: false, queue: [] };
         this.#groups.set(k, group);
       }
       group.queue.push({ input, resolve, reject });
-      if (!group.running) {
-        group.running = true;
-        queueMicrotask(() => void this.#drain(k));
-      }
+      if (!group.submitted) this.#submit(k, group);
     });
   }
 
-  readonly #groups = new Map<string, { running: boolean; queue: PendingAllocation[] }>();
+  readonly #groups = new Map<string, AllocationGroup>();
 
-  async #drain(k: string): Promise<void> {
-    const group = this.#groups.get(k)!;
-    while (group.queue.length > 0) {
-      const batch = group.queue.splice(0, MAX_GROUP);
-      try {
-        const answers = await this.store.transaction((tx) =>
-          allocateManyInTx(
-            tx,
-            k === '' ? undefined : k,
-            batch.map((p) => p.input),
-            this.clock.now(),
+  /**
+   * One unit of the next group transaction allocates everything queued for pool `k` when it runs (up to
+   * MAX_GROUP; the rest go in a unit of the transaction after it). Each request keeps its own
+   * all-or-nothing answer; all are answered after the commit.
+   */
+  #submit(k: string, group: AllocationGroup): void {
+    group.submitted = true;
+    let batch: PendingAllocation[] | undefined;
+    const take = (): PendingAllocation[] => {
+      batch = group.queue.splice(0, MAX_GROUP);
+      group.submitted = false;
+      if (group.queue.length > 0) this.#submit(k, group);
+      return batch;
+    };
+    this.commits
+      .run((tx) =>
+        allocateManyInTx(
+          tx,
+          k === '' ? undefined : k,
+          take().map((p) => p.input),
+          this.clock.now(),
+        ),
+      )
+      .then(
+        (answers) =>
+          answers.forEach((a, i) =>
+            a instanceof MacfleetError ? batch![i]!.reject(a) : batch![i]!.resolve(a),
           ),
-        );
-        answers.forEach((a, i) => (a instanceof MacfleetError ? batch[i]!.reject(a) : batch[i]!.resolve(a)));
-      } catch {
-        // The group's transaction failed as a whole (a lost race, a dropped connection): each on its own.
-        for (const p of batch) {
-          await retrying(() =>
-            this.store.transaction((tx) => allocateInTx(tx, p.input, this.clock.now())),
-          ).then(p.resolve, p.reject);
-        }
-      }
-    }
-    group.running = false;
+        async () => {
+          // The unit or its transaction failed as a whole (a lost race, a dropped connection, a
+          // transaction that never began): each request on its own.
+          for (const p of batch ?? take()) {
+            await retrying(() =>
+              this.store.transaction((tx) => allocateInTx(tx, p.input, this.clock.now())),
+            ).then(p.resolve, p.reject);
+          }
+        },
+      );
   }
 
   reserve(mac: Mac, owner: string | null, state: 'reserved' | 'in_use' = 'reserved'): Promise<Holding> {

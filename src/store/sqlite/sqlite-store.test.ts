@@ -5,6 +5,7 @@ import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runStoreContract } from '../../../test/store/store-contract.js';
 import { fleetSuite } from '../../../test/store/fleet-store-contract.js';
+import { groupCommitSuite } from '../../../test/store/group-commit-contract.js';
 import { poolSuite } from '../../../test/store/pool-contract.js';
 import { MIGRATIONS, type Migration } from '../migrations.js';
 import { PoolStore } from '../pool/pool-store.js';
@@ -16,7 +17,7 @@ let n = 0;
 const freshPath = (): string => join(dir, `store-${++n}.db`);
 
 describe('SqliteStore', () => {
-  runStoreContract(() => SqliteStore.open(freshPath()), { suites: [poolSuite, fleetSuite] });
+  runStoreContract(() => SqliteStore.open(freshPath()), { suites: [poolSuite, fleetSuite, groupCommitSuite] });
 
   it('uses WAL with a busy timeout and FULL sync', async () => {
     const path = freshPath();
