@@ -1,5 +1,5 @@
 /** The pool commands end to end, in-process through runCli() and a temporary database. */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -118,6 +118,14 @@ describe('pool commands', () => {
   });
 
   it('db status shows the schema version and where the database came from', async () => {
+    // db status reports a missing database and creates nothing (a mistyped path must not leave a file).
+    const missing = await cli(['db', 'status', '--db', 'rel.db']);
+    expect(missing.code).toBe(3);
+    expect(missing.err).toContain(`no database at ${join(dir, 'rel.db')}`);
+    expect(existsSync(join(dir, 'rel.db'))).toBe(false);
+    for (const env of [{ MACFLEET_DB: join(dir, 'env.db') }, {}, { XDG_DATA_HOME: join(dir, 'xdg') }])
+      expect((await cli(['init'], env)).code).toBe(0);
+    expect((await cli(['init', '--db', 'rel.db'])).code).toBe(0);
     const status = await cli(['db', 'status', '--json'], { MACFLEET_DB: join(dir, 'env.db') });
     expect(JSON.parse(status.out)).toMatchObject({
       dialect: 'sqlite',
