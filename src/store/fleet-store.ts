@@ -127,6 +127,11 @@ export class StoreFleetRepository implements FleetRepository {
     return this.session === undefined ? this.store.transaction(fn) : fn(this.session);
   }
 
+  /** A read outside a transaction is a read snapshot: on SQLite it takes no write lock. */
+  private read<T>(fn: (tx: SqlSession) => Promise<T>): Promise<T> {
+    return this.session === undefined ? this.store.transaction(fn, { mode: 'read' }) : fn(this.session);
+  }
+
   transaction<T>(fn: (repo: FleetRepository) => Promise<T>): Promise<T> {
     if (this.session !== undefined) return fn(this);
     return this.store.transaction(async (tx) => {
@@ -140,10 +145,10 @@ export class StoreFleetRepository implements FleetRepository {
   }
 
   getHost(name: string): Promise<Host | undefined> {
-    return this.run(async (tx) => (await this.hosts(tx, name))[0]);
+    return this.read(async (tx) => (await this.hosts(tx, name))[0]);
   }
   listHosts(): Promise<Host[]> {
-    return this.run((tx) => this.hosts(tx));
+    return this.read((tx) => this.hosts(tx));
   }
   private async hosts(tx: SqlSession, name?: string): Promise<Host[]> {
     const params = name === undefined ? [] : [name];
@@ -198,10 +203,10 @@ export class StoreFleetRepository implements FleetRepository {
   }
 
   getNetwork(host: string, name: string): Promise<VirtualNetwork | undefined> {
-    return this.run(async (tx) => (await this.networks(tx, 'WHERE host = ? AND name = ?', [host, name]))[0]);
+    return this.read(async (tx) => (await this.networks(tx, 'WHERE host = ? AND name = ?', [host, name]))[0]);
   }
   listNetworks(host?: string): Promise<VirtualNetwork[]> {
-    return this.run((tx) =>
+    return this.read((tx) =>
       host === undefined ? this.networks(tx, '', []) : this.networks(tx, 'WHERE host = ?', [host]),
     );
   }
@@ -230,13 +235,13 @@ export class StoreFleetRepository implements FleetRepository {
   }
 
   getVm(host: string, name: string): Promise<Vm | undefined> {
-    return this.run(async (tx) => (await this.vms(tx, 'v.host = ? AND v.name = ?', [host, name]))[0]);
+    return this.read(async (tx) => (await this.vms(tx, 'v.host = ? AND v.name = ?', [host, name]))[0]);
   }
   findVms(name: string): Promise<Vm[]> {
-    return this.run((tx) => this.vms(tx, 'v.name = ?', [name]));
+    return this.read((tx) => this.vms(tx, 'v.name = ?', [name]));
   }
   listVms(host?: string): Promise<Vm[]> {
-    return this.run((tx) =>
+    return this.read((tx) =>
       host === undefined ? this.vms(tx, '1 = 1', []) : this.vms(tx, 'v.host = ?', [host]),
     );
   }
@@ -311,7 +316,7 @@ export class StoreFleetRepository implements FleetRepository {
     });
   }
   adaptersWithMac(mac: Mac): Promise<AdapterHolder[]> {
-    return this.run(async (tx) => {
+    return this.read(async (tx) => {
       const rows = await tx.all<AdapterRow & Record<string, unknown>>(
         `SELECT ${ADAPTER_COLUMNS}, v.state FROM fleet_adapters a JOIN fleet_vms v ON v.host = a.host AND v.name = a.vm
          WHERE a.mac = ? ORDER BY a.host, a.vm, a.idx`,
@@ -327,7 +332,7 @@ export class StoreFleetRepository implements FleetRepository {
   }
 
   macsOnHost(host: string, range?: MacRange): Promise<Set<Mac>> {
-    return this.run(async (tx) => {
+    return this.read(async (tx) => {
       const rows = await tx.all<{ mac: number }>(
         range === undefined
           ? 'SELECT mac FROM fleet_adapters WHERE host = ? AND mac IS NOT NULL'
@@ -389,7 +394,7 @@ export class StoreFleetRepository implements FleetRepository {
     when(filter.mac, 'e.seq IN (SELECT seq FROM fleet_event_macs WHERE mac = ?)');
     const clause = where.length === 0 ? '' : `WHERE ${where.join(' AND ')}`;
     const limit = filter.limit === undefined ? '' : ` LIMIT ${Math.max(0, Math.floor(filter.limit))}`;
-    return this.run(async (tx) => {
+    return this.read(async (tx) => {
       const rows = await tx.all<EventRow & Record<string, unknown>>(
         `SELECT e.seq, e.time, e.actor, e.kind, e.host, e.vm, e.adapter, e.before_json, e.after_json
          FROM fleet_events e ${clause} ORDER BY e.seq${limit}`,
