@@ -186,6 +186,35 @@ console.log(
   `baseline: one committed better-sqlite3 insert per allocation (WAL, synchronous=FULL): ${fmt(base)}/s`,
 );
 
+// --- the ceiling: a bare node:http process answering a constant JSON body to the same client ---
+// What this machine and client allow any HTTP service in node (the client shares the 2 cores).
+let ceiling: number;
+{
+  const child = spawn(
+    process.execPath,
+    [
+      '-e',
+      `const s = require('node:http').createServer((q, r) => { q.resume(); q.on('end', () => { r.writeHead(200, { 'content-type': 'application/json' }); r.end('{"ok":true}'); }); });
+       s.listen(0, '127.0.0.1', () => process.stderr.write(' on http://127.0.0.1:' + s.address().port + ' \\n'));`,
+    ],
+    { stdio: ['ignore', 'ignore', 'pipe'] },
+  );
+  const url = await new Promise<string>((resolve) => {
+    let err = '';
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+      const m = / on (http:\/\/[^ ]+) /.exec((err += chunk));
+      if (m !== null) resolve(m[1]!);
+    });
+  });
+  await load([url], 'none', () => ({ method: 'GET', path: '/' }), 1);
+  const r = await load([url], 'none', () => ({ method: 'GET', path: '/' }), SECONDS, [child.pid]);
+  ceiling = r.perSecond;
+  console.log(
+    `ceiling: bare node:http answering a constant 200, same client: ${fmt(r.perSecond)} requests/s, p50 ${fmt(r.p50, 1)} ms, p99 ${fmt(r.p99, 1)} ms; server CPU ${fmt(r.cpuMs, 3)} ms/request`,
+  );
+  await stop(child);
+}
+
 {
   const db = join(tmp, 'serve.db');
   const token = await prepare(db);
@@ -195,7 +224,7 @@ console.log(
     const r = await load([url], token, allocate, SECONDS, [child.pid]);
     console.log(
       `SQLite, 1 serve process, ${CLIENTS} clients, 1 MAC per request: ${fmt(r.perSecond)} durable allocations/s ` +
-        `(${fmt(r.perSecond / base, 1)}x baseline), p50 ${fmt(r.p50, 1)} ms, p99 ${fmt(r.p99, 1)} ms, ${r.failed} failed; server CPU ${fmt(r.cpuMs, 3)} ms/request`,
+        `(${fmt(r.perSecond / base, 1)}x baseline, ${fmt((100 * r.perSecond) / ceiling)}% of the ceiling), p50 ${fmt(r.p50, 1)} ms, p99 ${fmt(r.p99, 1)} ms, ${r.failed} failed; server CPU ${fmt(r.cpuMs, 3)} ms/request`,
     );
     const sample = r.macs.slice(0, 1000);
     const lookups = await load(
@@ -206,7 +235,7 @@ console.log(
       [child.pid],
     );
     console.log(
-      `SQLite lookups GET /api/v1/macs/{mac}: ${fmt(lookups.perSecond)} requests/s, p50 ${fmt(lookups.p50, 1)} ms, p99 ${fmt(lookups.p99, 1)} ms, ${lookups.failed} failed; server CPU ${fmt(lookups.cpuMs, 3)} ms/request`,
+      `SQLite lookups GET /api/v1/macs/{mac}: ${fmt(lookups.perSecond)} requests/s (${fmt((100 * lookups.perSecond) / ceiling)}% of the ceiling), p50 ${fmt(lookups.p50, 1)} ms, p99 ${fmt(lookups.p99, 1)} ms, ${lookups.failed} failed; server CPU ${fmt(lookups.cpuMs, 3)} ms/request`,
     );
     await stop(child);
     console.log(`  store check: ${await checkStore(db, r.macs)}`);
