@@ -22,6 +22,7 @@ import { DEFAULT_RATE_LIMIT, RateLimiter, type RateLimitOptions } from './rate-l
 import { API_PREFIX, type ApiEnv } from './respond.js';
 import { registerFleetRoutes } from './routes/fleet-routes.js';
 import { registerHealthRoutes } from './routes/health-routes.js';
+import { registerImportRoutes } from './routes/import-routes.js';
 import { registerMacRoutes } from './routes/mac-routes.js';
 import { registerPoolRoutes } from './routes/pool-routes.js';
 import { registerTokenRoutes } from './routes/token-routes.js';
@@ -207,6 +208,7 @@ export function createApp(deps: ApiDeps, options: AppOptions = {}): OpenAPIHono<
   registerMacRoutes(app);
   registerPoolRoutes(app);
   registerFleetRoutes(app);
+  registerImportRoutes(app);
   registerTokenRoutes(app);
   registerToolRoutes(app);
 

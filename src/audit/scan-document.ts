@@ -149,6 +149,14 @@ export function readScanDocument(
       cause: e,
     });
   }
+  return readScanValue(doc, file);
+}
+
+/** `readScanDocument` of a value already parsed from JSON (an HTTP body). */
+export function readScanValue(
+  doc: unknown,
+  file: string,
+): { adapters: ReadScanAdapter[]; problems: ScanDocumentProblem[] } {
   const shape = DocumentShape.safeParse(doc);
   if (!shape.success) {
     throw new MacfleetError(

@@ -6,7 +6,7 @@
  */
 import { shellQuote } from '../escape.js';
 import { MacfleetError } from '../errors.js';
-import { readScanDocument, type ReadScanAdapter } from '../audit/scan-document.js';
+import { readScanDocument, readScanValue, type ReadScanAdapter } from '../audit/scan-document.js';
 import { segmentOf } from '../audit/index.js';
 import { formatMac, HYPER_V_OUI, ouiOf, type Mac } from '../mac/index.js';
 import { initialSchemeState } from './hypervisor-source.js';
@@ -62,7 +62,21 @@ export function parseScanJson(
   text: string,
   file: string,
 ): { adapters: ScanAdapter[]; issues: ImportIssue[] } {
-  const { adapters, problems } = readScanDocument(text, file);
+  return importIssues(readScanDocument(text, file), file);
+}
+
+/** `parseScanJson` of a document already parsed from JSON (an HTTP body). */
+export function parseScanValue(
+  doc: unknown,
+  file: string,
+): { adapters: ScanAdapter[]; issues: ImportIssue[] } {
+  return importIssues(readScanValue(doc, file), file);
+}
+
+function importIssues(
+  { adapters, problems }: ReturnType<typeof readScanValue>,
+  file: string,
+): { adapters: ScanAdapter[]; issues: ImportIssue[] } {
   return {
     adapters,
     issues: problems.map((p) => ({ file, field: p.field, code: 'PARSE_ERROR', message: p.message })),

@@ -456,7 +456,12 @@ export function registerFleetRoutes(app: OpenAPIHono<ApiEnv>): void {
   });
   app.openapi(routes.findings, async (c) => {
     const repo = fleetOf(c).repo;
-    const findings = duplicateFindings(await repo.listVms(), await repo.listNetworks());
+    // As `macfleet findings`: each host's hypervisor decides whether a same-host duplicate starts twice.
+    const findings = duplicateFindings(
+      await repo.listVms(),
+      await repo.listNetworks(),
+      await repo.listHosts(),
+    );
     const keyed = findings.map((f, i) => ({ f, key: String(i).padStart(10, '0') }));
     return c.json(
       check(
