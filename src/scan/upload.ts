@@ -10,9 +10,9 @@ import { extract } from 'tar-stream';
 import { Auditor } from '../audit/index.js';
 import { MacfleetError } from '../errors.js';
 import type { AdapterRecord, FormatIssue, FormatName } from '../formats/types.js';
-import { hostMatcher } from '../scan/host-from-path.js';
-import { parseFileBytes } from '../scan/read-config.js';
-import { DEFAULT_MAX_FILE_SIZE, type ScanResult } from '../scan/scan.js';
+import { hostMatcher } from './host-from-path.js';
+import { parseFileBytes } from './read-config.js';
+import { DEFAULT_MAX_FILE_SIZE, type ScanResult } from './scan.js';
 
 export interface UploadedFile {
   /** The path inside the upload (a file's name, or its path in the archive). */
@@ -43,6 +43,11 @@ function cleanPath(name: string): string | undefined {
     .filter((p) => p !== '' && p !== '.');
   if (parts.length === 0 || parts.includes('..')) return undefined;
   return parts.join('/');
+}
+
+/** What an upload's bytes are, by their first bytes. */
+export function archiveKind(b: Uint8Array): 'zip' | 'gzip' | 'tar' | undefined {
+  return isZip(b) ? 'zip' : isGzip(b) ? 'gzip' : isTar(b) ? 'tar' : undefined;
 }
 
 const isZip = (b: Uint8Array) => b.length >= 4 && b[0] === 0x50 && b[1] === 0x4b && b[2] === 3 && b[3] === 4;
@@ -160,22 +165,36 @@ export async function expandUpload(
 
 export interface UploadScanOptions {
   /** `--host-from-path` pattern, matched against each file's path in the upload. */
-  readonly hostFromPath?: string;
+  readonly hostFromPath?: string | undefined;
 }
 
 /** Parse and audit uploaded files exactly as `macfleet scan` does a tree. */
 export function scanUploaded(files: readonly UploadedFile[], options: UploadScanOptions = {}): ScanResult {
+  return scanUploadedFiles(files, options).result;
+}
+
+/**
+ * The scan of uploaded files, and the files that count for it (configurations, and files with a
+ * problem to report), in upload order: scanning those again gives the same adapters, findings and issues.
+ */
+export function scanUploadedFiles(
+  files: readonly UploadedFile[],
+  options: UploadScanOptions = {},
+): { result: ScanResult; kept: UploadedFile[] } {
   const matcher = options.hostFromPath === undefined ? undefined : hostMatcher(options.hostFromPath);
   const auditor = new Auditor();
   const adapters: AdapterRecord[] = [];
   const issues: FormatIssue[] = [];
   const formats: Partial<Record<FormatName, number>> = {};
+  const kept = new Set<UploadedFile>();
   let configs = 0;
   const sorted = [...files].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   for (const f of sorted) {
     const r = parseFileBytes(f.path, f.bytes);
     issues.push(...r.issues);
+    if (r.issues.length > 0) kept.add(f);
     if (r.format === undefined) continue;
+    kept.add(f);
     configs++;
     formats[r.format] = (formats[r.format] ?? 0) + 1;
     const host = matcher?.(f.path) ?? null;
@@ -183,5 +202,15 @@ export function scanUploaded(files: readonly UploadedFile[], options: UploadScan
     adapters.push(...run);
     auditor.add(run);
   }
-  return { files: configs, filesSeen: files.length, formats, adapters, findings: auditor.findings(), issues };
+  return {
+    result: {
+      files: configs,
+      filesSeen: files.length,
+      formats,
+      adapters,
+      findings: auditor.findings(),
+      issues,
+    },
+    kept: files.filter((f) => kept.has(f)),
+  };
 }
