@@ -221,6 +221,28 @@ export const VmSchema = z
   .object({ name: z.string(), host: z.string(), state: z.enum(VM_STATES), adapters: z.array(AdapterSchema) })
   .openapi('Vm');
 export const VmPage = page(VmSchema, 'VmPage');
+export const VmStartSchema = VmSchema.extend({
+  warnings: z
+    .array(
+      z.object({
+        adapter: z.number().int(),
+        mac: z.string(),
+        network: z.string(),
+        heldBy: z
+          .array(z.string())
+          .openapi({ description: 'the running adapters that hold the MAC (host/vm#adapter)' }),
+        behaviour: z
+          .string()
+          .openapi({ description: "what the host's hypervisor does with a duplicate at start" }),
+        consequence: z.string(),
+        message: z.string().openapi({ description: 'the warning `macfleet vm start` prints' }),
+      }),
+    )
+    .openapi({
+      description:
+        'duplicates the VM started with anyway (empty where none, or where the hypervisor refuses)',
+    }),
+}).openapi('VmStart');
 
 const AdapterSpecSchema = z.object({
   network: Name,
