@@ -24,6 +24,7 @@ import { registerFleetRoutes } from './routes/fleet-routes.js';
 import { registerHealthRoutes } from './routes/health-routes.js';
 import { registerMacRoutes } from './routes/mac-routes.js';
 import { registerPoolRoutes } from './routes/pool-routes.js';
+import { registerPredictRoutes } from './routes/predict-routes.js';
 import { registerScanRoutes } from './routes/scan-routes.js';
 import { registerTokenRoutes } from './routes/token-routes.js';
 import { registerToolRoutes } from './routes/tool-routes.js';
@@ -204,6 +205,7 @@ export function createApp(deps: ApiDeps, options: AppOptions = {}): OpenAPIHono<
   registerTokenRoutes(app);
   registerToolRoutes(app);
   registerScanRoutes(app);
+  registerPredictRoutes(app);
 
   let document: string | undefined;
   const openapi = (): string =>
