@@ -21,6 +21,7 @@ import { asMacfleetError, problemOf } from './problem.js';
 import { DEFAULT_RATE_LIMIT, RateLimiter, type RateLimitOptions } from './rate-limit.js';
 import { API_PREFIX, type ApiEnv } from './respond.js';
 import { registerFleetRoutes } from './routes/fleet-routes.js';
+import { registerFixRoutes } from './routes/fix-routes.js';
 import { registerHealthRoutes } from './routes/health-routes.js';
 import { registerMacRoutes } from './routes/mac-routes.js';
 import { registerPoolRoutes } from './routes/pool-routes.js';
@@ -206,6 +207,7 @@ export function createApp(deps: ApiDeps, options: AppOptions = {}): OpenAPIHono<
   registerToolRoutes(app);
   registerScanRoutes(app);
   registerPredictRoutes(app);
+  registerFixRoutes(app);
 
   let document: string | undefined;
   const openapi = (): string =>

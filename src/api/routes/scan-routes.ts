@@ -37,7 +37,8 @@ const ScanWithDocument = ScanSummarySchema.extend({
   }),
 }).openapi('Scan');
 
-const IdParam = z.object({
+/** `{id}` of a scan. */
+export const ScanIdParam = z.object({
   id: z.coerce
     .number()
     .int()
@@ -125,7 +126,7 @@ const show = apiRoute(
     path: '/scans/{id}',
     tags: ['scans'],
     summary: 'an uploaded scan with its scan document',
-    request: { params: IdParam },
+    request: { params: ScanIdParam },
     responses: {
       200: { description: 'the scan', content: { 'application/json': { schema: ScanWithDocument } } },
     },
@@ -142,7 +143,7 @@ const importRoute = apiRoute(
     summary:
       'import an uploaded scan into the inventory (as `macfleet import`); again updates, never duplicates',
     request: {
-      params: IdParam,
+      params: ScanIdParam,
       body: {
         required: false,
         content: {
