@@ -23,6 +23,8 @@ export interface ShelvedScan {
   readonly imported?: { readonly at: number; readonly by: string; readonly result: ImportResult };
 }
 
+const SHOWN = 20;
+
 export class ScanShelf {
   readonly #results = new Map<number, ScanResult>();
   constructor(readonly scans: ScanStore) {}
@@ -43,10 +45,14 @@ export class ScanShelf {
     }
   }
 
-  /** Every kept scan, newest first. */
-  async list(): Promise<ShelvedScan[]> {
-    const { items } = await this.scans.list({ limit: this.scans.keep });
+  /**
+   * The newest kept scans (20 by default, as the console listed before scans were stored; the API lists
+   * them all), newest first.
+   */
+  async list(limit = SHOWN): Promise<ShelvedScan[]> {
+    const { items } = await this.scans.list({ limit: Math.min(limit, this.scans.keep) });
     const ids = new Set(items.map((s) => s.id));
+    // Only the scans listed stay cached (a scan opened by id is cached until the next list).
     for (const id of this.#results.keys()) if (!ids.has(id)) this.#results.delete(id);
     const out: ShelvedScan[] = [];
     for (const s of items) out.push(shelved(s, await this.#result(s)));

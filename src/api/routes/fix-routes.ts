@@ -55,7 +55,8 @@ const FixPlanResponse = z
   .object({
     scan: z.number().int(),
     summary: z.string().openapi({ description: 'the one line `macfleet fix` prints first' }),
-    plan: fixPlanSchema.openapi('FixPlan', {
+    plan: fixPlanSchema.meta({
+      id: 'FixPlan',
       description: 'the plan document, as `macfleet fix --out` writes it',
     }),
     files: z.array(

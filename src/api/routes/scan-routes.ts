@@ -32,7 +32,8 @@ const DECLARED_KIND: Readonly<Record<string, 'zip' | 'tar' | 'gzip'>> = {
 };
 
 const ScanWithDocument = ScanSummarySchema.extend({
-  document: ScanDocumentSchema.openapi('ScanDocument', {
+  document: ScanDocumentSchema.meta({
+    id: 'ScanDocument',
     description: 'the scan document, as `macfleet scan --json` writes it and `macfleet import` reads it',
   }),
 }).openapi('Scan');
