@@ -107,8 +107,7 @@ describe('POST /api/v1/scans', () => {
     });
     expect(r.status).toBe(201);
     const b = r.body as ScanBody & { imported: { by: string; result: { vms: { created: number } } } };
-    expect(b.files).toBe(2);
-    expect(b.filesSeen).toBe(3);
+    expect(b).toMatchObject({ name: 'upload.zip', files: 2, filesSeen: 3 });
     expect(b.document.adapters.map((a) => a.host)).toEqual(['esx01', 'esx01']);
     expect(b.imported).toMatchObject({
       by: 'operator-token',
@@ -133,9 +132,13 @@ describe('POST /api/v1/scans', () => {
     const r = await api.call('POST', '/api/v1/scans?hostFromPath=%7Bhost%7D/**', {
       token: 'operator',
       bytes: await tarGz(TREE),
-      headers: { 'content-type': 'application/gzip' },
+      headers: {
+        'content-type': 'application/gzip',
+        'content-disposition': 'attachment; filename="esx01.tar.gz"',
+      },
     });
     expect(r.status).toBe(201);
+    expect(r.body).toMatchObject({ name: 'esx01.tar.gz', files: 2 });
     const { id } = r.body as ScanBody;
     expect((await api.call('GET', '/api/v1/findings', { token: 'viewer' })).body).toEqual({
       items: [],

@@ -228,6 +228,15 @@ function parseOptions(where: 'query' | 'form', raw: Record<string, string>): z.o
   );
 }
 
+/** A percent-encoded filename, or the text as sent when it is not valid percent-encoding. */
+function safeDecode(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}
+
 /** The files and options of an upload request, whichever way it was sent. */
 async function readUpload(
   c: Context<ApiEnv>,
@@ -291,8 +300,8 @@ async function readUpload(
       { location: { field: 'body' } },
     );
   const disposition = /filename\*?=(?:UTF-8'')?"?([^";]+)"?/i.exec(c.req.header('content-disposition') ?? '');
-  const name =
-    query.filename ?? (disposition?.[1] === undefined ? 'upload' : decodeURIComponent(disposition[1]));
+  const unnamed = found === undefined ? 'upload' : `upload.${found === 'gzip' ? 'gz' : found}`;
+  const name = query.filename ?? (disposition?.[1] === undefined ? unnamed : safeDecode(disposition[1]));
   return { files: [{ path: name, bytes }], options: query };
 }
 
