@@ -260,6 +260,81 @@ describe('POST /api/v1/scans', () => {
   });
 });
 
+describe('upload bounds', () => {
+  const limits = { maxFiles: 3, maxTotalBytes: 4096, maxFileBytes: 300 };
+
+  it('refuses an archive past the bounds (422 LIMIT_EXCEEDED) and a body past the limit (413)', async () => {
+    const bounded = await testApi({ bodyLimitBytes: 20_000 }, { uploadLimits: limits });
+    try {
+      const send = (bytes: Uint8Array, type: string) =>
+        bounded.call('POST', '/api/v1/scans', {
+          token: 'operator',
+          bytes,
+          headers: { 'content-type': type },
+        });
+      const four = zip({ 'a.vmx': 'x', 'b.vmx': 'x', 'c.vmx': 'x', 'd.vmx': 'x' });
+      expect(await send(four, 'application/zip')).toMatchObject({
+        status: 422,
+        body: {
+          code: 'LIMIT_EXCEEDED',
+          field: 'files',
+          detail: 'the upload is too large: more than 3 files',
+        },
+      });
+      // 4,000 zeros gzip to a few dozen bytes; the tar around them expands past 4,096.
+      const bomb = await tarGz({ 'zeros.txt': '\0'.repeat(4000) });
+      expect(bomb.length).toBeLessThan(200);
+      expect(await send(bomb, 'application/gzip')).toMatchObject({
+        status: 422,
+        body: {
+          code: 'LIMIT_EXCEEDED',
+          detail: 'the upload is too large: more than 4096 bytes once decompressed',
+        },
+      });
+      expect(await send(new Uint8Array(30_000), 'application/octet-stream')).toMatchObject({
+        status: 413,
+        body: { code: 'PAYLOAD_TOO_LARGE' },
+      });
+      expect((await bounded.call('GET', '/api/v1/scans', { token: 'viewer' })).body).toEqual({
+        items: [],
+        next: null,
+      });
+    } finally {
+      await bounded.close();
+    }
+  });
+
+  it('reports entries it leaves unread: too large, and paths that leave the archive', async () => {
+    const bounded = await testApi({}, { uploadLimits: limits });
+    try {
+      const r = await bounded.call('POST', '/api/v1/scans', {
+        token: 'operator',
+        bytes: zip({
+          'ok/web.vmx': vmx('web', MAC),
+          'big/big.vmx': vmx('big', MAC) + '#'.repeat(300),
+          '../evil.vmx': vmx('evil', MAC),
+        }),
+        headers: { 'content-type': 'application/zip' },
+      });
+      expect(r.status, r.text).toBe(201);
+      const doc = (r.body as { document: { adapters: { vm: string }[]; issues: unknown[] } }).document;
+      expect(doc.adapters.map((a) => a.vm)).toEqual(['web']);
+      expect(doc.issues).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({ file: '../evil.vmx', code: 'UNSAFE_PATH', severity: 'warning' }),
+          expect.objectContaining({ file: 'big/big.vmx', code: 'TOO_LARGE', severity: 'info' }),
+        ]),
+      );
+      const again = await bounded.call('GET', `/api/v1/scans/${(r.body as { id: number }).id}`, {
+        token: 'viewer',
+      });
+      expect(again.body).toEqual(r.body);
+    } finally {
+      await bounded.close();
+    }
+  });
+});
+
 function formWith(fields: Record<string, string>, withFile = false): FormData {
   const form = new FormData();
   if (withFile) form.append('files', new Blob([TREE['esx01/web01/web01.vmx']]), 'web01.vmx');

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Role } from './principal.js';
+import type { UploadLimits } from '../scan/upload.js';
 import { seededRandom } from '../random.js';
 import { openStore } from '../store/open-store.js';
 import { createApp, type AppOptions } from './app.js';
@@ -36,7 +37,7 @@ export const T0 = Date.parse('2026-11-29T08:00:00Z');
 
 export async function testApi(
   options: AppOptions = {},
-  depsOptions: { scanRetention?: number; dir?: string } = {},
+  depsOptions: { scanRetention?: number; dir?: string; uploadLimits?: UploadLimits } = {},
 ): Promise<TestApi> {
   const dir = depsOptions.dir ?? mkdtempSync(join(tmpdir(), 'macfleet-api-'));
   const store = await openStore(join(dir, 'api.db'));
@@ -45,6 +46,7 @@ export async function testApi(
     clock: { now: () => now },
     random: seededRandom(7),
     ...(depsOptions.scanRetention === undefined ? {} : { scanRetention: depsOptions.scanRetention }),
+    ...(depsOptions.uploadLimits === undefined ? {} : { uploadLimits: depsOptions.uploadLimits }),
   });
   const app = createApp(deps, { log: () => undefined, ...options });
   const tokens = {} as Record<Role, string>;

@@ -18,7 +18,24 @@ export interface UploadedFile {
   /** The path inside the upload (a file's name, or its path in the archive). */
   readonly path: string;
   readonly bytes: Uint8Array;
+  /** An archive entry left unread, and why (reported as an issue of the scan; `bytes` is empty). */
+  readonly skipped?: { readonly code: 'TOO_LARGE' | 'UNSAFE_PATH'; readonly message: string };
 }
+
+const NO_BYTES = new Uint8Array();
+const tooLargeEntry = (path: string, size: number, limits: UploadLimits): UploadedFile => ({
+  path,
+  bytes: NO_BYTES,
+  skipped: {
+    code: 'TOO_LARGE',
+    message: `skipped: ${size} bytes is over the upload's per-file limit of ${limits.maxFileBytes}`,
+  },
+});
+const unsafeEntry = (name: string): UploadedFile => ({
+  path: name,
+  bytes: NO_BYTES,
+  skipped: { code: 'UNSAFE_PATH', message: 'skipped: the path leaves the archive (`..`)' },
+});
 
 export interface UploadLimits {
   readonly maxFiles: number;
@@ -33,7 +50,7 @@ export const UPLOAD_LIMITS: UploadLimits = {
 };
 
 const tooBig = (what: string): MacfleetError =>
-  new MacfleetError('INVALID_ARGUMENT', `the upload is too large: ${what}`, { location: { field: 'files' } });
+  new MacfleetError('LIMIT_EXCEEDED', `the upload is too large: ${what}`, { location: { field: 'files' } });
 
 /** A path as it may appear in a report: forward slashes, no leading `/` or `./`, no `..` segment. */
 function cleanPath(name: string): string | undefined {
@@ -70,19 +87,31 @@ function gunzipBounded(bytes: Uint8Array, limit: number): Uint8Array {
 function unzipBounded(bytes: Uint8Array, limits: UploadLimits): UploadedFile[] {
   let count = 0;
   let total = 0;
+  const skipped: UploadedFile[] = [];
   const files = unzipSync(bytes, {
     filter: (f) => {
       if (f.name.endsWith('/')) return false;
       if (++count > limits.maxFiles) throw tooBig(`more than ${limits.maxFiles} files`);
+      if (cleanPath(f.name) === undefined) {
+        skipped.push(unsafeEntry(f.name));
+        return false;
+      }
+      if (f.originalSize > limits.maxFileBytes) {
+        skipped.push(tooLargeEntry(cleanPath(f.name)!, f.originalSize, limits));
+        return false;
+      }
       total += f.originalSize;
       if (total > limits.maxTotalBytes) throw tooBig(`more than ${limits.maxTotalBytes} bytes expanded`);
-      return f.originalSize <= limits.maxFileBytes;
+      return true;
     },
   });
-  const out: UploadedFile[] = [];
+  const out: UploadedFile[] = [...skipped];
   for (const [name, data] of Object.entries(files)) {
-    const path = cleanPath(name);
-    if (path !== undefined && data.length <= limits.maxFileBytes) out.push({ path, bytes: data });
+    const path = cleanPath(name)!;
+    // The header's size may lie: the bytes as inflated are what count.
+    out.push(
+      data.length <= limits.maxFileBytes ? { path, bytes: data } : tooLargeEntry(path, data.length, limits),
+    );
   }
   return out;
 }
@@ -94,8 +123,10 @@ async function untarBounded(bytes: Uint8Array, limits: UploadLimits): Promise<Up
   const done = new Promise<void>((resolve, reject) => {
     ex.on('entry', (header, stream, next) => {
       const path = cleanPath(header.name);
-      const wanted =
-        header.type === 'file' && path !== undefined && (header.size ?? 0) <= limits.maxFileBytes;
+      const size = header.size ?? 0;
+      const wanted = header.type === 'file' && path !== undefined && size <= limits.maxFileBytes;
+      if (header.type === 'file' && !wanted)
+        out.push(path === undefined ? unsafeEntry(header.name) : tooLargeEntry(path, size, limits));
       const chunks: Uint8Array[] = [];
       stream.on('data', (c: unknown) => {
         if (!(c instanceof Uint8Array)) return;
@@ -150,6 +181,8 @@ export async function expandUpload(
         if (isTar(inner)) out.push(...(await untarBounded(inner, limits)));
         else out.push({ path: (cleanPath(f.path) ?? 'upload').replace(/\.gz$/i, ''), bytes: inner });
       } else if (isTar(f.bytes)) out.push(...(await untarBounded(f.bytes, limits)));
+      else if (f.bytes.length > limits.maxFileBytes)
+        out.push(tooLargeEntry(cleanPath(f.path) ?? 'upload', f.bytes.length, limits));
       else out.push({ path: cleanPath(f.path) ?? 'upload', bytes: f.bytes });
     } catch (e) {
       if (e instanceof MacfleetError) throw e;
@@ -190,6 +223,15 @@ export function scanUploadedFiles(
   let configs = 0;
   const sorted = [...files].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   for (const f of sorted) {
+    if (f.skipped !== undefined) {
+      issues.push({
+        file: f.path,
+        code: f.skipped.code,
+        severity: f.skipped.code === 'UNSAFE_PATH' ? 'warning' : 'info',
+        message: f.skipped.message,
+      });
+      continue;
+    }
     const r = parseFileBytes(f.path, f.bytes);
     issues.push(...r.issues);
     if (r.issues.length > 0) kept.add(f);

@@ -62,11 +62,16 @@ export async function uploadScan(
   return { summary, result, document };
 }
 
-/** The scan of a kept upload, rebuilt from its files (the same records, findings and issues). */
+/**
+ * The scan of a kept upload, rebuilt from its files: the same records and findings; the issues and
+ * the count of files seen are the document's (entries skipped at upload were not kept).
+ */
 export async function rebuildScan(scans: ScanStore, summary: ScanSummary): Promise<ScanResult> {
   const files = await scans.files(summary.id);
+  const { document } = await scans.withDocument(summary.id);
   const result = scanUploaded(files, { hostFromPath: summary.hostFromPath ?? undefined });
-  return { ...result, filesSeen: summary.filesSeen };
+  const issues = (JSON.parse(document) as { issues: ScanResult['issues'] }).issues;
+  return { ...result, issues, filesSeen: summary.filesSeen };
 }
 
 /** Import a kept scan into the inventory, and record the import on the scan. */

@@ -309,12 +309,11 @@ export function registerScanRoutes(app: OpenAPIHono<ApiEnv>): void {
   app.openapi(upload, async (c) => {
     const { deps, principal } = c.var;
     const { files, options } = await readUpload(c);
-    const up = await uploadScan(deps.scans, {
-      files,
-      actor: principal.name,
-      host: options.host,
-      hostFromPath: options.hostFromPath,
-    });
+    const up = await uploadScan(
+      deps.scans,
+      { files, actor: principal.name, host: options.host, hostFromPath: options.hostFromPath },
+      deps.uploadLimits,
+    );
     if (options.import !== true) return scanResponse(c, up.summary, up.document, 201);
     try {
       const { summary } = await importKeptScan(deps.fleet(principal.name), deps.scans, up.summary.id, {});
