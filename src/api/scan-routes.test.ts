@@ -215,6 +215,12 @@ describe('POST /api/v1/scans', () => {
       expect(r, what).toMatchObject({ status, body: { code, field } });
       expect(r.headers.get('content-type'), what).toBe('application/problem+json');
     }
+    expect(
+      await api.call('POST', '/api/v1/scans?host=a', {
+        token: 'operator',
+        form: formWith({ host: 'b' }, true),
+      }),
+    ).toMatchObject({ status: 400, body: { code: 'INVALID_ARGUMENT', field: 'form.host' } });
     const truncated = zip(TREE).slice(0, 60);
     const broken = await api.call('POST', '/api/v1/scans', {
       token: 'operator',

@@ -207,12 +207,6 @@ function scanResponse<S extends 200 | 201>(
   ) as unknown as TypedResponse<z.output<typeof ScanWithDocument>, S, 'json'>;
 }
 
-function formOptions(fields: Record<string, string>): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(fields)) out[k] = v;
-  return out;
-}
-
 function parseOptions(where: 'query' | 'form', raw: Record<string, string>): z.output<typeof UploadOptions> {
   const r = UploadOptions.safeParse(raw);
   if (r.success) return r.data;
@@ -272,10 +266,15 @@ async function readUpload(
       throw new MacfleetError('INVALID_ARGUMENT', 'form.files: no file part in the upload', {
         location: { field: 'form.files' },
       });
-    const form = parseOptions('form', formOptions(fields));
+    const form = parseOptions('form', fields);
     if (form.filename !== undefined)
       throw new MacfleetError('INVALID_ARGUMENT', 'form.filename: a file part carries its own name', {
         location: { field: 'form.filename' },
+      });
+    const twice = Object.keys(fields).find((k) => k in c.req.query());
+    if (twice !== undefined)
+      throw new MacfleetError('INVALID_ARGUMENT', `form.${twice}: given in the query too; give it once`, {
+        location: { field: `form.${twice}` },
       });
     return { files, options: { ...query, ...form } };
   }
