@@ -8,8 +8,8 @@
 import type { ImportResult } from '../fleet/index.js';
 import { MacfleetError } from '../errors.js';
 import { systemClock, type Clock } from '../random.js';
-import { chunks, valuesPlaceholders } from './sql.js';
-import type { SqlSession, Store } from './store.js';
+import { valuesPlaceholders } from './sql.js';
+import type { SqlSession, SqlValue, Store } from './store.js';
 
 export const DEFAULT_SCAN_RETENTION = 100;
 
@@ -135,13 +135,26 @@ export class ScanStore {
         ],
       );
       const id = Number(row!.id);
-      const files = scan.contents.map((f, i) => [id, i, f.path, Buffer.from(f.bytes).toString('base64')]);
-      // A few files a statement: each may be megabytes of base64.
-      for (const part of chunks(files, 64))
+      // Statements of at most 64 files and about 32 MiB of base64 (PostgreSQL refuses a message over 1 GiB).
+      let part: SqlValue[][] = [];
+      let size = 0;
+      const flush = async (): Promise<void> => {
+        if (part.length === 0) return;
         await tx.run(
           `INSERT INTO scan_files (scan_id, position, path, content) VALUES ${valuesPlaceholders(part.length, 4)}`,
           part.flat(),
         );
+        part = [];
+        size = 0;
+      };
+      for (const [i, f] of scan.contents.entries()) {
+        const content = Buffer.from(f.bytes).toString('base64');
+        if (part.length === 64 || (part.length > 0 && size + content.length > 32 * 1024 * 1024))
+          await flush();
+        part.push([id, i, f.path, content]);
+        size += content.length;
+      }
+      await flush();
       await this.#prune(tx);
       return toSummary((await tx.get<ScanRow>(`SELECT ${SUMMARY_COLUMNS} FROM scans WHERE id = ?`, [id]))!);
     });

@@ -61,6 +61,16 @@ export const scanSuite: ContractSuite = {
       await expect(scans.files(s.id + 1)).rejects.toMatchObject({ code: 'NOT_FOUND' });
     });
 
+    it('keeps many files in order across statements', async () => {
+      const scans = new ScanStore(await open(), { now: () => 0 });
+      const contents = Array.from({ length: 130 }, (_, i) => ({
+        path: `f${i}.vmx`,
+        bytes: new Uint8Array([i]),
+      }));
+      const s = await scans.add(scan('many', contents));
+      expect(await scans.files(s.id)).toEqual(contents);
+    });
+
     it('lists newest first in pages and keeps only the newest N, with their files', async () => {
       const store = await open();
       const scans = new ScanStore(store, { now: () => 0 }, 3);
