@@ -28,7 +28,7 @@ import {
   type VmRef,
 } from '../../fleet/index.js';
 import { parseIpv4, parseMac } from '../../mac/index.js';
-import { hostsAfter, vmsAfter } from '../../store/fleet-pages.js';
+import { duplicateHolders, hostsAfter, vmsAfter } from '../../store/fleet-pages.js';
 import { apiRoute, check, decodeCursor, nextLink, pageOf, type ApiEnv } from '../respond.js';
 import {
   AdapterPatchSchema,
@@ -504,8 +504,11 @@ export function registerFleetRoutes(app: OpenAPIHono<ApiEnv>): void {
     );
   });
   app.openapi(routes.findings, async (c) => {
-    const repo = fleetOf(c).repo;
-    const findings = duplicateFindings(await repo.listVms(), await repo.listNetworks());
+    // Only the adapters whose MAC another adapter holds too are read (as the console's Conflicts page).
+    const { vms, networks } = await c.var.deps.store.transaction((tx) => duplicateHolders(tx), {
+      mode: 'read',
+    });
+    const findings = duplicateFindings(vms, networks);
     const keyed = findings.map((f, i) => ({ f, key: String(i).padStart(10, '0') }));
     return c.json(
       check(
