@@ -77,6 +77,13 @@ describe('host and VM lists', () => {
     ]);
     const stopped = await pages('/api/v1/vms?host=b&state=stopped');
     expect(stopped).toEqual([[expect.objectContaining({ name: 'app', state: 'stopped' })]]);
+    await ok('POST', '/api/v1/networks', { host: 'a', name: 'dmz' });
+    const nets = await pages('/api/v1/networks?limit=2');
+    expect(nets.map((p) => p.map((n) => `${n.host}/${n.name}`))).toEqual([['a/dmz', 'a/lan'], ['b/lan']]);
+    expect((await pages('/api/v1/networks?host=a&limit=1')).flat().map((n) => n.name)).toEqual([
+      'dmz',
+      'lan',
+    ]);
   });
 
   it('refuses a cursor it did not hand out, and a state that is not one', async () => {

@@ -330,3 +330,33 @@ export async function vmsAfter(
   );
   return { items: await withAdapters(tx, vms.slice(0, limit)), more: vms.length > limit };
 }
+
+/** Virtual networks by (host, name) after `after`, optionally of one host. */
+export async function networksAfter(
+  tx: SqlSession,
+  host: string | undefined,
+  after: { readonly host: string; readonly name: string } | undefined,
+  limit: number,
+): Promise<{ items: VirtualNetwork[]; more: boolean }> {
+  const where: string[] = [];
+  const params: SqlValue[] = [];
+  if (host !== undefined) {
+    where.push('host = ?');
+    params.push(host);
+  }
+  if (after !== undefined) {
+    where.push('(host, name) > (?, ?)');
+    params.push(after.host, after.name);
+  }
+  const rows = await tx.all<{ host: string; name: string; nic: number | null; segment: string }>(
+    `SELECT host, name, nic, segment FROM fleet_networks ${where.length === 0 ? '' : `WHERE ${where.join(' AND ')}`}
+     ORDER BY host, name LIMIT ?`,
+    [...params, limit + 1],
+  );
+  return {
+    items: rows
+      .slice(0, limit)
+      .map((n) => ({ host: n.host, name: n.name, nic: n.nic as Mac | null, segment: n.segment })),
+    more: rows.length > limit,
+  };
+}

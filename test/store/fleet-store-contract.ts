@@ -1,7 +1,7 @@
 // The fleet inventory on the Store: the FleetRepository contract, the log's append-only triggers, and
 // the staging-server story run through SQL.
 import { expect, it } from 'vitest';
-import { hostsAfter, vmsAfter } from '../../src/store/fleet-pages.js';
+import { hostsAfter, networksAfter, vmsAfter } from '../../src/store/fleet-pages.js';
 import { StoreFleetRepository } from '../../src/store/fleet-store.js';
 import { fleetRepositoryContract } from '../fleet/fleet-repository-contract.js';
 import type { ContractSuite } from './store-contract.js';
@@ -60,6 +60,10 @@ export const fleetSuite: ContractSuite = {
       ]);
       expect(await read((tx) => vmsAfter(tx, {}, { host: 'h1', name: 'b' }, 2))).toMatchObject({
         items: [{ host: 'h2', name: 'a' }],
+        more: false,
+      });
+      expect(await read((tx) => networksAfter(tx, undefined, { host: 'h1', name: 'lan' }, 5))).toMatchObject({
+        items: [{ host: 'h2', name: 'lan', nic: null, segment: 'lan' }],
         more: false,
       });
       const running = await read((tx) => vmsAfter(tx, { state: 'running' }, { host: 'h1', name: 'a' }, 5));

@@ -28,7 +28,7 @@ import {
   type VmRef,
 } from '../../fleet/index.js';
 import { parseIpv4, parseMac } from '../../mac/index.js';
-import { duplicateHolders, hostsAfter, vmsAfter } from '../../store/fleet-pages.js';
+import { duplicateHolders, hostsAfter, networksAfter, vmsAfter } from '../../store/fleet-pages.js';
 import { apiRoute, check, decodeCursor, nextLink, pageOf, type ApiEnv } from '../respond.js';
 import {
   AdapterPatchSchema,
@@ -290,8 +290,8 @@ const routes = {
   }),
 };
 
-/** A VM page's cursor: the JSON `[host, name]` of the last VM of the previous page. */
-function vmCursor(text: string | undefined): { host: string; name: string } | undefined {
+/** A VM or network page's cursor: the JSON `[host, name]` of the last item of the previous page. */
+function pairCursor(text: string | undefined): { host: string; name: string } | undefined {
   if (text === undefined) return undefined;
   let key: unknown;
   try {
@@ -370,12 +370,16 @@ export function registerFleetRoutes(app: OpenAPIHono<ApiEnv>): void {
   });
   app.openapi(routes.networks, async (c) => {
     const q = c.req.valid('query');
-    const nets = await fleetOf(c).repo.listNetworks(q.host);
+    const after = pairCursor(decodeCursor(q.cursor));
+    const page = await c.var.deps.store.transaction((tx) => networksAfter(tx, q.host, after, q.limit), {
+      mode: 'read',
+    });
+    const last = page.items.at(-1);
     return c.json(
-      check(
-        NetworkPage,
-        pageOf(c, nets, (n) => `${n.host}\u0000${n.name}`, q, networkJson),
-      ),
+      check(NetworkPage, {
+        items: page.items.map(networkJson),
+        next: nextLink(c, last === undefined ? undefined : JSON.stringify([last.host, last.name]), page.more),
+      }),
       200,
     );
   });
@@ -391,7 +395,7 @@ export function registerFleetRoutes(app: OpenAPIHono<ApiEnv>): void {
   });
   app.openapi(routes.vms, async (c) => {
     const q = c.req.valid('query');
-    const after = vmCursor(decodeCursor(q.cursor));
+    const after = pairCursor(decodeCursor(q.cursor));
     const page = await c.var.deps.store.transaction(
       (tx) => vmsAfter(tx, { host: q.host, state: q.state }, after, q.limit),
       { mode: 'read' },
