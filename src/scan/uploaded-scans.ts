@@ -27,6 +27,8 @@ export interface UploadInput {
   /** Host for adapters whose file and path name none (the import's default). */
   readonly host?: string | undefined;
   readonly hostFromPath?: string | undefined;
+  /** How lists name the scan (default: the uploaded file names). */
+  readonly name?: string | undefined;
 }
 
 /** `a.vmx, b.vmx` or `a.vmx, b.vmx, c.vmx and 4 more`. */
@@ -48,7 +50,7 @@ export async function uploadScan(
   const document = scanJsonText(result);
   const severity = (s: string) => result.findings.filter((f) => f.severity === s).length;
   const summary = await scans.add({
-    name: uploadName(input.files.map((f) => f.path)),
+    name: input.name ?? uploadName(input.files.map((f) => f.path)),
     actor: input.actor,
     host: input.host ?? null,
     hostFromPath: input.hostFromPath ?? null,

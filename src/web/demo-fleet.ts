@@ -143,5 +143,5 @@ export async function shelveExampleScan(scans: ScanShelf, dir: string): Promise<
       const path = join(e.parentPath, e.name);
       return { path: relative(dir, path).split(sep).join('/'), bytes: new Uint8Array(readFileSync(path)) };
     });
-  await scans.upload({ files, actor: 'demo', hostFromPath: '{host}/**' });
+  await scans.upload({ files, actor: 'demo', hostFromPath: '{host}/**', name: 'examples/fleet (demo)' });
 }
