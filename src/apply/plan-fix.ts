@@ -4,6 +4,8 @@
  * from the plan, so planning the same state again replays the same MACs), rewrite in memory and hash.
  */
 import { readFileSync, statSync } from 'node:fs';
+import picomatch from 'picomatch';
+import { MacfleetError } from '../errors.js';
 import { isAbsolute, resolve } from 'node:path';
 import { decodeText, type DecodedText } from '../formats/decode.js';
 import { detectFormat } from '../formats/registry.js';
@@ -64,6 +66,20 @@ export interface PreparedFix {
   readonly notes: string[];
   readonly roots: string[];
   readonly requests: readonly (AllocationRequest | undefined)[];
+  /** How the plan names a scanned file (absolute on disk; as uploaded for an uploaded scan). */
+  readonly place: (file: string) => string;
+  /** Whether the files are on this machine (their real paths are checked against the roots). */
+  readonly onDisk: boolean;
+}
+
+/** Where a fix plan's files come from: a scan, its files' bytes, and how the plan names them. */
+export interface FixSource {
+  readonly scan: ScanResult;
+  /** The file as the scan read it, or undefined when it cannot be read or is no configuration. */
+  readFile(file: string): ReadFile | undefined;
+  readonly roots: string[];
+  readonly place: (file: string) => string;
+  readonly onDisk: boolean;
 }
 
 export interface PlannedFix {
@@ -71,28 +87,36 @@ export interface PlannedFix {
   /** Old and new text of each file the plan writes (for diffs), keyed by the plan's (absolute) path. */
   readonly texts: ReadonlyMap<
     string,
-    { readonly before: string; readonly after: string; readonly shown: string }
+    { readonly before: string; readonly after: string; readonly shown: string; readonly bytes: Uint8Array }
   >;
   readonly scan: ScanResult;
+}
+
+/** `--keep`: oldest (file mtime), first (path order) or a glob matched against a member's file. */
+export function keepRule(text: string, cwd: string, field = '--keep'): KeepRule {
+  if (text === 'oldest' || text === 'first') return { kind: text };
+  if (text.trim() === '')
+    throw new MacfleetError('INVALID_ARGUMENT', `${field}: expected oldest, first or a glob`, {
+      location: { field },
+    });
+  const match = picomatch(text, { dot: true });
+  // A member's file matches as scanned (`examples/fleet/esx01/...`) or as an absolute path.
+  return { kind: 'glob', glob: text, matches: (file) => match(file) || match(resolve(cwd, file)) };
+}
+
+/** A configuration file's bytes as the planner reads them (undefined: not text, or no configuration). */
+export function fixFileOf(file: string, bytes: Uint8Array, mtimeMs: number): ReadFile | undefined {
+  const decoded = decodeText(bytes);
+  if (decoded === null) return undefined;
+  const format = detectFormat(file, decoded.text);
+  if (format === undefined) return undefined;
+  return { file, format, text: decoded.text, mtimeMs, bytes, decoded, hash: sha256(bytes) };
 }
 
 function readMemberFile(file: string, cwd: string): ReadFile | undefined {
   try {
     const abs = isAbsolute(file) ? file : resolve(cwd, file);
-    const bytes = readFileSync(abs);
-    const decoded = decodeText(bytes);
-    if (decoded === null) return undefined;
-    const format = detectFormat(file, decoded.text);
-    if (format === undefined) return undefined;
-    return {
-      file,
-      format,
-      text: decoded.text,
-      mtimeMs: statSync(abs).mtimeMs,
-      bytes,
-      decoded,
-      hash: sha256(bytes),
-    };
+    return fixFileOf(file, readFileSync(abs), statSync(abs).mtimeMs);
   } catch {
     return undefined;
   }
@@ -105,12 +129,27 @@ export async function prepareFix(
   options: FixOptions,
 ): Promise<PreparedFix> {
   const result = await scan(paths, scanOptions);
+  return chooseFix(
+    {
+      scan: result,
+      readFile: (file) => readMemberFile(file, options.cwd),
+      roots: realRoots(paths, options.cwd),
+      place: (file) => resolve(options.cwd, file),
+      onDisk: true,
+    },
+    options,
+  );
+}
+
+/** Read the files of the findings to fix and choose the changes (a scan from disk or an upload). */
+export function chooseFix(source: FixSource, options: FixOptions): PreparedFix {
+  const result = source.scan;
   const files = new Map<string, ReadFile>();
   for (const f of result.findings) {
     if (!isFixed(f, options.scope)) continue;
     for (const m of f.members) {
       if (files.has(m.file)) continue;
-      const read = readMemberFile(m.file, options.cwd);
+      const read = source.readFile(m.file);
       if (read !== undefined) files.set(m.file, read);
     }
   }
@@ -125,16 +164,23 @@ export async function prepareFix(
   const requests = targets.map((t) => {
     if (!needsMac(t)) return undefined;
     const file = files.get(t.record.file)!;
-    const abs = resolve(options.cwd, t.record.file);
-    const source = [options.pool ?? '', file.hash, abs, t.record.adapter, formatMac(t.record.mac!)].join(
-      '\0',
-    );
+    const abs = source.place(t.record.file);
+    const key = [options.pool ?? '', file.hash, abs, t.record.adapter, formatMac(t.record.mac!)].join('\0');
     return {
       owner: `${abs} ${t.record.adapter}`,
-      key: `macfleet-fix:${sha256(Buffer.from(source)).slice(0, 32)}`,
+      key: `macfleet-fix:${sha256(Buffer.from(key)).slice(0, 32)}`,
     };
   });
-  return { scan: result, files, targets, notes, roots: realRoots(paths, options.cwd), requests };
+  return {
+    scan: result,
+    files,
+    targets,
+    notes,
+    roots: source.roots,
+    requests,
+    place: source.place,
+    onDisk: source.onDisk,
+  };
 }
 
 /**
@@ -183,8 +229,8 @@ export function finishFix(
   options: FixOptions,
 ): PlannedFix {
   const built = buildPlan(prepared.targets, allocated.macs, prepared.files);
-  const abs = (f: string) => resolve(options.cwd, f);
-  const texts = new Map<string, { before: string; after: string; shown: string }>();
+  const abs = prepared.place;
+  const texts = new Map<string, { before: string; after: string; shown: string; bytes: Uint8Array }>();
   const warnings = [
     ...prepared.notes,
     ...allocated.warnings,
@@ -194,11 +240,13 @@ export function finishFix(
     const read = prepared.files.get(fe.file)!;
     const out = spliceBytes(read.bytes, read.decoded, fe.replacements);
     const after = decodeText(out)?.text ?? '';
-    texts.set(abs(fe.file), { before: read.text, after, shown: fe.file });
-    try {
-      realPathInside(abs(fe.file), prepared.roots);
-    } catch (e) {
-      warnings.push(e instanceof Error ? `${e.message}; the apply will refuse it` : String(e));
+    texts.set(abs(fe.file), { before: read.text, after, shown: fe.file, bytes: out });
+    if (prepared.onDisk) {
+      try {
+        realPathInside(abs(fe.file), prepared.roots);
+      } catch (e) {
+        warnings.push(e instanceof Error ? `${e.message}; the apply will refuse it` : String(e));
+      }
     }
     return {
       file: abs(fe.file),

@@ -5,23 +5,16 @@
 import { readFileSync, statSync } from 'node:fs';
 import { isAbsolute, relative, resolve } from 'node:path';
 import type { Command } from 'commander';
-import picomatch from 'picomatch';
 import { writeFileAtomic } from '../../apply/atomic-file.js';
-import { applyPlanFiles, undoPlanFiles, type FileOutcome } from '../../apply/fix-files.js';
-import {
-  allocateNewMacs,
-  finishFix,
-  prepareFix,
-  type FixAllocator,
-  type FixOptions,
-} from '../../apply/plan-fix.js';
+import { applyPlanFiles, realRoots, undoPlanFiles, type FileOutcome } from '../../apply/fix-files.js';
+import { poolFixAllocator } from '../../apply/pool-allocator.js';
+import { allocateNewMacs, finishFix, keepRule, prepareFix, type FixOptions } from '../../apply/plan-fix.js';
 import { MacfleetError } from '../../errors.js';
 import { readFixPlan, type FixPlan } from '../../fix/plan-schema.js';
 import { powershellScript } from '../../fix/powershell.js';
 import { planSummary, renderPlanText, terminalSafe } from '../../fix/render-plan.js';
-import { FIX_SCOPES, type FixScope, type KeepRule } from '../../fix/select-changes.js';
+import { FIX_SCOPES, type FixScope } from '../../fix/select-changes.js';
 import { parseMac } from '../../mac/index.js';
-import type { PoolStore } from '../../store/pool-store.js';
 import { hostMatcher } from '../../scan/host-from-path.js';
 import { DEFAULT_MAX_FILE_SIZE } from '../../scan/scan.js';
 import type { CliContext } from '../context.js';
@@ -137,17 +130,6 @@ function fixOptions(ctx: CliContext, opts: FixOpts): FixOptions {
   };
 }
 
-function keepRule(text: string, cwd: string): KeepRule {
-  if (text === 'oldest' || text === 'first') return { kind: text };
-  if (text.trim() === '')
-    throw new MacfleetError('INVALID_ARGUMENT', '--keep: expected oldest, first or a glob', {
-      location: { field: '--keep' },
-    });
-  const match = picomatch(text, { dot: true });
-  // A member's file matches as scanned (`examples/fleet/esx01/...`) or as an absolute path.
-  return { kind: 'glob', glob: text, matches: (file) => match(file) || match(resolve(cwd, file)) };
-}
-
 async function planAndMaybeApply(ctx: CliContext, opts: FixOpts, paths: string[]): Promise<void> {
   const options = fixOptions(ctx, opts);
   const segments = opts.segments === undefined ? undefined : await readSegments(opts.segments);
@@ -169,7 +151,7 @@ async function planAndMaybeApply(ctx: CliContext, opts: FixOpts, paths: string[]
   );
   const needStore = prepared.requests.some((r) => r !== undefined);
   const allocated = needStore
-    ? await withPools(ctx, opts, (pools) => allocateNewMacs(prepared, storeAllocator(pools, options.pool)))
+    ? await withPools(ctx, opts, (pools) => allocateNewMacs(prepared, poolFixAllocator(pools, options.pool)))
     : { macs: prepared.requests.map(() => undefined), allocations: [], warnings: [] };
   const { plan, texts } = finishFix(prepared, allocated, options);
   if (opts.out !== undefined) writeOutput(ctx, opts.out, `${JSON.stringify(plan, null, 2)}\n`);
@@ -190,27 +172,6 @@ async function planAndMaybeApply(ctx: CliContext, opts: FixOpts, paths: string[]
     return;
   }
   report(ctx, opts, await applyPlanFiles(plan), 'applied', shown);
-}
-
-function storeAllocator(pools: PoolStore, pool: string | null): FixAllocator {
-  const one = async (owner: string, key: string) => {
-    const a = await pools.allocate({ ...(pool === null ? {} : { pool }), count: 1, owner, key });
-    return { pool: a.pool, mac: a.macs[0]!, key };
-  };
-  return (requests) =>
-    Promise.all(
-      requests.map(async (r) => {
-        // A key whose MAC an undo released is never replayed (ALLOCATION_RELEASED): the same change
-        // planned again takes the next key of its sequence, so re-planning stays repeatable.
-        for (let n = 0; ; n++) {
-          try {
-            return await one(r.owner, n === 0 ? r.key : `${r.key}:r${n}`);
-          } catch (e) {
-            if (!(e instanceof MacfleetError && e.code === 'ALLOCATION_RELEASED') || n >= 64) throw e;
-          }
-        }
-      }),
-    );
 }
 
 function readPlanFile(ctx: CliContext, file: string): FixPlan {
@@ -239,7 +200,24 @@ function readPlanFile(ctx: CliContext, file: string): FixPlan {
       },
     );
   }
-  return readFixPlan(value, file);
+  return placed(readFixPlan(value, file), ctx.io.cwd);
+}
+
+/**
+ * A plan made by the API for an uploaded scan names its files as uploaded (relative): they are the
+ * files under the directory the command runs in, and that directory is the plan's root.
+ */
+function placed(plan: FixPlan, cwd: string): FixPlan {
+  if (plan.roots.every(isAbsolute) && plan.files.every((f) => isAbsolute(f.file))) return plan;
+  const at = (p: string) => (isAbsolute(p) ? p : resolve(cwd, p));
+  const owners = new Map(plan.changes.map((c) => [`${c.file} ${c.adapter}`, `${at(c.file)} ${c.adapter}`]));
+  return {
+    ...plan,
+    roots: plan.roots.map((r) => (isAbsolute(r) ? r : realRoots([r], cwd)[0]!)),
+    files: plan.files.map((f) => ({ ...f, file: at(f.file) })),
+    changes: plan.changes.map((c) => ({ ...c, file: at(c.file) })),
+    allocations: plan.allocations.map((a) => ({ ...a, owner: owners.get(a.owner) ?? a.owner })),
+  };
 }
 
 function writeOutput(ctx: CliContext, file: string, text: string): void {

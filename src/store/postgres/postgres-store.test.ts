@@ -4,6 +4,7 @@ import { runStoreContract } from '../../../test/store/store-contract.js';
 import { fleetSuite } from '../../../test/store/fleet-store-contract.js';
 import { groupCommitSuite } from '../../../test/store/group-commit-contract.js';
 import { poolSuite } from '../../../test/store/pool-contract.js';
+import { scanSuite } from '../../../test/store/scan-store-contract.js';
 import { PG_URL, dropSchemas, freshSchema } from '../../../test/store/pg-test-url.js';
 import { MIGRATIONS, type Migration } from '../migrations.js';
 import { PoolStore } from '../pool/pool-store.js';
@@ -19,7 +20,7 @@ const open = (migrations?: readonly Migration[], schema = freshSchema('store')):
 describe.skipIf(url === '')('PostgresStore', () => {
   afterAll(() => dropSchemas(url, schemas));
 
-  runStoreContract(() => open(), { suites: [poolSuite, fleetSuite, groupCommitSuite] });
+  runStoreContract(() => open(), { suites: [poolSuite, fleetSuite, groupCommitSuite, scanSuite] });
 
   it('migrates once when several processes start at the same time', async () => {
     const schema = freshSchema('race');

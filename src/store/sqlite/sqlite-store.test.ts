@@ -7,6 +7,7 @@ import { runStoreContract } from '../../../test/store/store-contract.js';
 import { fleetSuite } from '../../../test/store/fleet-store-contract.js';
 import { groupCommitSuite } from '../../../test/store/group-commit-contract.js';
 import { poolSuite } from '../../../test/store/pool-contract.js';
+import { scanSuite } from '../../../test/store/scan-store-contract.js';
 import { MIGRATIONS, type Migration } from '../migrations.js';
 import { PoolStore } from '../pool/pool-store.js';
 import { SqliteStore } from './sqlite-store.js';
@@ -17,7 +18,7 @@ let n = 0;
 const freshPath = (): string => join(dir, `store-${++n}.db`);
 
 describe('SqliteStore', () => {
-  runStoreContract(() => SqliteStore.open(freshPath()), { suites: [poolSuite, fleetSuite, groupCommitSuite] });
+  runStoreContract(() => SqliteStore.open(freshPath()), { suites: [poolSuite, fleetSuite, groupCommitSuite, scanSuite] });
 
   it('uses WAL with a busy timeout and FULL sync', async () => {
     const path = freshPath();
