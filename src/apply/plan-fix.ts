@@ -4,7 +4,9 @@
  * from the plan, so planning the same state again replays the same MACs), rewrite in memory and hash.
  */
 import { readFileSync, statSync } from 'node:fs';
+import picomatch from 'picomatch';
 import { isAbsolute, resolve } from 'node:path';
+import { MacfleetError } from '../errors.js';
 import { decodeText, type DecodedText } from '../formats/decode.js';
 import { detectFormat } from '../formats/registry.js';
 import { spliceBytes } from '../formats/rewriters.js';
@@ -36,6 +38,24 @@ export interface FixOptions {
   readonly now: number;
 }
 
+/**
+ * Who keeps a duplicated MAC: `oldest` (file modification time), `first` (path order) or a glob over the
+ * member's file as scanned (or, for files on disk, its absolute path under `cwd`).
+ */
+export function keepRule(text: string, cwd?: string): KeepRule {
+  if (text === 'oldest' || text === 'first') return { kind: text };
+  if (text.trim() === '')
+    throw new MacfleetError('INVALID_ARGUMENT', '--keep: expected oldest, first or a glob', {
+      location: { field: '--keep' },
+    });
+  const match = picomatch(text, { dot: true });
+  return {
+    kind: 'glob',
+    glob: text,
+    matches: (file) => match(file) || (cwd !== undefined && match(resolve(cwd, file))),
+  };
+}
+
 /** One allocation request per changed adapter: who gets it and the key that makes it idempotent. */
 export interface AllocationRequest {
   readonly owner: string;
@@ -50,7 +70,7 @@ export type FixAllocator = (
   requests: readonly AllocationRequest[],
 ) => Promise<readonly { readonly pool: string; readonly mac: Mac; readonly key?: string }[]>;
 
-interface ReadFile extends PlanFileInput {
+export interface ReadFile extends PlanFileInput {
   readonly bytes: Uint8Array;
   readonly decoded: DecodedText;
   readonly hash: string;
@@ -66,36 +86,55 @@ export interface PreparedFix {
   readonly requests: readonly (AllocationRequest | undefined)[];
 }
 
+/** A file as the plan rewrites it: old and new text (for diffs), how it is named, the new bytes. */
+export interface PlannedText {
+  readonly before: string;
+  readonly after: string;
+  readonly shown: string;
+  readonly bytes: Uint8Array;
+}
+
 export interface PlannedFix {
   readonly plan: FixPlan;
-  /** Old and new text of each file the plan writes (for diffs), keyed by the plan's (absolute) path. */
-  readonly texts: ReadonlyMap<
-    string,
-    { readonly before: string; readonly after: string; readonly shown: string }
-  >;
+  /** Each file the plan writes, keyed by the plan's path (absolute for files on disk). */
+  readonly texts: ReadonlyMap<string, PlannedText>;
   readonly scan: ScanResult;
+}
+
+/** A member's file as the planner needs it, from its bytes; undefined when not text or not a known format. */
+export function memberFileOf(file: string, bytes: Uint8Array, mtimeMs: number): ReadFile | undefined {
+  const decoded = decodeText(bytes);
+  if (decoded === null) return undefined;
+  const format = detectFormat(file, decoded.text);
+  if (format === undefined) return undefined;
+  return { file, format, text: decoded.text, mtimeMs, bytes, decoded, hash: sha256(bytes) };
 }
 
 function readMemberFile(file: string, cwd: string): ReadFile | undefined {
   try {
     const abs = isAbsolute(file) ? file : resolve(cwd, file);
-    const bytes = readFileSync(abs);
-    const decoded = decodeText(bytes);
-    if (decoded === null) return undefined;
-    const format = detectFormat(file, decoded.text);
-    if (format === undefined) return undefined;
-    return {
-      file,
-      format,
-      text: decoded.text,
-      mtimeMs: statSync(abs).mtimeMs,
-      bytes,
-      decoded,
-      hash: sha256(bytes),
-    };
+    return memberFileOf(file, readFileSync(abs), statSync(abs).mtimeMs);
   } catch {
     return undefined;
   }
+}
+
+/** The files holding members of the findings a plan fixes (what `read` returns for each). */
+export function memberFiles(
+  findings: ScanResult['findings'],
+  scope: FixScope,
+  read: (file: string) => ReadFile | undefined,
+): Map<string, ReadFile> {
+  const files = new Map<string, ReadFile>();
+  for (const f of findings) {
+    if (!isFixed(f, scope)) continue;
+    for (const m of f.members) {
+      if (files.has(m.file)) continue;
+      const got = read(m.file);
+      if (got !== undefined) files.set(m.file, got);
+    }
+  }
+  return files;
 }
 
 /** Scan and choose the changes. */
@@ -105,15 +144,20 @@ export async function prepareFix(
   options: FixOptions,
 ): Promise<PreparedFix> {
   const result = await scan(paths, scanOptions);
-  const files = new Map<string, ReadFile>();
-  for (const f of result.findings) {
-    if (!isFixed(f, options.scope)) continue;
-    for (const m of f.members) {
-      if (files.has(m.file)) continue;
-      const read = readMemberFile(m.file, options.cwd);
-      if (read !== undefined) files.set(m.file, read);
-    }
-  }
+  const files = memberFiles(result.findings, options.scope, (f) => readMemberFile(f, options.cwd));
+  return prepareFromScan(result, files, options, realRoots(paths, options.cwd));
+}
+
+/**
+ * Choose the changes of a scan whose member files are given (read from disk, or uploaded: `roots` empty,
+ * and then the plan names the files as the upload did and no path is made absolute).
+ */
+export function prepareFromScan(
+  result: ScanResult,
+  files: ReadonlyMap<string, ReadFile>,
+  options: FixOptions,
+  roots: string[],
+): PreparedFix {
   const { targets, notes } = selectChanges({
     adapters: result.adapters,
     findings: result.findings,
@@ -125,7 +169,7 @@ export async function prepareFix(
   const requests = targets.map((t) => {
     if (!needsMac(t)) return undefined;
     const file = files.get(t.record.file)!;
-    const abs = resolve(options.cwd, t.record.file);
+    const abs = roots.length === 0 ? t.record.file : resolve(options.cwd, t.record.file);
     const source = [options.pool ?? '', file.hash, abs, t.record.adapter, formatMac(t.record.mac!)].join(
       '\0',
     );
@@ -134,7 +178,7 @@ export async function prepareFix(
       key: `macfleet-fix:${sha256(Buffer.from(source)).slice(0, 32)}`,
     };
   });
-  return { scan: result, files, targets, notes, roots: realRoots(paths, options.cwd), requests };
+  return { scan: result, files, targets, notes, roots, requests };
 }
 
 /**
@@ -183,8 +227,10 @@ export function finishFix(
   options: FixOptions,
 ): PlannedFix {
   const built = buildPlan(prepared.targets, allocated.macs, prepared.files);
-  const abs = (f: string) => resolve(options.cwd, f);
-  const texts = new Map<string, { before: string; after: string; shown: string }>();
+  // Uploaded files (no roots) are not on this machine: the plan names them as the upload did.
+  const onDisk = prepared.roots.length > 0;
+  const abs = (f: string) => (onDisk ? resolve(options.cwd, f) : f);
+  const texts = new Map<string, PlannedText>();
   const warnings = [
     ...prepared.notes,
     ...allocated.warnings,
@@ -194,9 +240,9 @@ export function finishFix(
     const read = prepared.files.get(fe.file)!;
     const out = spliceBytes(read.bytes, read.decoded, fe.replacements);
     const after = decodeText(out)?.text ?? '';
-    texts.set(abs(fe.file), { before: read.text, after, shown: fe.file });
+    texts.set(abs(fe.file), { before: read.text, after, shown: fe.file, bytes: out });
     try {
-      realPathInside(abs(fe.file), prepared.roots);
+      if (onDisk) realPathInside(abs(fe.file), prepared.roots);
     } catch (e) {
       warnings.push(e instanceof Error ? `${e.message}; the apply will refuse it` : String(e));
     }

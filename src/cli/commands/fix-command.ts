@@ -5,23 +5,16 @@
 import { readFileSync, statSync } from 'node:fs';
 import { isAbsolute, relative, resolve } from 'node:path';
 import type { Command } from 'commander';
-import picomatch from 'picomatch';
 import { writeFileAtomic } from '../../apply/atomic-file.js';
 import { applyPlanFiles, undoPlanFiles, type FileOutcome } from '../../apply/fix-files.js';
-import {
-  allocateNewMacs,
-  finishFix,
-  prepareFix,
-  type FixAllocator,
-  type FixOptions,
-} from '../../apply/plan-fix.js';
+import { storeAllocator } from '../../apply/fix-allocator.js';
+import { allocateNewMacs, finishFix, keepRule, prepareFix, type FixOptions } from '../../apply/plan-fix.js';
 import { MacfleetError } from '../../errors.js';
 import { readFixPlan, type FixPlan } from '../../fix/plan-schema.js';
 import { powershellScript } from '../../fix/powershell.js';
 import { planSummary, renderPlanText, terminalSafe } from '../../fix/render-plan.js';
-import { FIX_SCOPES, type FixScope, type KeepRule } from '../../fix/select-changes.js';
+import { parseFixScope } from '../../fix/select-changes.js';
 import { parseMac } from '../../mac/index.js';
-import type { PoolStore } from '../../store/pool-store.js';
 import { hostMatcher } from '../../scan/host-from-path.js';
 import { DEFAULT_MAX_FILE_SIZE } from '../../scan/scan.js';
 import type { CliContext } from '../context.js';
@@ -117,16 +110,8 @@ function isDirectory(path: string): boolean {
 }
 
 function fixOptions(ctx: CliContext, opts: FixOpts): FixOptions {
-  if (!(FIX_SCOPES as readonly string[]).includes(opts.scope))
-    throw new MacfleetError(
-      'INVALID_ARGUMENT',
-      `--scope: expected default or latent, got ${JSON.stringify(opts.scope)}`,
-      {
-        location: { field: '--scope' },
-      },
-    );
   return {
-    scope: opts.scope as FixScope,
+    scope: parseFixScope(opts.scope, '--scope'),
     keep: keepRule(opts.keep, ctx.io.cwd),
     keepText: opts.keep,
     dynamic: opts.dynamic === true,
@@ -135,17 +120,6 @@ function fixOptions(ctx: CliContext, opts: FixOpts): FixOptions {
     cwd: ctx.io.cwd,
     now: clockFrom(opts.now).now(),
   };
-}
-
-function keepRule(text: string, cwd: string): KeepRule {
-  if (text === 'oldest' || text === 'first') return { kind: text };
-  if (text.trim() === '')
-    throw new MacfleetError('INVALID_ARGUMENT', '--keep: expected oldest, first or a glob', {
-      location: { field: '--keep' },
-    });
-  const match = picomatch(text, { dot: true });
-  // A member's file matches as scanned (`examples/fleet/esx01/...`) or as an absolute path.
-  return { kind: 'glob', glob: text, matches: (file) => match(file) || match(resolve(cwd, file)) };
 }
 
 async function planAndMaybeApply(ctx: CliContext, opts: FixOpts, paths: string[]): Promise<void> {
@@ -190,27 +164,6 @@ async function planAndMaybeApply(ctx: CliContext, opts: FixOpts, paths: string[]
     return;
   }
   report(ctx, opts, await applyPlanFiles(plan), 'applied', shown);
-}
-
-function storeAllocator(pools: PoolStore, pool: string | null): FixAllocator {
-  const one = async (owner: string, key: string) => {
-    const a = await pools.allocate({ ...(pool === null ? {} : { pool }), count: 1, owner, key });
-    return { pool: a.pool, mac: a.macs[0]!, key };
-  };
-  return (requests) =>
-    Promise.all(
-      requests.map(async (r) => {
-        // A key whose MAC an undo released is never replayed (ALLOCATION_RELEASED): the same change
-        // planned again takes the next key of its sequence, so re-planning stays repeatable.
-        for (let n = 0; ; n++) {
-          try {
-            return await one(r.owner, n === 0 ? r.key : `${r.key}:r${n}`);
-          } catch (e) {
-            if (!(e instanceof MacfleetError && e.code === 'ALLOCATION_RELEASED') || n >= 64) throw e;
-          }
-        }
-      }),
-    );
 }
 
 function readPlanFile(ctx: CliContext, file: string): FixPlan {
