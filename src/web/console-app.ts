@@ -9,6 +9,8 @@ import { mountAssets } from './assets.js';
 import { authenticateRequests, loginRoutes, sessionIdleMs, SessionStore, type ConsoleEnv } from './auth.js';
 import type { ConsoleDeps } from './deps.js';
 import { registerConflictPages } from './pages/conflicts.js';
+import { registerScanFixPages } from './pages/fix-plan.js';
+import { registerInventoryFixPages } from './pages/inventory-fix.js';
 import { registerDoctorPage } from './pages/doctor.js';
 import { registerEventsPage } from './pages/events.js';
 import { registerHostsPage } from './pages/hosts.js';
@@ -19,6 +21,7 @@ import { registerVmPages } from './pages/vms.js';
 import type { Kit } from './route-kit.js';
 import { ScanShelf } from './scan-shelf.js';
 import { FleetCache } from './fleet-data.js';
+import { keepUploadBytes, UploadBytes } from './upload-bytes.js';
 
 /** Paths the console answers; everything else is left to the app it is mounted in. */
 export const CONSOLE_PREFIXES = [
@@ -71,6 +74,11 @@ export function createConsole(deps: ConsoleDeps): ConsoleHandle {
   registerHostsPage(app, kit);
   registerVmPages(app, kit);
   registerConflictPages(app, kit);
+  const uploads = new UploadBytes();
+  // Before the upload route: it keeps each upload's files for planning fixes (see upload-bytes.ts).
+  keepUploadBytes(app, uploads);
+  registerScanFixPages(app, kit, uploads);
+  registerInventoryFixPages(app, kit);
   registerPoolPages(app, kit);
   registerEventsPage(app, kit);
   registerDoctorPage(app, kit);

@@ -22,13 +22,18 @@ interface Cached {
   readonly value: Promise<unknown>;
 }
 
+/** The inventory's version: the audit log's last sequence number (every change appends to it). */
+export async function fleetVersion(tx: SqlSession): Promise<number> {
+  const row = await tx.get<{ v: number | null }>('SELECT MAX(seq) AS v FROM fleet_events');
+  return Number(row?.v ?? 0);
+}
+
 /** Per-console cache of whole-inventory values, keyed by what they are. */
 export class FleetCache {
   readonly #entries = new Map<string, Cached>();
 
   async get<T>(tx: SqlSession, key: string, compute: () => Promise<T>): Promise<T> {
-    const row = await tx.get<{ v: number | null }>('SELECT MAX(seq) AS v FROM fleet_events');
-    const version = Number(row?.v ?? 0);
+    const version = await fleetVersion(tx);
     const hit = this.#entries.get(key);
     if (hit !== undefined && hit.version === version) return hit.value as Promise<T>;
     const value = compute();

@@ -9,6 +9,8 @@ import { inventoryFindings } from '../fleet-data.js';
 import { badge, fmtInt, html, query, type Html } from '../html.js';
 import { read, render, type ConsoleApp, type Kit } from '../route-kit.js';
 import type { ShelvedScan } from '../scan-shelf.js';
+import { scanFixPath } from './fix-plan.js';
+import { INVENTORY_FIX_PATH } from './inventory-fix.js';
 import { vmPath } from './vms.js';
 
 export const GROUPS = [
@@ -110,7 +112,18 @@ export function registerConflictPages(app: ConsoleApp, kit: Kit): void {
       () =>
         html` <section aria-labelledby="inv-h" class="panel">
             <h2 id="inv-h" style="margin-top:0">Inventory</h2>
-            ${findings.length === 0 ? html`<p>No duplicate MACs in the inventory.</p>` : grouped(findings, inventoryFinding, 'h3')}
+            ${
+              findings.length === 0
+                ? html`<p>No duplicate MACs in the inventory.</p>`
+                : html`<p>
+                      <a href="${INVENTORY_FIX_PATH}" class="button">Plan a fix</a>
+                      <span class="muted"
+                        >— new MACs for all but one adapter of each duplicate, shown before/after, made only
+                        when you confirm</span
+                      >
+                    </p>
+                    ${grouped(findings, inventoryFinding, 'h3')}`
+            }
           </section>
           <section aria-labelledby="scans-h">
             <h2 id="scans-h">Uploaded scans</h2>
@@ -122,6 +135,7 @@ export function registerConflictPages(app: ConsoleApp, kit: Kit): void {
                     <a href="/scans/${s.id}">Scan ${s.id}: ${s.name}</a>
                     <span class="muted">— ${fmtInt(s.result.findings.length)} finding(s)</span>
                   </h3>
+                  ${s.result.findings.length === 0 ? '' : html`<p><a href="${scanFixPath(s.id)}" class="button" aria-label="Plan a fix for scan ${s.id}">Plan a fix</a> <span class="muted">— the plan and a diff per file, then the fixed files as a zip</span></p>`}
                   ${s.result.findings.length === 0 ? html`<p>No findings.</p>` : grouped(s.result.findings, (f) => scanFinding(s, f), 'h3')}
                 </div>`,
             )}
