@@ -11,7 +11,7 @@ import { isMacfleetError, type MacfleetError } from '../errors.js';
 import { FIX_SCOPES, isFixed, parseFixScope, type FixScope } from '../fix/select-changes.js';
 import { formatMac, type Mac } from '../mac/index.js';
 import { setAdapter, type AdapterChange } from './adapter-service.js';
-import type { FindingMember, FleetFinding } from './findings.js';
+import type { FindingMember, FleetFinding, InventoryFinding } from './findings.js';
 import { adapterRef, formatAllocationSource, type Host, type VmState } from './model.js';
 import { requireStopped } from './rules.js';
 import type { FleetDeps } from './session.js';
@@ -72,7 +72,7 @@ export function inventoryKeeper(members: readonly FindingMember[]): FindingMembe
 
 /** The changes that resolve the fixed findings; nothing is written. `hosts` say where dynamic MACs come from. */
 export function planInventoryFix(
-  findings: readonly FleetFinding[],
+  findings: readonly InventoryFinding[],
   hosts: readonly Host[],
   options: InventoryFixOptions,
 ): InventoryFixPlan {
@@ -81,7 +81,7 @@ export function planInventoryFix(
   const seen = new Set<string>();
   let leftAlone = 0;
   for (const f of findings) {
-    if (!isFixed(f, options.scope)) {
+    if (f.kind !== 'duplicate' || !isFixed(f, options.scope)) {
       leftAlone++;
       continue;
     }

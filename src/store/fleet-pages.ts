@@ -6,7 +6,7 @@
  */
 import type { FleetEvent } from '../fleet/events.js';
 import type { Adapter, VirtualNetwork, Vm, VmState } from '../fleet/model.js';
-import type { Mac } from '../mac/index.js';
+import { NLB_MASKED_RANGE, NLB_MULTICAST_RANGE, NLB_UNICAST_RANGE, type Mac } from '../mac/index.js';
 import { ADAPTER_COLUMNS, eventsFromRows, toAdapter, type AdapterRow, type EventRow } from './fleet-store.js';
 import type { SqlSession, SqlValue } from './store.js';
 
@@ -132,15 +132,22 @@ async function withAdapters(
   return vms.map((v) => ({ ...v, adapters: byVm.get(`${v.host}\u0000${v.name}`) ?? [] }));
 }
 
+/** The MAC ranges the NLB rules look at (cluster MACs, masked source MACs), for range scans of the MAC index. */
+const NLB_RANGES = [NLB_UNICAST_RANGE, NLB_MULTICAST_RANGE, NLB_MASKED_RANGE];
+
 /**
- * The adapters that hold a MAC some other adapter holds too, each as a VM carrying only those adapters
- * (what `duplicateFindings` needs), and the networks they are on. One grouped pass over the MAC index.
+ * The adapters the inventory's findings are about — those holding a MAC some other adapter holds too,
+ * and those holding an NLB MAC — each as a VM carrying only those adapters (what `fleetFindings`
+ * needs), and the networks they are on. One grouped pass over the MAC index, and a range scan of it
+ * per NLB range.
  */
-export async function duplicateHolders(tx: SqlSession): Promise<{ vms: Vm[]; networks: VirtualNetwork[] }> {
+export async function findingHolders(tx: SqlSession): Promise<{ vms: Vm[]; networks: VirtualNetwork[] }> {
   const rows = await tx.all<AdapterRow & Record<string, unknown>>(
     `SELECT ${ADAPTER_COLUMNS}, v.state FROM fleet_adapters a JOIN fleet_vms v ON v.host = a.host AND v.name = a.vm
      WHERE a.mac IN (SELECT mac FROM fleet_adapters GROUP BY mac HAVING COUNT(*) > 1)
+     ${NLB_RANGES.map(() => 'OR a.mac BETWEEN ? AND ?').join(' ')}
      ORDER BY a.host, a.vm, a.idx`,
+    NLB_RANGES.flatMap((r) => [r.start, r.end]),
   );
   const vms = new Map<string, { host: string; name: string; state: VmState; adapters: Adapter[] }>();
   const wanted = new Set<string>();

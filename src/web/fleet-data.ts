@@ -7,13 +7,13 @@
  * 100,000 adapters); a hit, one lookup.
  */
 import {
-  duplicateFindings,
   fleetCollisions,
+  fleetFindings,
   type FleetCollisions,
-  type FleetFinding,
+  type InventoryFinding,
 } from '../fleet/index.js';
 import { StoreFleetRepository } from '../store/fleet-store.js';
-import { duplicateHolders, fleetCounts, hostCounts, type FleetCounts } from '../store/fleet-pages.js';
+import { findingHolders, fleetCounts, hostCounts, type FleetCounts } from '../store/fleet-pages.js';
 import type { SqlSession } from '../store/store.js';
 import type { Kit } from './route-kit.js';
 
@@ -43,10 +43,11 @@ export class FleetCache {
   }
 }
 
-export function inventoryFindings(kit: Kit, tx: SqlSession): Promise<FleetFinding[]> {
+/** The inventory's findings (duplicates, NLB problems) as `fleetFindings` gives them, hosts' hypervisors known. */
+export function inventoryFindings(kit: Kit, tx: SqlSession): Promise<InventoryFinding[]> {
   return kit.cache.get(tx, 'findings', async () => {
-    const { vms, networks } = await duplicateHolders(tx);
-    return duplicateFindings(vms, networks);
+    const { vms, networks } = await findingHolders(tx);
+    return fleetFindings(vms, networks, await new StoreFleetRepository(kit.deps.store, tx).listHosts());
   });
 }
 

@@ -4,7 +4,7 @@
  * the uploaded file.
  */
 import type { Finding } from '../../audit/index.js';
-import type { FleetFinding } from '../../fleet/index.js';
+import type { InventoryFinding } from '../../fleet/index.js';
 import { inventoryFindings } from '../fleet-data.js';
 import { badge, fmtInt, html, query, type Html } from '../html.js';
 import { read, render, type ConsoleApp, type Kit } from '../route-kit.js';
@@ -44,7 +44,7 @@ export const GROUPS = [
 
 const groupOf = (f: { kind: string; scope?: string | undefined }): string => f.scope ?? f.kind;
 
-function inventoryFinding(f: FleetFinding): Html {
+function inventoryFinding(f: InventoryFinding): Html {
   return html`<div class="finding sev-${f.severity}">
     <div>${badge(f.severity)} <span class="mac">${f.mac}</span> — ${f.message}</div>
     <ul>
@@ -114,15 +114,19 @@ export function registerConflictPages(app: ConsoleApp, kit: Kit): void {
             <h2 id="inv-h" style="margin-top:0">Inventory</h2>
             ${
               findings.length === 0
-                ? html`<p>No duplicate MACs in the inventory.</p>`
-                : html`<p>
-                      <a href="${INVENTORY_FIX_PATH}" class="button">Plan a fix</a>
-                      <span class="muted"
-                        >— new MACs for all but one adapter of each duplicate, shown before/after, made only
-                        when you confirm</span
-                      >
-                    </p>
-                    ${grouped(findings, inventoryFinding, 'h3')}`
+                ? html`<p>No duplicate MACs and no NLB problems in the inventory.</p>`
+                : html`${
+                    findings.some((f) => f.kind === 'duplicate')
+                      ? html`<p>
+                          <a href="${INVENTORY_FIX_PATH}" class="button">Plan a fix</a>
+                          <span class="muted"
+                            >— new MACs for all but one adapter of each duplicate, shown before/after, made
+                            only when you confirm</span
+                          >
+                        </p>`
+                      : ''
+                  }
+                  ${grouped(findings, inventoryFinding, 'h3')}`
             }
           </section>
           <section aria-labelledby="scans-h">
