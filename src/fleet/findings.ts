@@ -60,6 +60,28 @@ const FIX =
   'switch all but one to dynamic (macfleet adapter set <vm> <index> --dynamic), ideally on a host ' +
   'allocating from a pool (--allocation pool:<name>)';
 
+const rank = (f: FleetFinding): number => DUPLICATE_SCOPES.indexOf(f.scope);
+/** Duplicates worst scope first, then by MAC. */
+const worstFirst = (a: FleetFinding, b: FleetFinding): number =>
+  rank(a) - rank(b) || (a.mac < b.mac ? -1 : a.mac > b.mac ? 1 : 0);
+
+/**
+ * `prev` (findings of `fleetFindings`) with the duplicates about `macs` replaced by `fresh` — the
+ * findings of `fleetFindings` over every holder of those MACs, none of them an NLB MAC — in the order
+ * `fleetFindings` gives: how a change to a few adapters updates the findings without a pass over all.
+ */
+export function replaceDuplicatesOf(
+  prev: readonly InventoryFinding[],
+  macs: ReadonlySet<string>,
+  fresh: readonly InventoryFinding[],
+): InventoryFinding[] {
+  const duplicates = [
+    ...prev.filter((f): f is FleetFinding => f.kind === 'duplicate' && !macs.has(f.mac)),
+    ...fresh.filter((f): f is FleetFinding => f.kind === 'duplicate'),
+  ].sort(worstFirst);
+  return [...duplicates, ...prev.filter((f) => f.kind === 'nlb')];
+}
+
 /**
  * Every duplicate MAC of the inventory, worst scope first, then by MAC. `hosts` tell each host's
  * hypervisor to the scope rule (without them it is not known).
@@ -147,9 +169,8 @@ function holderFindings(
       });
     }
   }
-  const rank = (f: FleetFinding): number => DUPLICATE_SCOPES.indexOf(f.scope);
   return {
-    duplicates: findings.sort((a, b) => rank(a) - rank(b) || (a.mac < b.mac ? -1 : a.mac > b.mac ? 1 : 0)),
+    duplicates: findings.sort(worstFirst),
     nlb: nlbRuleFindings(nlb, (a) => a.member).map((f) => ({
       kind: 'nlb',
       severity: f.severity,

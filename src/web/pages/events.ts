@@ -4,7 +4,8 @@
  */
 import { describeEvent, subjectText } from '../../fleet/index.js';
 import { formatMac, parseMac, type Mac } from '../../mac/index.js';
-import { eventActors, eventPage, type EventPageFilter } from '../../store/fleet-pages.js';
+import { eventPage, type EventPageFilter } from '../../store/fleet-pages.js';
+import { cachedActors } from '../fleet-data.js';
 import { fmtTime, html, query, raw } from '../html.js';
 import { param, read, render, type ConsoleApp, type Ctx, type Kit } from '../route-kit.js';
 import { vmPath } from './vms.js';
@@ -63,7 +64,7 @@ export function registerEventsPage(app: ConsoleApp, kit: Kit): void {
     const { filter, errors, shown } = filterOf(c);
     const { page, actors } = await read(kit, async (tx) => ({
       page: errors.length > 0 ? { events: [], more: false } : await eventPage(tx, filter, PAGE),
-      actors: await kit.cache.get(tx, 'actors', () => eventActors(tx)),
+      actors: await cachedActors(kit, tx),
     }));
     const input = (id: string, label: string, name: keyof typeof shown, type = 'text', placeholder = '') =>
       html`<div class="f">
