@@ -4,10 +4,17 @@
  * duplicated MAC, events filtered and paged newest first, and pool utilisation over time. None of them
  * loads a whole table: each is a handful of indexed queries, whatever the size of the fleet.
  */
-import type { FleetEvent } from '../fleet/events.js';
+import type { EventFilter, FleetEvent } from '../fleet/events.js';
 import type { Adapter, VirtualNetwork, Vm, VmState } from '../fleet/model.js';
 import { NLB_MASKED_RANGE, NLB_MULTICAST_RANGE, NLB_UNICAST_RANGE, type Mac } from '../mac/index.js';
-import { ADAPTER_COLUMNS, eventsFromRows, toAdapter, type AdapterRow, type EventRow } from './fleet-store.js';
+import {
+  ADAPTER_COLUMNS,
+  eventsFromRows,
+  eventWhere,
+  toAdapter,
+  type AdapterRow,
+  type EventRow,
+} from './fleet-store.js';
 import type { SqlSession, SqlValue } from './store.js';
 
 export interface FleetCounts {
@@ -255,40 +262,13 @@ export async function findingHolders(
   return { vms: [...vms.values()], networks };
 }
 
-export interface EventPageFilter {
-  readonly host?: string;
-  readonly vm?: string;
-  readonly mac?: Mac;
-  readonly actor?: string;
-  /** At or after (ms since the epoch). */
-  readonly since?: number;
-  /** Before (ms since the epoch). */
-  readonly until?: number;
-  /** Only events with a sequence number below this one (the next page of a newest-first timeline). */
-  readonly before?: number;
-}
-
 /** One page of events, newest first; `more` when older events match too. */
 export async function eventPage(
   tx: SqlSession,
-  filter: EventPageFilter,
+  filter: Omit<EventFilter, 'limit'>,
   limit: number,
 ): Promise<{ events: FleetEvent[]; more: boolean }> {
-  const where: string[] = [];
-  const params: SqlValue[] = [];
-  const when = (value: SqlValue | undefined, condition: string): void => {
-    if (value === undefined) return;
-    where.push(condition);
-    params.push(value);
-  };
-  when(filter.host, 'e.host = ?');
-  when(filter.vm, 'e.vm = ?');
-  when(filter.actor, 'e.actor = ?');
-  when(filter.since, 'e.time >= ?');
-  when(filter.until, 'e.time < ?');
-  when(filter.before, 'e.seq < ?');
-  when(filter.mac, 'e.seq IN (SELECT seq FROM fleet_event_macs WHERE mac = ?)');
-  const clause = where.length === 0 ? '' : `WHERE ${where.join(' AND ')}`;
+  const { clause, params } = eventWhere(filter);
   const rows = await tx.all<EventRow & Record<string, unknown>>(
     `SELECT e.seq, e.time, e.actor, e.kind, e.host, e.vm, e.adapter, e.before_json, e.after_json
      FROM fleet_events e ${clause} ORDER BY e.seq DESC LIMIT ?`,
