@@ -139,6 +139,7 @@ function confirmForm(
     method="post"
     action="${INVENTORY_FIX_PATH}"
     class="panel stack"
+    style="margin-top:1rem"
     aria-labelledby="ifx-confirm-h"
   >
     ${csrfField(ctx)}
