@@ -11,8 +11,8 @@ import { mkdirSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { apiDeps } from '../src/api/deps.js';
-import { importScan, setAdapter, type ScanAdapter } from '../src/fleet/index.js';
-import { macFromNumber } from '../src/mac/index.js';
+import { addHost, importScan, setAdapter, type ScanAdapter } from '../src/fleet/index.js';
+import { macFromNumber, parseIpv4 } from '../src/mac/index.js';
 import { seededRandom } from '../src/random.js';
 import { openStore } from '../src/store/open-store.js';
 import { PoolStore } from '../src/store/pool-store.js';
@@ -64,6 +64,14 @@ async function consoleOver(file: string, big: boolean) {
   await seedDemoFleet(store, deps.fleet('bench'), example, deps.clock.now());
   if (big) {
     const t0 = performance.now();
+    // A Hyper-V host needs its IPv4 address (its MAC range comes from it): added before the import.
+    for (let h = 0; h < HOSTS; h++)
+      if (KINDS[h % KINDS.length] === 'hyper-v')
+        await addHost(deps.fleet('bench'), {
+          name: `host${h}`,
+          hypervisor: 'hyper-v',
+          ip: parseIpv4(`10.50.${h}.1`),
+        });
     const imported = await importScan(deps.fleet('bench'), bigScan());
     if (imported.adapters.skipped > 0)
       throw new Error(
