@@ -5,8 +5,8 @@
  */
 import { readFileSync, statSync } from 'node:fs';
 import picomatch from 'picomatch';
-import { isAbsolute, resolve } from 'node:path';
 import { MacfleetError } from '../errors.js';
+import { isAbsolute, resolve } from 'node:path';
 import { decodeText, type DecodedText } from '../formats/decode.js';
 import { detectFormat } from '../formats/registry.js';
 import { spliceBytes } from '../formats/rewriters.js';
@@ -38,24 +38,6 @@ export interface FixOptions {
   readonly now: number;
 }
 
-/**
- * Who keeps a duplicated MAC: `oldest` (file modification time), `first` (path order) or a glob over the
- * member's file as scanned (or, for files on disk, its absolute path under `cwd`).
- */
-export function keepRule(text: string, cwd?: string): KeepRule {
-  if (text === 'oldest' || text === 'first') return { kind: text };
-  if (text.trim() === '')
-    throw new MacfleetError('INVALID_ARGUMENT', '--keep: expected oldest, first or a glob', {
-      location: { field: '--keep' },
-    });
-  const match = picomatch(text, { dot: true });
-  return {
-    kind: 'glob',
-    glob: text,
-    matches: (file) => match(file) || (cwd !== undefined && match(resolve(cwd, file))),
-  };
-}
-
 /** One allocation request per changed adapter: who gets it and the key that makes it idempotent. */
 export interface AllocationRequest {
   readonly owner: string;
@@ -70,7 +52,7 @@ export type FixAllocator = (
   requests: readonly AllocationRequest[],
 ) => Promise<readonly { readonly pool: string; readonly mac: Mac; readonly key?: string }[]>;
 
-export interface ReadFile extends PlanFileInput {
+interface ReadFile extends PlanFileInput {
   readonly bytes: Uint8Array;
   readonly decoded: DecodedText;
   readonly hash: string;
@@ -84,25 +66,46 @@ export interface PreparedFix {
   readonly notes: string[];
   readonly roots: string[];
   readonly requests: readonly (AllocationRequest | undefined)[];
+  /** How the plan names a scanned file (absolute on disk; as uploaded for an uploaded scan). */
+  readonly place: (file: string) => string;
+  /** Whether the files are on this machine (their real paths are checked against the roots). */
+  readonly onDisk: boolean;
 }
 
-/** A file as the plan rewrites it: old and new text (for diffs), how it is named, the new bytes. */
-export interface PlannedText {
-  readonly before: string;
-  readonly after: string;
-  readonly shown: string;
-  readonly bytes: Uint8Array;
+/** Where a fix plan's files come from: a scan, its files' bytes, and how the plan names them. */
+export interface FixSource {
+  readonly scan: ScanResult;
+  /** The file as the scan read it, or undefined when it cannot be read or is no configuration. */
+  readFile(file: string): ReadFile | undefined;
+  readonly roots: string[];
+  readonly place: (file: string) => string;
+  readonly onDisk: boolean;
 }
 
 export interface PlannedFix {
   readonly plan: FixPlan;
-  /** Each file the plan writes, keyed by the plan's path (absolute for files on disk). */
-  readonly texts: ReadonlyMap<string, PlannedText>;
+  /** Old and new text of each file the plan writes (for diffs), keyed by the plan's (absolute) path. */
+  readonly texts: ReadonlyMap<
+    string,
+    { readonly before: string; readonly after: string; readonly shown: string; readonly bytes: Uint8Array }
+  >;
   readonly scan: ScanResult;
 }
 
-/** A member's file as the planner needs it, from its bytes; undefined when not text or not a known format. */
-export function memberFileOf(file: string, bytes: Uint8Array, mtimeMs: number): ReadFile | undefined {
+/** `--keep`: oldest (file mtime), first (path order) or a glob matched against a member's file. */
+export function keepRule(text: string, cwd: string, field = '--keep'): KeepRule {
+  if (text === 'oldest' || text === 'first') return { kind: text };
+  if (text.trim() === '')
+    throw new MacfleetError('INVALID_ARGUMENT', `${field}: expected oldest, first or a glob`, {
+      location: { field },
+    });
+  const match = picomatch(text, { dot: true });
+  // A member's file matches as scanned (`examples/fleet/esx01/...`) or as an absolute path.
+  return { kind: 'glob', glob: text, matches: (file) => match(file) || match(resolve(cwd, file)) };
+}
+
+/** A configuration file's bytes as the planner reads them (undefined: not text, or no configuration). */
+export function fixFileOf(file: string, bytes: Uint8Array, mtimeMs: number): ReadFile | undefined {
   const decoded = decodeText(bytes);
   if (decoded === null) return undefined;
   const format = detectFormat(file, decoded.text);
@@ -113,28 +116,10 @@ export function memberFileOf(file: string, bytes: Uint8Array, mtimeMs: number): 
 function readMemberFile(file: string, cwd: string): ReadFile | undefined {
   try {
     const abs = isAbsolute(file) ? file : resolve(cwd, file);
-    return memberFileOf(file, readFileSync(abs), statSync(abs).mtimeMs);
+    return fixFileOf(file, readFileSync(abs), statSync(abs).mtimeMs);
   } catch {
     return undefined;
   }
-}
-
-/** The files holding members of the findings a plan fixes (what `read` returns for each). */
-export function memberFiles(
-  findings: ScanResult['findings'],
-  scope: FixScope,
-  read: (file: string) => ReadFile | undefined,
-): Map<string, ReadFile> {
-  const files = new Map<string, ReadFile>();
-  for (const f of findings) {
-    if (!isFixed(f, scope)) continue;
-    for (const m of f.members) {
-      if (files.has(m.file)) continue;
-      const got = read(m.file);
-      if (got !== undefined) files.set(m.file, got);
-    }
-  }
-  return files;
 }
 
 /** Scan and choose the changes. */
@@ -144,20 +129,30 @@ export async function prepareFix(
   options: FixOptions,
 ): Promise<PreparedFix> {
   const result = await scan(paths, scanOptions);
-  const files = memberFiles(result.findings, options.scope, (f) => readMemberFile(f, options.cwd));
-  return prepareFromScan(result, files, options, realRoots(paths, options.cwd));
+  return chooseFix(
+    {
+      scan: result,
+      readFile: (file) => readMemberFile(file, options.cwd),
+      roots: realRoots(paths, options.cwd),
+      place: (file) => resolve(options.cwd, file),
+      onDisk: true,
+    },
+    options,
+  );
 }
 
-/**
- * Choose the changes of a scan whose member files are given (read from disk, or uploaded: `roots` empty,
- * and then the plan names the files as the upload did and no path is made absolute).
- */
-export function prepareFromScan(
-  result: ScanResult,
-  files: ReadonlyMap<string, ReadFile>,
-  options: FixOptions,
-  roots: string[],
-): PreparedFix {
+/** Read the files of the findings to fix and choose the changes (a scan from disk or an upload). */
+export function chooseFix(source: FixSource, options: FixOptions): PreparedFix {
+  const result = source.scan;
+  const files = new Map<string, ReadFile>();
+  for (const f of result.findings) {
+    if (!isFixed(f, options.scope)) continue;
+    for (const m of f.members) {
+      if (files.has(m.file)) continue;
+      const read = source.readFile(m.file);
+      if (read !== undefined) files.set(m.file, read);
+    }
+  }
   const { targets, notes } = selectChanges({
     adapters: result.adapters,
     findings: result.findings,
@@ -169,16 +164,23 @@ export function prepareFromScan(
   const requests = targets.map((t) => {
     if (!needsMac(t)) return undefined;
     const file = files.get(t.record.file)!;
-    const abs = roots.length === 0 ? t.record.file : resolve(options.cwd, t.record.file);
-    const source = [options.pool ?? '', file.hash, abs, t.record.adapter, formatMac(t.record.mac!)].join(
-      '\0',
-    );
+    const abs = source.place(t.record.file);
+    const key = [options.pool ?? '', file.hash, abs, t.record.adapter, formatMac(t.record.mac!)].join('\0');
     return {
       owner: `${abs} ${t.record.adapter}`,
-      key: `macfleet-fix:${sha256(Buffer.from(source)).slice(0, 32)}`,
+      key: `macfleet-fix:${sha256(Buffer.from(key)).slice(0, 32)}`,
     };
   });
-  return { scan: result, files, targets, notes, roots, requests };
+  return {
+    scan: result,
+    files,
+    targets,
+    notes,
+    roots: source.roots,
+    requests,
+    place: source.place,
+    onDisk: source.onDisk,
+  };
 }
 
 /**
@@ -227,10 +229,8 @@ export function finishFix(
   options: FixOptions,
 ): PlannedFix {
   const built = buildPlan(prepared.targets, allocated.macs, prepared.files);
-  // Uploaded files (no roots) are not on this machine: the plan names them as the upload did.
-  const onDisk = prepared.roots.length > 0;
-  const abs = (f: string) => (onDisk ? resolve(options.cwd, f) : f);
-  const texts = new Map<string, PlannedText>();
+  const abs = prepared.place;
+  const texts = new Map<string, { before: string; after: string; shown: string; bytes: Uint8Array }>();
   const warnings = [
     ...prepared.notes,
     ...allocated.warnings,
@@ -241,10 +241,12 @@ export function finishFix(
     const out = spliceBytes(read.bytes, read.decoded, fe.replacements);
     const after = decodeText(out)?.text ?? '';
     texts.set(abs(fe.file), { before: read.text, after, shown: fe.file, bytes: out });
-    try {
-      if (onDisk) realPathInside(abs(fe.file), prepared.roots);
-    } catch (e) {
-      warnings.push(e instanceof Error ? `${e.message}; the apply will refuse it` : String(e));
+    if (prepared.onDisk) {
+      try {
+        realPathInside(abs(fe.file), prepared.roots);
+      } catch (e) {
+        warnings.push(e instanceof Error ? `${e.message}; the apply will refuse it` : String(e));
+      }
     }
     return {
       file: abs(fe.file),

@@ -68,14 +68,21 @@ export function changeTable(plan: FixPlan, shown: (file: string) => string): str
   return table(rows);
 }
 
-/** A unified diff of one file (text as decoded; the file keeps its own encoding and line endings). */
-export function fileDiff(name: string, before: string, after: string): string {
+/**
+ * A unified diff of one file as `patch -p1` takes it (text as decoded, line endings kept; the file keeps
+ * its own encoding). Raw: escape it for where it goes.
+ */
+export function unifiedDiff(name: string, before: string, after: string): string {
   const patch = createTwoFilesPatch(`a/${name}`, `b/${name}`, before, after, undefined, undefined, {
     context: 2,
   });
   // jsdiff starts with an `Index:`-less `===` header line; the rest is a standard unified diff.
-  return terminalSafe(patch.replace(/^=+\n/m, '').replace(/\r(?=\n)/g, ''));
+  return patch.replace(/^=+\n/m, '');
 }
+
+/** The diff for a terminal (control characters shown escaped, CRs dropped). */
+export const fileDiff = (name: string, before: string, after: string): string =>
+  terminalSafe(unifiedDiff(name, before, after).replace(/\r(?=\n)/g, ''));
 
 export function renderPlanText(
   plan: FixPlan,

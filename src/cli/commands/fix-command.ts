@@ -6,14 +6,14 @@ import { readFileSync, statSync } from 'node:fs';
 import { isAbsolute, relative, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { writeFileAtomic } from '../../apply/atomic-file.js';
-import { applyPlanFiles, undoPlanFiles, type FileOutcome } from '../../apply/fix-files.js';
-import { storeAllocator } from '../../apply/fix-allocator.js';
+import { applyPlanFiles, realRoots, undoPlanFiles, type FileOutcome } from '../../apply/fix-files.js';
+import { poolFixAllocator } from '../../apply/pool-allocator.js';
 import { allocateNewMacs, finishFix, keepRule, prepareFix, type FixOptions } from '../../apply/plan-fix.js';
 import { MacfleetError } from '../../errors.js';
 import { readFixPlan, type FixPlan } from '../../fix/plan-schema.js';
 import { powershellScript } from '../../fix/powershell.js';
 import { planSummary, renderPlanText, terminalSafe } from '../../fix/render-plan.js';
-import { parseFixScope } from '../../fix/select-changes.js';
+import { FIX_SCOPES, type FixScope } from '../../fix/select-changes.js';
 import { parseMac } from '../../mac/index.js';
 import { hostMatcher } from '../../scan/host-from-path.js';
 import { DEFAULT_MAX_FILE_SIZE } from '../../scan/scan.js';
@@ -110,8 +110,16 @@ function isDirectory(path: string): boolean {
 }
 
 function fixOptions(ctx: CliContext, opts: FixOpts): FixOptions {
+  if (!(FIX_SCOPES as readonly string[]).includes(opts.scope))
+    throw new MacfleetError(
+      'INVALID_ARGUMENT',
+      `--scope: expected default or latent, got ${JSON.stringify(opts.scope)}`,
+      {
+        location: { field: '--scope' },
+      },
+    );
   return {
-    scope: parseFixScope(opts.scope, '--scope'),
+    scope: opts.scope as FixScope,
     keep: keepRule(opts.keep, ctx.io.cwd),
     keepText: opts.keep,
     dynamic: opts.dynamic === true,
@@ -143,7 +151,7 @@ async function planAndMaybeApply(ctx: CliContext, opts: FixOpts, paths: string[]
   );
   const needStore = prepared.requests.some((r) => r !== undefined);
   const allocated = needStore
-    ? await withPools(ctx, opts, (pools) => allocateNewMacs(prepared, storeAllocator(pools, options.pool)))
+    ? await withPools(ctx, opts, (pools) => allocateNewMacs(prepared, poolFixAllocator(pools, options.pool)))
     : { macs: prepared.requests.map(() => undefined), allocations: [], warnings: [] };
   const { plan, texts } = finishFix(prepared, allocated, options);
   if (opts.out !== undefined) writeOutput(ctx, opts.out, `${JSON.stringify(plan, null, 2)}\n`);
@@ -192,7 +200,24 @@ function readPlanFile(ctx: CliContext, file: string): FixPlan {
       },
     );
   }
-  return readFixPlan(value, file);
+  return placed(readFixPlan(value, file), ctx.io.cwd);
+}
+
+/**
+ * A plan made by the API for an uploaded scan names its files as uploaded (relative): they are the
+ * files under the directory the command runs in, and that directory is the plan's root.
+ */
+function placed(plan: FixPlan, cwd: string): FixPlan {
+  if (plan.roots.every(isAbsolute) && plan.files.every((f) => isAbsolute(f.file))) return plan;
+  const at = (p: string) => (isAbsolute(p) ? p : resolve(cwd, p));
+  const owners = new Map(plan.changes.map((c) => [`${c.file} ${c.adapter}`, `${at(c.file)} ${c.adapter}`]));
+  return {
+    ...plan,
+    roots: plan.roots.map((r) => (isAbsolute(r) ? r : realRoots([r], cwd)[0]!)),
+    files: plan.files.map((f) => ({ ...f, file: at(f.file) })),
+    changes: plan.changes.map((c) => ({ ...c, file: at(c.file) })),
+    allocations: plan.allocations.map((a) => ({ ...a, owner: owners.get(a.owner) ?? a.owner })),
+  };
 }
 
 function writeOutput(ctx: CliContext, file: string, text: string): void {

@@ -9,14 +9,13 @@
  */
 import { zipSync } from 'fflate';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import { storeAllocator } from '../../apply/fix-allocator.js';
+import { poolFixAllocator } from '../../apply/pool-allocator.js';
 import {
   allocateNewMacs,
   finishFix,
+  chooseFix,
+  fixFileOf,
   keepRule,
-  memberFiles,
-  memberFileOf,
-  prepareFromScan,
   type FixOptions,
   type PlannedFix,
 } from '../../apply/plan-fix.js';
@@ -85,12 +84,12 @@ function optionsOf(f: FixForm, now: number): FixOptions {
   const keepText = f.keep === 'glob' ? f.glob : 'first';
   return {
     scope,
-    keep: keepRule(keepText),
+    keep: keepRule(keepText, '.', 'glob'),
     keepText,
     dynamic: f.dynamic,
     pool: f.pool === '' ? null : f.pool,
     backupDir: null,
-    cwd: '',
+    cwd: '.',
     now,
   };
 }
@@ -259,17 +258,33 @@ async function planScanFix(kit: Kit, s: ShelvedScan, bytes: UploadBytes, f: FixF
   const files = await expandUpload(uploaded, UPLOAD_LIMITS);
   // The scan again, on the same bytes: the plan's offsets are those of these files.
   const result = scanUploaded(files, s.hostFromPath === undefined ? {} : { hostFromPath: s.hostFromPath });
+  // A path uploaded twice (two archives holding it) is ambiguous: never planned (as the API's fix plan).
+  const count = new Map<string, number>();
+  for (const u of files) count.set(u.path, (count.get(u.path) ?? 0) + 1);
   const byPath = new Map(files.map((u) => [u.path, u.bytes]));
-  const read = memberFiles(result.findings, options.scope, (file) => {
-    const b = byPath.get(file);
-    return b === undefined ? undefined : memberFileOf(file, b, 0);
-  });
-  const prepared = prepareFromScan(result, read, options, []);
-  const needPool = prepared.requests.some((r) => r !== undefined);
-  const allocated = needPool
-    ? await allocateNewMacs(prepared, storeAllocator(poolsOf(kit), options.pool))
+  const prepared = chooseFix(
+    {
+      scan: result,
+      readFile: (file) => {
+        const b = byPath.get(file);
+        return b === undefined || count.get(file) !== 1 ? undefined : fixFileOf(file, b, 0);
+      },
+      roots: ['.'],
+      place: (file) => file,
+      onDisk: false,
+    },
+    options,
+  );
+  const allocated = prepared.requests.some((r) => r !== undefined)
+    ? await allocateNewMacs(prepared, poolFixAllocator(poolsOf(kit), options.pool))
     : { macs: prepared.requests.map(() => undefined), allocations: [], warnings: [] };
-  return finishFix(prepared, allocated, options);
+  const planned = finishFix(prepared, allocated, options);
+  for (const [path, n] of count)
+    if (n > 1)
+      planned.plan.warnings.push(
+        `${path}: uploaded ${n} times (two archives hold that path): its adapters are not planned`,
+      );
+  return planned;
 }
 
 /** The options form, or the plan made with them (the form then folded under it). */

@@ -6,7 +6,7 @@
  * core's reason, as the Network Adapters page refuses it.
  */
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import { storeAllocator } from '../../apply/fix-allocator.js';
+import { poolFixAllocator } from '../../apply/pool-allocator.js';
 import {
   applyInventoryFix,
   parseFixScope,
@@ -270,7 +270,7 @@ export function registerInventoryFixPages(app: ConsoleApp, kit: Kit): void {
         409,
       );
     const pools = poolsOf(kit);
-    const allocate = storeAllocator(pools, o.pool);
+    const allocate = poolFixAllocator(pools, o.pool);
     const allocator: InventoryFixAllocator = {
       allocate: async (owner, key) => (await allocate([{ owner, key }]))[0]!.mac,
       release: async (mac) => {

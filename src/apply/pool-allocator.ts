@@ -1,10 +1,12 @@
-/** The fix planner's allocator over the pool store: what `macfleet fix` and the console's plans use. */
+/**
+ * The fix planner's allocator over the pool store (`macfleet fix` and POST /api/v1/scans/{id}/fix-plan):
+ * one MAC per request from `pool` (null: the default pool), idempotent by the request's key.
+ */
 import { MacfleetError } from '../errors.js';
 import type { PoolStore } from '../store/pool-store.js';
 import type { FixAllocator } from './plan-fix.js';
 
-/** One MAC per request from `pool` (the default pool when null), idempotent by the request's key. */
-export function storeAllocator(pools: PoolStore, pool: string | null): FixAllocator {
+export function poolFixAllocator(pools: PoolStore, pool: string | null): FixAllocator {
   const one = async (owner: string, key: string) => {
     const a = await pools.allocate({ ...(pool === null ? {} : { pool }), count: 1, owner, key });
     return { pool: a.pool, mac: a.macs[0]!, key };
