@@ -38,7 +38,7 @@ describe('health, metrics, documents', () => {
     });
     expect(await api.call('GET', '/readyz', { token: null })).toMatchObject({
       status: 200,
-      body: { status: 'ready', store: { dialect: 'sqlite', version: 5, latest: 5 } },
+      body: { status: 'ready', store: { dialect: 'sqlite', version: 6, latest: 6 } },
     });
   });
 
@@ -58,6 +58,25 @@ describe('health, metrics, documents', () => {
     expect(Object.keys(d.paths['/api/v1/pools/{name}/allocations'] ?? {})).toEqual(['post']);
     expect(Object.keys(d.paths['/api/v1/vms/{host}/{name}/adapters/{index}'] ?? {})).toEqual(['patch']);
     expect(Object.keys(d.paths['/api/v1/macs/{mac}'] ?? {})).toEqual(['get']);
+    // Every /api/v1 route the app answers is in the document, with its method.
+    const served = api.app.routes
+      .filter((r) => r.path.startsWith('/api/v1/') && r.method !== 'ALL')
+      .map((r) => `${r.method.toLowerCase()} ${r.path.replace(/:(\w+)/g, '{$1}')}`);
+    const documented = Object.entries(d.paths).flatMap(([path, ops]) =>
+      Object.keys(ops).map((m) => `${m} ${path}`),
+    );
+    expect(served.length).toBeGreaterThan(40);
+    expect(documented).toEqual(expect.arrayContaining(served));
+    for (const route of [
+      'post /api/v1/scans',
+      'get /api/v1/scans',
+      'get /api/v1/scans/{id}',
+      'post /api/v1/scans/{id}/import',
+      'post /api/v1/scans/{id}/fix-plan',
+      'post /api/v1/predict',
+      'post /api/v1/doctor/nlb',
+    ])
+      expect(documented).toContain(route);
     const docs = await api.call('GET', '/docs', { token: null });
     expect(docs.status).toBe(200);
     expect(docs.headers.get('content-type')).toMatch(/^text\/html/);

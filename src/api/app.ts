@@ -21,9 +21,12 @@ import { asMacfleetError, problemOf } from './problem.js';
 import { DEFAULT_RATE_LIMIT, RateLimiter, type RateLimitOptions } from './rate-limit.js';
 import { API_PREFIX, type ApiEnv } from './respond.js';
 import { registerFleetRoutes } from './routes/fleet-routes.js';
+import { registerFixRoutes } from './routes/fix-routes.js';
 import { registerHealthRoutes } from './routes/health-routes.js';
 import { registerMacRoutes } from './routes/mac-routes.js';
 import { registerPoolRoutes } from './routes/pool-routes.js';
+import { registerPredictRoutes } from './routes/predict-routes.js';
+import { registerScanRoutes } from './routes/scan-routes.js';
 import { registerTokenRoutes } from './routes/token-routes.js';
 import { registerToolRoutes } from './routes/tool-routes.js';
 
@@ -54,8 +57,15 @@ export function createApp(deps: ApiDeps, options: AppOptions = {}): OpenAPIHono<
     defaultHook: (result) => {
       if (result.success) return;
       const issue = result.error.issues[0];
-      const field =
-        issue === undefined ? result.target : [result.target, ...issue.path.map(String)].join('.');
+      // An unknown key of a strict object is named in the issue, not in its path.
+      const path =
+        issue === undefined
+          ? []
+          : [
+              ...issue.path.map(String),
+              ...(issue.code === 'unrecognized_keys' ? issue.keys.slice(0, 1) : []),
+            ];
+      const field = [result.target, ...path].join('.');
       throw new MacfleetError('INVALID_ARGUMENT', `${field}: ${issue?.message ?? 'invalid'}`, {
         location: { field },
         details: {
@@ -195,6 +205,9 @@ export function createApp(deps: ApiDeps, options: AppOptions = {}): OpenAPIHono<
   registerFleetRoutes(app);
   registerTokenRoutes(app);
   registerToolRoutes(app);
+  registerScanRoutes(app);
+  registerPredictRoutes(app);
+  registerFixRoutes(app);
 
   let document: string | undefined;
   const openapi = (): string =>

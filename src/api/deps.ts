@@ -9,6 +9,8 @@ import { systemClock, type Clock, type Random } from '../random.js';
 import { storeFleetDeps } from '../store/fleet-deps.js';
 import { openStore, type DbLocation } from '../store/open-store.js';
 import { PoolStore } from '../store/pool-store.js';
+import { UPLOAD_LIMITS, type UploadLimits } from '../scan/upload.js';
+import { ScanStore } from '../store/scan-store.js';
 import type { Store } from '../store/store.js';
 import { TokenStore } from '../store/token-store.js';
 import { WriteLog } from '../store/write-log.js';
@@ -23,6 +25,10 @@ export interface ApiDeps {
   readonly tokens: TokenStore;
   readonly writes: WriteLog;
   readonly metrics: ApiMetrics;
+  /** Uploaded scans (shared with the console's Scan upload). */
+  readonly scans: ScanStore;
+  /** Bounds of one upload: files, bytes expanded, bytes per file. */
+  readonly uploadLimits: UploadLimits;
   /** The fleet core acting as `actor` (the token's name): every event it records names the actor. */
   fleet(actor: string): FleetDeps;
   /** The caller a bearer token stands for, or null. */
@@ -35,6 +41,9 @@ export interface ApiDepsOptions {
   /** How long an authenticated token is trusted without asking the store again (ms). */
   readonly tokenCacheMs?: number;
   readonly metrics?: ApiMetrics;
+  /** How many uploaded scans are kept (newest first; default DEFAULT_SCAN_RETENTION). */
+  readonly scanRetention?: number;
+  readonly uploadLimits?: UploadLimits;
 }
 
 /** The services over an open store (the caller closes the store). */
@@ -50,6 +59,8 @@ export function apiDeps(store: Store, options: ApiDepsOptions = {}): ApiDeps {
     tokens,
     writes: new WriteLog(store),
     metrics: options.metrics ?? new ApiMetrics(),
+    scans: new ScanStore(store, clock, options.scanRetention),
+    uploadLimits: options.uploadLimits ?? UPLOAD_LIMITS,
     fleet: (actor) => storeFleetDeps(store, { clock, actor, random }),
     authenticate: (token) => tokens.authenticate(token),
   };

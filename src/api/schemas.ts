@@ -221,6 +221,28 @@ export const VmSchema = z
   .object({ name: z.string(), host: z.string(), state: z.enum(VM_STATES), adapters: z.array(AdapterSchema) })
   .openapi('Vm');
 export const VmPage = page(VmSchema, 'VmPage');
+export const VmStartSchema = VmSchema.extend({
+  warnings: z
+    .array(
+      z.object({
+        adapter: z.number().int(),
+        mac: z.string(),
+        network: z.string(),
+        heldBy: z
+          .array(z.string())
+          .openapi({ description: 'the running adapters that hold the MAC (host/vm#adapter)' }),
+        behaviour: z
+          .string()
+          .openapi({ description: "what the host's hypervisor does with a duplicate at start" }),
+        consequence: z.string(),
+        message: z.string().openapi({ description: 'the warning `macfleet vm start` prints' }),
+      }),
+    )
+    .openapi({
+      description:
+        'duplicates the VM started with anyway (empty where none, or where the hypervisor refuses)',
+    }),
+}).openapi('VmStart');
 
 const AdapterSpecSchema = z.object({
   network: Name,
@@ -336,3 +358,42 @@ export const WriteSchema = z
   })
   .openapi('Write');
 export const WritePage = page(WriteSchema, 'WritePage');
+
+// --- uploaded scans ---
+export const ImportResultSchema = z
+  .object({
+    hosts: z.object({ created: z.number().int() }),
+    networks: z.object({ created: z.number().int() }),
+    vms: z.object({ created: z.number().int(), updated: z.number().int(), unchanged: z.number().int() }),
+    adapters: z.object({ imported: z.number().int(), skipped: z.number().int() }),
+    issues: z.array(
+      z.object({
+        file: z.string(),
+        line: z.number().int().optional(),
+        field: z.string().optional(),
+        code: z.string(),
+        message: z.string(),
+      }),
+    ),
+  })
+  .openapi('ImportResult', { description: 'what `macfleet import --json` prints' });
+
+export const ScanSummarySchema = z
+  .object({
+    id: z.number().int(),
+    name: z.string().openapi({ description: 'the uploaded file names' }),
+    createdAt: Iso,
+    actor: z.string().openapi({ description: 'the token that uploaded it' }),
+    host: z.string().nullable(),
+    hostFromPath: z.string().nullable(),
+    files: z.number().int().openapi({ description: 'files read as VM configurations' }),
+    filesSeen: z.number().int(),
+    adapters: z.number().int(),
+    findings: z.object({ error: z.number().int(), warning: z.number().int(), info: z.number().int() }),
+    imported: z
+      .object({ at: Iso, by: z.string(), result: ImportResultSchema })
+      .nullable()
+      .openapi({ description: 'the latest import into the inventory, or null' }),
+  })
+  .openapi('ScanSummary');
+export const ScanPage = page(ScanSummarySchema, 'ScanPage');

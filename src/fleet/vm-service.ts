@@ -15,7 +15,14 @@ import { inSession, type FleetDeps, type Session } from './session.js';
 import { vmDetail } from './views.js';
 import type { VmRef } from './vm-start.js';
 
-export { startVm, startVmReport, type StartDuplicate, type StartReport, type VmRef } from './vm-start.js';
+export {
+  startVm,
+  startVmReport,
+  startWarning,
+  type StartDuplicate,
+  type StartReport,
+  type VmRef,
+} from './vm-start.js';
 
 export interface AdapterSpec {
   readonly network: string;

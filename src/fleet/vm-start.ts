@@ -33,6 +33,11 @@ export interface StartReport {
   readonly duplicates: readonly StartDuplicate[];
 }
 
+/** The warning a started duplicate is (the CLI's stderr line, the API's `warnings[].message`). */
+export const startWarning = (vm: Vm, d: StartDuplicate): string =>
+  `${vm.host}/${vm.name}#${d.adapter} started with ${d.mac} on ${d.network}, ` +
+  `also used by ${d.heldBy.join(', ')}: ${d.consequence}`;
+
 /** Rules 2 and 5: start a VM (see the file comment). The VM after the start. */
 export const startVm = async (deps: FleetDeps, ref: VmRef): Promise<Vm> =>
   (await startVmReport(deps, ref)).vm;

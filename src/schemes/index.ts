@@ -13,3 +13,4 @@ export * from './fleet-hosts.js';
 export * from './collisions.js';
 export * from './hosts-file.js';
 export * from './lifecycle-profiles.js';
+export * from './predict-json.js';

@@ -5,12 +5,13 @@
  * loads a whole table: each is a handful of indexed queries, whatever the size of the fleet.
  */
 import type { EventFilter, FleetEvent } from '../fleet/events.js';
-import type { Adapter, VirtualNetwork, Vm, VmState } from '../fleet/model.js';
+import type { Adapter, Host, VirtualNetwork, Vm, VmState } from '../fleet/model.js';
 import { NLB_MASKED_RANGE, NLB_MULTICAST_RANGE, NLB_UNICAST_RANGE, type Mac } from '../mac/index.js';
 import {
   ADAPTER_COLUMNS,
   eventsFromRows,
   eventWhere,
+  selectHosts,
   toAdapter,
   type AdapterRow,
   type EventRow,
@@ -342,4 +343,52 @@ export async function poolHistory(
     out.push({ at: start + (b + 1) * width, held: Math.max(0, held), quarantined: Math.max(0, quarantined) });
   }
   return out;
+}
+
+/**
+ * Keyset pages for the API's lists: the items after the last key of the previous page, in key order,
+ * `limit` of them and whether more follow. Each is one indexed range scan (the primary keys), however
+ * far the page is into the table.
+ */
+export async function hostsAfter(
+  tx: SqlSession,
+  after: string | undefined,
+  limit: number,
+): Promise<{ items: Host[]; more: boolean }> {
+  const hosts = await selectHosts(
+    tx,
+    after === undefined ? '' : 'WHERE name > ?',
+    after === undefined ? [] : [after],
+    limit + 1,
+  );
+  return { items: hosts.slice(0, limit), more: hosts.length > limit };
+}
+
+/** VMs by (host, name) after `after`, filtered by host and state, with their adapters. */
+export async function vmsAfter(
+  tx: SqlSession,
+  filter: { readonly host?: string | undefined; readonly state?: VmState | undefined },
+  after: { readonly host: string; readonly name: string } | undefined,
+  limit: number,
+): Promise<{ items: Vm[]; more: boolean }> {
+  const where: string[] = [];
+  const params: SqlValue[] = [];
+  if (filter.host !== undefined) {
+    where.push('v.host = ?');
+    params.push(filter.host);
+  }
+  if (filter.state !== undefined) {
+    where.push('v.state = ?');
+    params.push(filter.state);
+  }
+  if (after !== undefined) {
+    where.push('(v.host, v.name) > (?, ?)');
+    params.push(after.host, after.name);
+  }
+  const vms = await tx.all<{ host: string; name: string; state: VmState }>(
+    `SELECT v.host, v.name, v.state FROM fleet_vms v ${where.length === 0 ? '' : `WHERE ${where.join(' AND ')}`}
+     ORDER BY v.host, v.name LIMIT ?`,
+    [...params, limit + 1],
+  );
+  return { items: await withAdapters(tx, vms.slice(0, limit)), more: vms.length > limit };
 }

@@ -133,6 +133,45 @@ async function insertRows(tx: SqlSession, target: string, rows: readonly SqlValu
   }
 }
 
+/**
+ * Hosts by name with their NICs: all of them, or those `where` selects (up to `limit`). The NICs are
+ * read for the hosts returned only, so a page of hosts reads a page of NICs.
+ */
+export async function selectHosts(
+  tx: SqlSession,
+  where: string,
+  params: readonly SqlValue[],
+  limit?: number,
+): Promise<Host[]> {
+  const rows = await tx.all<HostRow & Record<string, unknown>>(
+    `SELECT name, hypervisor, ip, allocation, scheme, version FROM fleet_hosts ${where} ORDER BY name${limit === undefined ? '' : ' LIMIT ?'}`,
+    limit === undefined ? params : [...params, limit],
+  );
+  if (rows.length === 0) return [];
+  const all = where === '' && limit === undefined;
+  const nics = new Map<string, HostNic[]>();
+  for (const part of all ? [[]] : chunks(rows, 500)) {
+    for (const n of await tx.all<{ host: string; mac: number; kind: HostNic['kind'] }>(
+      `SELECT host, mac, kind FROM fleet_host_nics ${all ? '' : `WHERE host IN (${part.map(() => '?').join(', ')})`} ORDER BY host, position`,
+      part.map((r) => r.name),
+    )) {
+      const list = nics.get(n.host);
+      const nic = { mac: n.mac as Mac, kind: n.kind };
+      if (list === undefined) nics.set(n.host, [nic]);
+      else list.push(nic);
+    }
+  }
+  return rows.map((r) => ({
+    name: r.name,
+    hypervisor: r.hypervisor,
+    ip: r.ip,
+    allocation: parseAllocationSource(r.allocation),
+    scheme: JSON.parse(r.scheme) as Host['scheme'],
+    version: r.version ?? null,
+    nics: nics.get(r.name) ?? [],
+  }));
+}
+
 /** Serialize fleet writers: SQLite's write transaction already does; PostgreSQL takes an advisory lock. */
 const lockFleet = (tx: SqlSession): Promise<void> => tx.adapter.lock(tx, 'fleet');
 
@@ -165,26 +204,8 @@ export class StoreFleetRepository implements FleetRepository {
   listHosts(): Promise<Host[]> {
     return this.run((tx) => this.hosts(tx));
   }
-  private async hosts(tx: SqlSession, name?: string): Promise<Host[]> {
-    const params = name === undefined ? [] : [name];
-    const rows = await tx.all<HostRow & Record<string, unknown>>(
-      `SELECT name, hypervisor, ip, allocation, scheme, version FROM fleet_hosts ${name === undefined ? '' : 'WHERE name = ?'} ORDER BY name`,
-      params,
-    );
-    if (rows.length === 0) return [];
-    const nics = await tx.all<{ host: string; mac: number; kind: HostNic['kind'] }>(
-      `SELECT host, mac, kind FROM fleet_host_nics ${name === undefined ? '' : 'WHERE host = ?'} ORDER BY host, position`,
-      params,
-    );
-    return rows.map((r) => ({
-      name: r.name,
-      hypervisor: r.hypervisor,
-      ip: r.ip,
-      allocation: parseAllocationSource(r.allocation),
-      scheme: JSON.parse(r.scheme) as Host['scheme'],
-      version: r.version ?? null,
-      nics: nics.filter((n) => n.host === r.name).map((n) => ({ mac: n.mac as Mac, kind: n.kind })),
-    }));
+  private hosts(tx: SqlSession, name?: string): Promise<Host[]> {
+    return name === undefined ? selectHosts(tx, '', []) : selectHosts(tx, 'WHERE name = ?', [name]);
   }
   putHost(host: Host): Promise<void> {
     return this.run(async (tx) => {

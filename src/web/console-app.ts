@@ -20,6 +20,7 @@ import { registerScanPages } from './pages/scans.js';
 import { registerVmPages } from './pages/vms.js';
 import type { Kit } from './route-kit.js';
 import { ScanShelf } from './scan-shelf.js';
+import { ScanStore } from '../store/scan-store.js';
 import { FleetCache } from './fleet-data.js';
 import { keepUploadBytes, UploadBytes } from './upload-bytes.js';
 
@@ -48,7 +49,7 @@ export interface ConsoleHandle {
 export function createConsole(deps: ConsoleDeps): ConsoleHandle {
   const app = new Hono<ConsoleEnv>();
   const sessions = new SessionStore(sessionIdleMs(deps));
-  const scans = new ScanShelf();
+  const scans = new ScanShelf(deps.scans ?? new ScanStore(deps.store, deps.clock));
   const kit: Kit = { deps, guard: authenticateRequests(deps, sessions), scans, cache: new FleetCache() };
   const headers = secureHeaders({
     contentSecurityPolicy: {

@@ -4,6 +4,8 @@
  * VMware hosts — among them an NLB cluster on two Hyper-V hosts with MAC address spoofing off (the
  * problem to find), and two Hyper-V hosts whose IPv4 addresses end alike (they share one MAC pool).
  */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, relative, sep } from 'node:path';
 import { addHost, addNetwork, createVm, startVm, type FleetDeps, type ImportResult } from '../fleet/index.js';
 import { parseIpv4, parseMac, type Mac } from '../mac/index.js';
 import type { Clock } from '../random.js';
@@ -11,7 +13,7 @@ import { hostMatcher } from '../scan/host-from-path.js';
 import { scan, type ScanResult } from '../scan/scan.js';
 import { PoolStore } from '../store/pool-store.js';
 import type { Store } from '../store/store.js';
-import { importScanResult } from './scan-import.js';
+import { importScanResult } from '../scan/import-result.js';
 import type { ScanShelf } from './scan-shelf.js';
 
 /** Audit a fleet tree laid out as `<host>/**` (as the README's `macfleet scan` example does). */
@@ -130,14 +132,16 @@ export async function seedDemoFleet(
   return { imported };
 }
 
-/** Put the example fleet's audit on the console's scan shelf (it lists under Conflicts and Scan upload). */
-export function shelveExampleScan(scans: ScanShelf, result: ScanResult, now: number): void {
-  scans.add({
-    name: 'examples/fleet (demo)',
-    at: now,
-    by: 'demo',
-    hostFromPath: '{host}/**',
-    host: undefined,
-    result,
-  });
+/**
+ * Put the example fleet's tree on the console's scan shelf, as if uploaded (it lists under Conflicts and
+ * Scan upload, and stays in the database).
+ */
+export async function shelveExampleScan(scans: ScanShelf, dir: string): Promise<void> {
+  const files = readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile())
+    .map((e) => {
+      const path = join(e.parentPath, e.name);
+      return { path: relative(dir, path).split(sep).join('/'), bytes: new Uint8Array(readFileSync(path)) };
+    });
+  await scans.upload({ files, actor: 'demo', hostFromPath: '{host}/**' });
 }

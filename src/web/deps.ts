@@ -6,6 +6,7 @@
  */
 import type { Principal } from '../api/principal.js';
 import type { Clock, Random } from '../random.js';
+import type { ScanStore } from '../store/scan-store.js';
 import type { Store } from '../store/store.js';
 
 export interface ConsoleDeps {
@@ -19,4 +20,6 @@ export interface ConsoleDeps {
   readonly secureCookies?: boolean;
   /** How long a console session lasts without use (ms). Default 8 hours. */
   readonly sessionIdleMs?: number;
+  /** Uploaded scans (shared with the API, which holds the retention); default: over `store`. */
+  readonly scans?: ScanStore;
 }

@@ -1,10 +1,14 @@
 /**
- * Uploaded scans, kept in this process for the Scan upload and Conflicts pages (the most recent
- * ones; they are not stored in the database, so a restart forgets them — an import into the
- * inventory is what lasts).
+ * Uploaded scans as the Scan upload and Conflicts pages show them: kept in the store (ScanStore, the
+ * same scans the API's /api/v1/scans serves), so they survive a restart and an upload through either
+ * face shows in both. A scan's records are rebuilt from its kept files once per process and cached
+ * (scans never change after the upload; only their import record does, and that is read each time).
  */
-import type { ImportResult } from '../fleet/index.js';
+import type { FleetDeps, HypervisorKind, ImportResult } from '../fleet/index.js';
 import type { ScanResult } from '../scan/scan.js';
+import { importKeptScan, rebuildScan, uploadScan, type UploadInput } from '../scan/uploaded-scans.js';
+import type { ScanStore, ScanSummary } from '../store/scan-store.js';
+import { MacfleetError } from '../errors.js';
 
 export interface ShelvedScan {
   readonly id: number;
@@ -16,27 +20,70 @@ export interface ShelvedScan {
   /** Host for adapters whose file and path do not name one (used by the import). */
   readonly host: string | undefined;
   readonly result: ScanResult;
-  imported?: { readonly at: number; readonly by: string; readonly result: ImportResult };
+  readonly imported?: { readonly at: number; readonly by: string; readonly result: ImportResult };
 }
+
+const SHOWN = 20;
 
 export class ScanShelf {
-  readonly #scans = new Map<number, ShelvedScan>();
-  #next = 1;
-  constructor(private readonly keep = 20) {}
+  readonly #results = new Map<number, ScanResult>();
+  constructor(readonly scans: ScanStore) {}
 
-  add(scan: Omit<ShelvedScan, 'id'>): ShelvedScan {
-    const s: ShelvedScan = { ...scan, id: this.#next++ };
-    this.#scans.set(s.id, s);
-    while (this.#scans.size > this.keep) this.#scans.delete(this.#scans.keys().next().value!);
-    return s;
+  async upload(input: UploadInput): Promise<ShelvedScan> {
+    const { summary, result } = await uploadScan(this.scans, input);
+    this.#results.set(summary.id, result);
+    return shelved(summary, result);
   }
 
-  get(id: number): ShelvedScan | undefined {
-    return this.#scans.get(id);
+  async get(id: number): Promise<ShelvedScan | undefined> {
+    try {
+      const summary = await this.scans.summary(id);
+      return shelved(summary, await this.#result(summary));
+    } catch (e) {
+      if (e instanceof MacfleetError && e.code === 'NOT_FOUND') return undefined;
+      throw e;
+    }
   }
 
-  /** Newest first. */
-  list(): ShelvedScan[] {
-    return [...this.#scans.values()].reverse();
+  /**
+   * The newest kept scans (20 by default, as the console listed before scans were stored; the API lists
+   * them all), newest first.
+   */
+  async list(limit = SHOWN): Promise<ShelvedScan[]> {
+    const { items } = await this.scans.list({ limit: Math.min(limit, this.scans.keep) });
+    const ids = new Set(items.map((s) => s.id));
+    // Only the scans listed stay cached (a scan opened by id is cached until the next list).
+    for (const id of this.#results.keys()) if (!ids.has(id)) this.#results.delete(id);
+    const out: ShelvedScan[] = [];
+    for (const s of items) out.push(shelved(s, await this.#result(s)));
+    return out;
+  }
+
+  async import(
+    fleet: FleetDeps,
+    id: number,
+    options: { host?: string | undefined; hypervisor?: HypervisorKind | undefined },
+  ): Promise<ImportResult> {
+    return (await importKeptScan(fleet, this.scans, id, options)).result;
+  }
+
+  async #result(summary: ScanSummary): Promise<ScanResult> {
+    let r = this.#results.get(summary.id);
+    if (r === undefined) {
+      r = await rebuildScan(this.scans, summary);
+      this.#results.set(summary.id, r);
+    }
+    return r;
   }
 }
+
+const shelved = (s: ScanSummary, result: ScanResult): ShelvedScan => ({
+  id: s.id,
+  name: s.name,
+  at: s.createdAt,
+  by: s.actor,
+  hostFromPath: s.hostFromPath ?? undefined,
+  host: s.host ?? undefined,
+  result,
+  ...(s.imported === null ? {} : { imported: s.imported }),
+});

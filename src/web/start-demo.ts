@@ -20,12 +20,12 @@ const store = await openStore(db);
 const deps = apiDeps(store);
 const example = await scanFleetTree(join(root, 'examples', 'fleet'));
 let token: string | undefined;
+const mounted = mountableConsole(deps);
 if (await isEmptyFleet(store)) {
   await seedDemoFleet(store, deps.fleet('demo'), example, deps.clock.now());
+  await shelveExampleScan(mounted.scans, join(root, 'examples', 'fleet'));
   token = (await deps.tokens.create({ role: 'admin', name: 'demo-admin' })).token;
 }
-const mounted = mountableConsole(deps);
-shelveExampleScan(mounted.scans, example, deps.clock.now());
 const listen = parseListen(process.env['MACFLEET_LISTEN'] ?? DEFAULT_LISTEN);
 const server = await startServer(deps, listen, { web: mounted.web });
 process.stdout.write(`macfleet console: ${server.url}/  (database ${db})\n`);

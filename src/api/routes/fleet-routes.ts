@@ -19,7 +19,8 @@ import {
   removeVm,
   saveVm,
   setAdapter,
-  startVm,
+  startVmReport,
+  startWarning,
   stopVm,
   type AdapterChange,
   type FleetDeps,
@@ -27,6 +28,7 @@ import {
   type VmRef,
 } from '../../fleet/index.js';
 import { parseIpv4, parseMac } from '../../mac/index.js';
+import { hostsAfter, vmsAfter } from '../../store/fleet-pages.js';
 import { apiRoute, check, decodeCursor, nextLink, pageOf, type ApiEnv } from '../respond.js';
 import {
   AdapterPatchSchema,
@@ -46,6 +48,7 @@ import {
   VmPage,
   VmRegisterSchema,
   VmSchema,
+  VmStartSchema,
 } from '../schemas.js';
 import type { Context } from 'hono';
 
@@ -199,10 +202,21 @@ const routes = {
     },
     { 404: 'no such VM' },
   ),
-  start: vmAction(
-    'start',
-    'start a VM, as its hypervisor would (refused with MAC_CONFLICT where the hypervisor refuses)',
-    { 404: 'no such VM', 409: 'MAC_CONFLICT: a running VM on the host and network has the MAC' },
+  start: apiRoute(
+    'operator',
+    {
+      method: 'post',
+      path: '/vms/{host}/{name}/start',
+      tags: ['vms'],
+      summary:
+        'start a VM, as its hypervisor would: refused (MAC_CONFLICT) where it refuses a duplicate, otherwise started with the duplicates as warnings',
+      request: { params: VmParams },
+      responses: { 200: json(VmStartSchema, 'the VM, and the warnings `vm start` prints') },
+    },
+    {
+      404: 'no such VM',
+      409: 'MAC_CONFLICT: a running VM on the host and network has the MAC (Virtual Server); POOL_EXHAUSTED: no MAC to assign at first start',
+    },
   ),
   stop: vmAction('stop', 'stop a running or saved VM', { 404: 'no such VM' }),
   save: vmAction('save', "save a running VM's state", { 404: 'no such VM', 409: 'the VM is not running' }),
@@ -276,6 +290,22 @@ const routes = {
   }),
 };
 
+/** A VM page's cursor: the JSON `[host, name]` of the last VM of the previous page. */
+function vmCursor(text: string | undefined): { host: string; name: string } | undefined {
+  if (text === undefined) return undefined;
+  let key: unknown;
+  try {
+    key = JSON.parse(text);
+  } catch {
+    key = undefined;
+  }
+  if (!Array.isArray(key) || key.length !== 2 || !key.every((k) => typeof k === 'string'))
+    throw new MacfleetError('INVALID_ARGUMENT', 'cursor: not a cursor this server handed out', {
+      location: { field: 'cursor' },
+    });
+  return { host: key[0] as string, name: key[1] as string };
+}
+
 function adapterChange(b: z.output<typeof AdapterPatchSchema>): AdapterChange {
   if (b.mac !== undefined && b.mode !== 'static') {
     throw new MacfleetError('INVALID_ARGUMENT', 'mac: give it with "mode": "static"', {
@@ -297,12 +327,14 @@ function adapterChange(b: z.output<typeof AdapterPatchSchema>): AdapterChange {
 
 export function registerFleetRoutes(app: OpenAPIHono<ApiEnv>): void {
   app.openapi(routes.hosts, async (c) => {
-    const hosts = await fleetOf(c).repo.listHosts();
+    const q = c.req.valid('query');
+    const after = decodeCursor(q.cursor);
+    const page = await c.var.deps.store.transaction((tx) => hostsAfter(tx, after, q.limit), { mode: 'read' });
     return c.json(
-      check(
-        HostPage,
-        pageOf(c, hosts, (h) => h.name, c.req.valid('query'), hostJson),
-      ),
+      check(HostPage, {
+        items: page.items.map(hostJson),
+        next: nextLink(c, page.items.at(-1)?.name, page.more),
+      }),
       200,
     );
   });
@@ -359,14 +391,17 @@ export function registerFleetRoutes(app: OpenAPIHono<ApiEnv>): void {
   });
   app.openapi(routes.vms, async (c) => {
     const q = c.req.valid('query');
-    const vms = (await fleetOf(c).repo.listVms(q.host)).filter(
-      (v) => q.state === undefined || v.state === q.state,
+    const after = vmCursor(decodeCursor(q.cursor));
+    const page = await c.var.deps.store.transaction(
+      (tx) => vmsAfter(tx, { host: q.host, state: q.state }, after, q.limit),
+      { mode: 'read' },
     );
+    const last = page.items.at(-1);
     return c.json(
-      check(
-        VmPage,
-        pageOf(c, vms, (v) => `${v.host}\u0000${v.name}`, q, vmView),
-      ),
+      check(VmPage, {
+        items: page.items.map(vmView),
+        next: nextLink(c, last === undefined ? undefined : JSON.stringify([last.host, last.name]), page.more),
+      }),
       200,
     );
   });
@@ -398,8 +433,22 @@ export function registerFleetRoutes(app: OpenAPIHono<ApiEnv>): void {
       throw new MacfleetError('NOT_FOUND', `no VM named ${JSON.stringify(p.name)} on host ${p.host}`);
     return c.json(check(VmSchema, vmView(vm)), 200);
   });
+  app.openapi(routes.start, async (c) => {
+    const p = c.req.valid('param');
+    const report = await startVmReport(fleetOf(c), { host: p.host, name: p.name });
+    return c.json(
+      check(VmStartSchema, {
+        ...vmView(report.vm),
+        warnings: report.duplicates.map((d) => ({
+          ...d,
+          heldBy: [...d.heldBy],
+          message: startWarning(report.vm, d),
+        })),
+      }),
+      200,
+    );
+  });
   const lifecycle = [
-    [routes.start, startVm],
     [routes.stop, stopVm],
     [routes.save, saveVm],
     [routes.remove, removeVm],

@@ -7,7 +7,6 @@ import type { Command } from 'commander';
 import { MacfleetError } from '../../errors.js';
 import { formatIpv4, formatMac, parseIpv4, parseMac, type Mac, type MacRange } from '../../mac/index.js';
 import {
-  adaptersForProbability,
   eligibleNics,
   formatRangeCompact,
   formatVsNic,
@@ -17,12 +16,13 @@ import {
   parseVsNic,
   PROXMOX_DEFAULT_PREFIX,
   proxmoxScheme,
-  qemuSequentialMac,
   QEMU_SEQUENTIAL_COUNT,
-  schemeCollisionProbability,
+  qemuPrediction,
+  randomSchemeJson,
+  rangeJson,
   setBounds,
   virtualBoxScheme,
-  virtualServerMac,
+  virtualServerPrediction,
   xenScheme,
   type Scheme,
 } from '../../schemes/index.js';
@@ -64,10 +64,7 @@ export function registerPredict(program: Command, ctx: CliContext): void {
       const nics = opts.nic.map((n, i) => parseVsNic(n, `--nic #${i + 1}`));
       const eligible = eligibleNics(nics);
       const random = cryptoRandom();
-      const rows = Array.from({ length: opts.count }, (_, i) => {
-        const n = opts.start + i;
-        return { n, mac: virtualServerMac(nics, n, random) };
-      });
+      const rows = virtualServerPrediction(nics, opts.count, opts.start, random);
       if (opts.json) return ctx.json(rows.map((r) => formatMac(r.mac)));
       ctx.out(`Virtual Server host with ${nics.length} adapter(s): ${nics.map(formatVsNic).join('  ')}`);
       if (eligible.length === 0) {
@@ -98,7 +95,7 @@ export function registerPredict(program: Command, ctx: CliContext): void {
     .action((opts: { ip?: string; min?: string; max?: string; json?: boolean }) => {
       const pool = hyperVPoolOf(opts);
       const count = pool.end - pool.start + 1;
-      if (opts.json) return ctx.json({ first: formatMac(pool.start), last: formatMac(pool.end), count });
+      if (opts.json) return ctx.json(rangeJson(pool));
       ctx.out(
         opts.ip !== undefined
           ? `Hyper-V pool of a host installed with ${formatIpv4(parseIpv4(opts.ip))} (octets 3-4 → 4th and 5th MAC octets)`
@@ -121,7 +118,7 @@ export function registerPredict(program: Command, ctx: CliContext): void {
     .option('--start <k>', 'first NIC number (0 = the first NIC of a fresh process)', intOption('--start'), 0)
     .option('--json', 'a JSON array of MACs (colon-lower)')
     .action((opts: { count: number; start: number; json?: boolean }) => {
-      const macs = Array.from({ length: opts.count }, (_, i) => qemuSequentialMac(opts.start + i));
+      const macs = qemuPrediction(opts.count, opts.start);
       if (opts.json) return ctx.json(macs.map((m) => formatMac(m)));
       ctx.out(
         `QEMU default MACs (every QEMU process starts again at 52:54:00:12:34:56; ${QEMU_SEQUENTIAL_COUNT} distinct)`,
@@ -195,22 +192,10 @@ function hyperVPoolOf(opts: { ip?: string; min?: string; max?: string }): MacRan
 
 /** The JSON and text form of a random-prefix scheme's range and birthday odds. */
 export function printRandom(ctx: CliContext, scheme: Scheme, adapters: number, json: boolean): void {
+  const report = randomSchemeJson(scheme, adapters);
+  if (json) return ctx.json(report);
   const { start, end } = setBounds(scheme.sets[0]!);
-  const count = end - start + 1;
-  const p = schemeCollisionProbability(scheme, adapters);
-  const half = count >= 2 ? adaptersForProbability(0.5, 2 ** scheme.randomBits) : 1;
-  if (json) {
-    return ctx.json({
-      scheme: scheme.name,
-      first: formatMac(start),
-      last: formatMac(end),
-      count,
-      randomBits: scheme.randomBits,
-      adapters,
-      collisionProbability: p,
-      adaptersFor50Percent: half,
-    });
-  }
+  const { count, collisionProbability: p, adaptersFor50Percent: half } = report;
   ctx.out(scheme.description);
   ctx.out(
     `  range          ${formatRangeCompact({ start, end })}  (${count.toLocaleString('en-US')} addresses, ${scheme.randomBits} random bits)`,

@@ -4,19 +4,15 @@
  */
 import type { Command } from 'commander';
 import { MacfleetError } from '../../errors.js';
-import { formatMac, parseMacRange, type MacRange } from '../../mac/index.js';
+import type { MacRange } from '../../mac/index.js';
 import {
   formatRangeCompact,
-  parseBiosUuid,
   schemeSize,
   setBounds,
-  vcenterOuiScheme,
-  vcenterPrefixRange,
-  vcenterRangesScheme,
-  vmwareDefaultOffset,
-  vmwareGeneratedMac,
-  vmwareStaticScheme,
-  type Scheme,
+  vmwareGeneratedJson,
+  vmwareScheme,
+  vmwareSchemeJson,
+  type VmwarePredictInput,
 } from '../../schemes/index.js';
 import type { CliContext } from '../context.js';
 import { collect, intOption } from '../options.js';
@@ -84,36 +80,20 @@ export function registerPredictVmware(predict: Command, ctx: CliContext): void {
         );
       }
       if (opts.uuid !== undefined) return generated(ctx, opts.uuid, opts);
-      let scheme: Scheme;
-      if (opts.instanceId !== undefined) scheme = vcenterOuiScheme(opts.instanceId);
-      else if (opts.static) scheme = vmwareStaticScheme();
-      else if (opts.range.length > 0) {
-        scheme = vcenterRangesScheme(
-          opts.range.map((r) => parseMacRange(r)),
-          'range',
-        );
-      } else {
+      let input: Exclude<VmwarePredictInput, { uuid: string }>;
+      if (opts.instanceId !== undefined) input = { instanceId: opts.instanceId };
+      else if (opts.static) input = { static: true };
+      else if (opts.range.length > 0) input = { ranges: opts.range };
+      else {
         if (opts.prefix === undefined || opts.prefixLength === undefined) {
           throw new MacfleetError('USAGE', '--prefix and --prefix-length go together');
         }
-        scheme = vcenterRangesScheme([vcenterPrefixRange(opts.prefix, opts.prefixLength)], 'prefix');
+        input = { prefix: opts.prefix, prefixLength: opts.prefixLength };
       }
+      if (opts.json) return ctx.json(vmwareSchemeJson(input));
+      const scheme = vmwareScheme(input);
       const ranges: MacRange[] = scheme.sets.map(setBounds);
       const count = schemeSize(scheme);
-      if (opts.json) {
-        return ctx.json({
-          scheme: scheme.name,
-          first: formatMac(ranges[0]!.start),
-          last: formatMac(ranges[ranges.length - 1]!.end),
-          count,
-          randomBits: scheme.randomBits,
-          ranges: ranges.map((r) => ({
-            first: formatMac(r.start),
-            last: formatMac(r.end),
-            count: r.end - r.start + 1,
-          })),
-        });
-      }
       ctx.out(scheme.description);
       for (const r of ranges)
         ctx.out(
@@ -124,13 +104,9 @@ export function registerPredictVmware(predict: Command, ctx: CliContext): void {
 }
 
 function generated(ctx: CliContext, uuidText: string, opts: VmwareOptions): void {
-  const uuid = parseBiosUuid(uuidText);
-  const rows =
-    opts.offset !== undefined
-      ? [{ adapter: null, offset: opts.offset }]
-      : Array.from({ length: opts.count }, (_, i) => ({ adapter: i, offset: vmwareDefaultOffset(i) }));
-  const out = rows.map((r) => ({ ...r, mac: formatMac(vmwareGeneratedMac(uuid, r.offset)) }));
-  if (opts.json) return ctx.json({ scheme: 'vmware-generated', uuid: uuidText, addresses: out });
+  const report = vmwareGeneratedJson({ uuid: uuidText, offset: opts.offset, count: opts.count });
+  if (opts.json) return ctx.json(report);
+  const out = report.addresses;
   ctx.out('VMware host-generated: 00:0c:29 + last three bytes of uuid.bios + generatedAddressOffset');
   for (const r of out) {
     const name = r.adapter === null ? '(adapter)' : `ethernet${r.adapter}`;

@@ -6,6 +6,7 @@ import { loadVendors } from '../../api/routes/mac-routes.js';
 import { DEFAULT_LISTEN, isLoopback, parseListen, startServer } from '../../api/server.js';
 import type { CliContext } from '../context.js';
 import { intOption } from '../options.js';
+import { DEFAULT_SCAN_RETENTION } from '../../store/scan-store.js';
 import { consoleFor } from '../../web/mount.js';
 import { clockFrom, parseDuration, withStore, type StoreOptions } from '../store-options.js';
 
@@ -15,6 +16,7 @@ interface ServeOptions extends StoreOptions {
   readonly rateBurst?: number;
   readonly bodyLimit: number;
   readonly requestTimeout: string;
+  readonly keepScans: number;
 }
 
 export function registerServe(program: Command, ctx: CliContext): void {
@@ -40,11 +42,17 @@ export function registerServe(program: Command, ctx: CliContext): void {
     )
     .option('--body-limit <bytes>', 'largest request body', intOption('--body-limit', 1), 16 * 1024 * 1024)
     .option('--request-timeout <duration>', 'answer 503 TIMEOUT after this long', '30s')
+    .option(
+      '--keep-scans <n>',
+      'uploaded scans kept in the database (the newest; an upload past this deletes the oldest)',
+      intOption('--keep-scans', 1),
+      DEFAULT_SCAN_RETENTION,
+    )
     .action(async (opts: ServeOptions) => {
       const listen = parseListen(opts.listen);
       const timeout = parseDuration(opts.requestTimeout, '--request-timeout');
       await withStore(ctx, opts, async (store, location) => {
-        const deps = apiDeps(store, { clock: clockFrom(undefined) });
+        const deps = apiDeps(store, { clock: clockFrom(undefined), scanRetention: opts.keepScans });
         await loadVendors();
         const server = await startServer(deps, listen, {
           web: consoleFor(deps),

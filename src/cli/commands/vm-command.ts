@@ -5,6 +5,7 @@
  */
 import type { Command } from 'commander';
 import { MacfleetError } from '../../errors.js';
+import { escapeTerminal } from '../../escape.js';
 import {
   createVm,
   registerVm as registerVmOnHost,
@@ -13,6 +14,7 @@ import {
   adapterMacText,
   setAdapter,
   startVmReport,
+  startWarning,
   stopVm,
   vmJson,
   type AdapterChange,
@@ -74,10 +76,7 @@ export function registerVm(program: Command, ctx: CliContext): void {
   const start = async (deps: FleetDeps, r: VmRef): Promise<Vm> => {
     const report = await startVmReport(deps, r);
     for (const d of report.duplicates) {
-      ctx.io.stderr(
-        `macfleet: warning: ${report.vm.host}/${report.vm.name}#${d.adapter} started with ${d.mac} on ${d.network}, ` +
-          `also used by ${d.heldBy.join(', ')}: ${d.consequence}\n`,
-      );
+      ctx.io.stderr(`macfleet: warning: ${escapeTerminal(startWarning(report.vm, d))}\n`);
     }
     return report.vm;
   };

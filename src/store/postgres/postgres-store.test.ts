@@ -3,6 +3,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { runStoreContract } from '../../../test/store/store-contract.js';
 import { fleetSuite } from '../../../test/store/fleet-store-contract.js';
 import { poolSuite } from '../../../test/store/pool-contract.js';
+import { scanSuite } from '../../../test/store/scan-store-contract.js';
 import { PG_URL, dropSchemas, freshSchema } from '../../../test/store/pg-test-url.js';
 import { MIGRATIONS, type Migration } from '../migrations.js';
 import { PoolStore } from '../pool/pool-store.js';
@@ -18,7 +19,7 @@ const open = (migrations?: readonly Migration[], schema = freshSchema('store')):
 describe.skipIf(url === '')('PostgresStore', () => {
   afterAll(() => dropSchemas(url, schemas));
 
-  runStoreContract(() => open(), { suites: [poolSuite, fleetSuite] });
+  runStoreContract(() => open(), { suites: [poolSuite, fleetSuite, scanSuite] });
 
   it('migrates once when several processes start at the same time', async () => {
     const schema = freshSchema('race');

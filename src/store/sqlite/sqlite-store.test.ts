@@ -6,6 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { runStoreContract } from '../../../test/store/store-contract.js';
 import { fleetSuite } from '../../../test/store/fleet-store-contract.js';
 import { poolSuite } from '../../../test/store/pool-contract.js';
+import { scanSuite } from '../../../test/store/scan-store-contract.js';
 import { MIGRATIONS, type Migration } from '../migrations.js';
 import { PoolStore } from '../pool/pool-store.js';
 import { SqliteStore } from './sqlite-store.js';
@@ -16,7 +17,7 @@ let n = 0;
 const freshPath = (): string => join(dir, `store-${++n}.db`);
 
 describe('SqliteStore', () => {
-  runStoreContract(() => SqliteStore.open(freshPath()), { suites: [poolSuite, fleetSuite] });
+  runStoreContract(() => SqliteStore.open(freshPath()), { suites: [poolSuite, fleetSuite, scanSuite] });
 
   it('uses WAL with a busy timeout and FULL sync', async () => {
     const path = freshPath();

@@ -104,7 +104,7 @@ function grouped<T extends { kind: string; scope?: string | undefined }>(
 export function registerConflictPages(app: ConsoleApp, kit: Kit): void {
   app.get('/conflicts', kit.guard, async (c) => {
     const findings = await read(kit, (tx) => inventoryFindings(kit, tx));
-    const scans = kit.scans.list();
+    const scans = await kit.scans.list();
     return render(
       c,
       '/conflicts',

@@ -12,7 +12,8 @@ export function registerOverviewPage(app: ConsoleApp, kit: Kit): void {
       collisions: await hostCollisions(kit, tx),
     }));
     const pools = await poolsOf(kit).listPools();
-    const scanFindings = kit.scans.list().flatMap((s) => s.result.findings);
+    const shelved = await kit.scans.list();
+    const scanFindings = shelved.flatMap((s) => s.result.findings);
     const sev = (s: string) =>
       findings.filter((f) => f.severity === s).length + scanFindings.filter((f) => f.severity === s).length;
     const certain = collisions.findings.filter((f) => f.certainty === 'certain').length;
@@ -47,8 +48,8 @@ export function registerOverviewPage(app: ConsoleApp, kit: Kit): void {
               ${card('/hosts', certain, 'host pairs that will collide', html`<div class="l">${fmtInt(collisions.findings.length - certain)} more possible by chance</div>`)}
             </div>
             <p class="muted">
-              Inventory findings ${fmtInt(findings.length)}; findings in ${fmtInt(kit.scans.list().length)}
-              uploaded scan(s) ${fmtInt(scanFindings.length)}.
+              Inventory findings ${fmtInt(findings.length)}; findings in ${fmtInt(shelved.length)} uploaded
+              scan(s) ${fmtInt(scanFindings.length)}.
             </p>
           </section>
           <section aria-labelledby="pools-h">

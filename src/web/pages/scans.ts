@@ -20,9 +20,8 @@ import {
   type Ctx,
   type Kit,
 } from '../route-kit.js';
-import { importScanResult } from '../scan-import.js';
 import type { ShelvedScan } from '../scan-shelf.js';
-import { expandUpload, scanUploaded, UPLOAD_LIMITS, type UploadedFile } from '../scan-upload.js';
+import type { UploadedFile } from '../../scan/upload.js';
 import { GROUPS, scanFileLink } from './conflicts.js';
 
 /** The largest request body the upload accepts. */
@@ -54,7 +53,7 @@ function uploadForm(ctx: PageContext): Html {
 }
 
 function scanList(scans: readonly ShelvedScan[]): Html {
-  if (scans.length === 0) return html`<p class="muted">No scan uploaded since the service started.</p>`;
+  if (scans.length === 0) return html`<p class="muted">No scan uploaded yet.</p>`;
   return html`<table>
     <thead>
       <tr>
@@ -230,12 +229,12 @@ function scanPage(c: Ctx, s: ShelvedScan) {
   );
 }
 
-function findScan(kit: Kit, c: Ctx): ShelvedScan | undefined {
+async function findScan(kit: Kit, c: Ctx): Promise<ShelvedScan | undefined> {
   const id = Number(c.req.param('id'));
-  return Number.isInteger(id) ? kit.scans.get(id) : undefined;
+  return Number.isSafeInteger(id) ? kit.scans.get(id) : undefined;
 }
 
-const scanGone = (c: Ctx) =>
+const scanGone = (kit: Kit, c: Ctx) =>
   render(
     c,
     '/scans',
@@ -243,24 +242,30 @@ const scanGone = (c: Ctx) =>
     () => html`<p><a href="/scans">Back to Scan upload</a></p>`,
     {
       kind: 'error',
-      text: 'no such scan (uploads are kept in memory until the service restarts) [NOT_FOUND]',
+      text: `no such scan (the newest ${kit.scans.scans.keep} uploads are kept) [NOT_FOUND]`,
     },
     404,
   );
 
 export function registerScanPages(app: ConsoleApp, kit: Kit): void {
-  const listPage = (c: Ctx, notice?: { kind: 'error'; text: string }, status: 200 | 400 | 403 | 413 = 200) =>
-    render(
+  const listPage = async (
+    c: Ctx,
+    notice?: { kind: 'error'; text: string },
+    status: 200 | 400 | 403 | 413 = 200,
+  ) => {
+    const scans = await kit.scans.list();
+    return render(
       c,
       '/scans',
       'Scan upload',
       (ctx) =>
         html`${can(c, 'operator') ? uploadForm(ctx) : html`<p class="muted">Uploading scans needs the operator role.</p>`}
           <h2>Uploaded scans</h2>
-          ${scanList(kit.scans.list())}`,
+          ${scanList(scans)}`,
       notice,
       status,
     );
+  };
   app.get('/scans', kit.guard, (c) => listPage(c));
   app.post(
     '/scans',
@@ -280,21 +285,13 @@ export function registerScanPages(app: ConsoleApp, kit: Kit): void {
       }
       try {
         const { files, form } = await uploadedFiles(c);
-        const expanded = await expandUpload(files, UPLOAD_LIMITS);
-        const hostFromPath = text(form, 'hostFromPath');
-        const result = scanUploaded(expanded, hostFromPath === undefined ? {} : { hostFromPath });
-        const names = files.map((f) => f.path);
-        const s = kit.scans.add({
-          name:
-            names.length <= 3
-              ? names.join(', ')
-              : `${names.slice(0, 3).join(', ')} and ${names.length - 3} more`,
-          at: kit.deps.clock.now(),
-          by: c.get('principal').name,
-          hostFromPath,
+        const s = await kit.scans.upload({
+          files,
+          actor: c.get('principal').name,
+          hostFromPath: text(form, 'hostFromPath'),
           host: text(form, 'host'),
-          result,
         });
+        const result = s.result;
         return done(
           c,
           `/scans/${s.id}`,
@@ -306,13 +303,13 @@ export function registerScanPages(app: ConsoleApp, kit: Kit): void {
       }
     },
   );
-  app.get('/scans/:id{[0-9]+}', kit.guard, (c) => {
-    const s = findScan(kit, c);
-    return s === undefined ? scanGone(c) : scanPage(c, s);
+  app.get('/scans/:id{[0-9]+}', kit.guard, async (c) => {
+    const s = await findScan(kit, c);
+    return s === undefined ? scanGone(kit, c) : scanPage(c, s);
   });
-  app.get('/scans/:id{[0-9]+}/file', kit.guard, (c) => {
-    const s = findScan(kit, c);
-    if (s === undefined) return scanGone(c);
+  app.get('/scans/:id{[0-9]+}/file', kit.guard, async (c) => {
+    const s = await findScan(kit, c);
+    if (s === undefined) return scanGone(kit, c);
     const path = param(c, 'path') ?? '';
     const adapters = s.result.adapters.filter((a) => a.file === path);
     return render(
@@ -352,8 +349,8 @@ export function registerScanPages(app: ConsoleApp, kit: Kit): void {
     );
   });
   app.post('/scans/:id{[0-9]+}/import', kit.guard, async (c) => {
-    const s = findScan(kit, c);
-    if (s === undefined) return scanGone(c);
+    const s = await findScan(kit, c);
+    if (s === undefined) return scanGone(kit, c);
     if (!can(c, 'operator')) {
       const p = c.get('principal');
       return render(
@@ -368,11 +365,10 @@ export function registerScanPages(app: ConsoleApp, kit: Kit): void {
     const form = await formOf(c);
     try {
       const hv = text(form, 'hypervisor');
-      const result = await importScanResult(fleetFor(kit, c), s.result, `scan ${s.id}`, {
+      const result = await kit.scans.import(fleetFor(kit, c), s.id, {
         host: text(form, 'host'),
         hypervisor: hv === undefined ? undefined : parseHypervisorKind(hv),
       });
-      s.imported = { at: kit.deps.clock.now(), by: c.get('principal').name, result };
       const issues =
         result.issues.length === 0
           ? ''

@@ -10,15 +10,32 @@ import { extract } from 'tar-stream';
 import { Auditor } from '../audit/index.js';
 import { MacfleetError } from '../errors.js';
 import type { AdapterRecord, FormatIssue, FormatName } from '../formats/types.js';
-import { hostMatcher } from '../scan/host-from-path.js';
-import { parseFileBytes } from '../scan/read-config.js';
-import { DEFAULT_MAX_FILE_SIZE, type ScanResult } from '../scan/scan.js';
+import { hostMatcher } from './host-from-path.js';
+import { parseFileBytes } from './read-config.js';
+import { DEFAULT_MAX_FILE_SIZE, type ScanResult } from './scan.js';
 
 export interface UploadedFile {
   /** The path inside the upload (a file's name, or its path in the archive). */
   readonly path: string;
   readonly bytes: Uint8Array;
+  /** An archive entry left unread, and why (reported as an issue of the scan; `bytes` is empty). */
+  readonly skipped?: { readonly code: 'TOO_LARGE' | 'UNSAFE_PATH'; readonly message: string };
 }
+
+const NO_BYTES = new Uint8Array();
+const tooLargeEntry = (path: string, size: number, limits: UploadLimits): UploadedFile => ({
+  path,
+  bytes: NO_BYTES,
+  skipped: {
+    code: 'TOO_LARGE',
+    message: `skipped: ${size} bytes is over the upload's per-file limit of ${limits.maxFileBytes}`,
+  },
+});
+const unsafeEntry = (name: string): UploadedFile => ({
+  path: name,
+  bytes: NO_BYTES,
+  skipped: { code: 'UNSAFE_PATH', message: 'skipped: the path leaves the archive (`..`)' },
+});
 
 export interface UploadLimits {
   readonly maxFiles: number;
@@ -33,7 +50,7 @@ export const UPLOAD_LIMITS: UploadLimits = {
 };
 
 const tooBig = (what: string): MacfleetError =>
-  new MacfleetError('INVALID_ARGUMENT', `the upload is too large: ${what}`, { location: { field: 'files' } });
+  new MacfleetError('LIMIT_EXCEEDED', `the upload is too large: ${what}`, { location: { field: 'files' } });
 
 /** A path as it may appear in a report: forward slashes, no leading `/` or `./`, no `..` segment. */
 function cleanPath(name: string): string | undefined {
@@ -43,6 +60,11 @@ function cleanPath(name: string): string | undefined {
     .filter((p) => p !== '' && p !== '.');
   if (parts.length === 0 || parts.includes('..')) return undefined;
   return parts.join('/');
+}
+
+/** What an upload's bytes are, by their first bytes. */
+export function archiveKind(b: Uint8Array): 'zip' | 'gzip' | 'tar' | undefined {
+  return isZip(b) ? 'zip' : isGzip(b) ? 'gzip' : isTar(b) ? 'tar' : undefined;
 }
 
 const isZip = (b: Uint8Array) => b.length >= 4 && b[0] === 0x50 && b[1] === 0x4b && b[2] === 3 && b[3] === 4;
@@ -65,19 +87,31 @@ function gunzipBounded(bytes: Uint8Array, limit: number): Uint8Array {
 function unzipBounded(bytes: Uint8Array, limits: UploadLimits): UploadedFile[] {
   let count = 0;
   let total = 0;
+  const skipped: UploadedFile[] = [];
   const files = unzipSync(bytes, {
     filter: (f) => {
       if (f.name.endsWith('/')) return false;
       if (++count > limits.maxFiles) throw tooBig(`more than ${limits.maxFiles} files`);
+      if (cleanPath(f.name) === undefined) {
+        skipped.push(unsafeEntry(f.name));
+        return false;
+      }
+      if (f.originalSize > limits.maxFileBytes) {
+        skipped.push(tooLargeEntry(cleanPath(f.name)!, f.originalSize, limits));
+        return false;
+      }
       total += f.originalSize;
       if (total > limits.maxTotalBytes) throw tooBig(`more than ${limits.maxTotalBytes} bytes expanded`);
-      return f.originalSize <= limits.maxFileBytes;
+      return true;
     },
   });
-  const out: UploadedFile[] = [];
+  const out: UploadedFile[] = [...skipped];
   for (const [name, data] of Object.entries(files)) {
-    const path = cleanPath(name);
-    if (path !== undefined && data.length <= limits.maxFileBytes) out.push({ path, bytes: data });
+    const path = cleanPath(name)!;
+    // The header's size may lie: the bytes as inflated are what count.
+    out.push(
+      data.length <= limits.maxFileBytes ? { path, bytes: data } : tooLargeEntry(path, data.length, limits),
+    );
   }
   return out;
 }
@@ -89,8 +123,10 @@ async function untarBounded(bytes: Uint8Array, limits: UploadLimits): Promise<Up
   const done = new Promise<void>((resolve, reject) => {
     ex.on('entry', (header, stream, next) => {
       const path = cleanPath(header.name);
-      const wanted =
-        header.type === 'file' && path !== undefined && (header.size ?? 0) <= limits.maxFileBytes;
+      const size = header.size ?? 0;
+      const wanted = header.type === 'file' && path !== undefined && size <= limits.maxFileBytes;
+      if (header.type === 'file' && !wanted)
+        out.push(path === undefined ? unsafeEntry(header.name) : tooLargeEntry(path, size, limits));
       const chunks: Uint8Array[] = [];
       stream.on('data', (c: unknown) => {
         if (!(c instanceof Uint8Array)) return;
@@ -145,6 +181,8 @@ export async function expandUpload(
         if (isTar(inner)) out.push(...(await untarBounded(inner, limits)));
         else out.push({ path: (cleanPath(f.path) ?? 'upload').replace(/\.gz$/i, ''), bytes: inner });
       } else if (isTar(f.bytes)) out.push(...(await untarBounded(f.bytes, limits)));
+      else if (f.bytes.length > limits.maxFileBytes)
+        out.push(tooLargeEntry(cleanPath(f.path) ?? 'upload', f.bytes.length, limits));
       else out.push({ path: cleanPath(f.path) ?? 'upload', bytes: f.bytes });
     } catch (e) {
       if (e instanceof MacfleetError) throw e;
@@ -160,22 +198,45 @@ export async function expandUpload(
 
 export interface UploadScanOptions {
   /** `--host-from-path` pattern, matched against each file's path in the upload. */
-  readonly hostFromPath?: string;
+  readonly hostFromPath?: string | undefined;
 }
 
 /** Parse and audit uploaded files exactly as `macfleet scan` does a tree. */
 export function scanUploaded(files: readonly UploadedFile[], options: UploadScanOptions = {}): ScanResult {
+  return scanUploadedFiles(files, options).result;
+}
+
+/**
+ * The scan of uploaded files, and the files that count for it (configurations, and files with a
+ * problem to report), in upload order: scanning those again gives the same adapters, findings and issues.
+ */
+export function scanUploadedFiles(
+  files: readonly UploadedFile[],
+  options: UploadScanOptions = {},
+): { result: ScanResult; kept: UploadedFile[] } {
   const matcher = options.hostFromPath === undefined ? undefined : hostMatcher(options.hostFromPath);
   const auditor = new Auditor();
   const adapters: AdapterRecord[] = [];
   const issues: FormatIssue[] = [];
   const formats: Partial<Record<FormatName, number>> = {};
+  const kept = new Set<UploadedFile>();
   let configs = 0;
   const sorted = [...files].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   for (const f of sorted) {
+    if (f.skipped !== undefined) {
+      issues.push({
+        file: f.path,
+        code: f.skipped.code,
+        severity: f.skipped.code === 'UNSAFE_PATH' ? 'warning' : 'info',
+        message: f.skipped.message,
+      });
+      continue;
+    }
     const r = parseFileBytes(f.path, f.bytes);
     issues.push(...r.issues);
+    if (r.issues.length > 0) kept.add(f);
     if (r.format === undefined) continue;
+    kept.add(f);
     configs++;
     formats[r.format] = (formats[r.format] ?? 0) + 1;
     const host = matcher?.(f.path) ?? null;
@@ -183,5 +244,15 @@ export function scanUploaded(files: readonly UploadedFile[], options: UploadScan
     adapters.push(...run);
     auditor.add(run);
   }
-  return { files: configs, filesSeen: files.length, formats, adapters, findings: auditor.findings(), issues };
+  return {
+    result: {
+      files: configs,
+      filesSeen: files.length,
+      formats,
+      adapters,
+      findings: auditor.findings(),
+      issues,
+    },
+    kept: files.filter((f) => kept.has(f)),
+  };
 }
