@@ -22,7 +22,6 @@ import type { Kit } from './route-kit.js';
 import { ScanShelf } from './scan-shelf.js';
 import { ScanStore } from '../store/scan-store.js';
 import { FleetCache } from './fleet-data.js';
-import { keepUploadBytes, UploadBytes } from './upload-bytes.js';
 
 /** Paths the console answers; everything else is left to the app it is mounted in. */
 export const CONSOLE_PREFIXES = [
@@ -75,10 +74,7 @@ export function createConsole(deps: ConsoleDeps): ConsoleHandle {
   registerHostsPage(app, kit);
   registerVmPages(app, kit);
   registerConflictPages(app, kit);
-  const uploads = new UploadBytes();
-  // Before the upload route: it keeps each upload's files for planning fixes (see upload-bytes.ts).
-  keepUploadBytes(app, uploads);
-  registerScanFixPages(app, kit, uploads);
+  registerScanFixPages(app, kit);
   registerInventoryFixPages(app, kit);
   registerPoolPages(app, kit);
   registerEventsPage(app, kit);

@@ -19,7 +19,6 @@ import { openStore } from '../../src/store/open-store.js';
 import { PoolStore } from '../../src/store/pool-store.js';
 import type { Store } from '../../src/store/store.js';
 import { createConsole } from '../../src/web/console-app.js';
-import { scanUploaded } from '../../src/web/scan-upload.js';
 
 const TOKENS: Record<string, Principal> = {
   'tok-op': { name: 'olivia', role: 'operator' },
@@ -171,26 +170,6 @@ describe('plan a fix for an uploaded scan', () => {
     });
     expect(nopool.status).toBe(404);
     expect(await nopool.text()).toMatch(/nope.*\[NOT_FOUND\]/);
-  });
-
-  it('says so when the files of a scan are no longer held (a scan the service did not receive itself)', async () => {
-    const files = [
-      { path: 'esx6/p/p.vmx', bytes: strToU8(vmx('p')) },
-      { path: 'esx6/q/q.vmx', bytes: strToU8(vmx('q')) },
-    ];
-    const s = handle.scans.add({
-      name: 'kept without files',
-      at: Date.now(),
-      by: 'olivia',
-      hostFromPath: '{host}/**',
-      host: undefined,
-      result: scanUploaded(files, { hostFromPath: '{host}/**' }),
-    });
-    const res = await post(`/conflicts/scans/${s.id}/fix`, { scope: 'default', keep: 'first', pool: 'lab' });
-    expect(res.status).toBe(404);
-    expect(await res.text()).toContain(
-      `the files of scan ${s.id} are no longer held by the service (it keeps those of the most recent uploads since it started): upload them again to plan a fix [NOT_FOUND]`,
-    );
   });
 });
 

@@ -38,9 +38,7 @@ import {
   type Kit,
 } from '../route-kit.js';
 import type { ShelvedScan } from '../scan-shelf.js';
-import { expandUpload, scanUploaded, UPLOAD_LIMITS } from '../scan-upload.js';
 import { checkedAttr, poolOptions, radio, scopeFieldset, tableHead } from '../form-controls.js';
-import type { UploadBytes } from '../upload-bytes.js';
 import { scanFileLink } from './conflicts.js';
 
 /** The options of the form, as sent (kept as text to fill the form and the download's hidden fields). */
@@ -240,24 +238,18 @@ function scanMissing(c: Ctx) {
     () => html`<p><a href="/conflicts">Back to Conflicts</a></p>`,
     {
       kind: 'error',
-      text: `no uploaded scan ${c.req.param('id') ?? ''} (the service keeps the most recent uploads since it started)`,
+      text: `no uploaded scan ${c.req.param('id') ?? ''} (the store keeps the newest uploads)`,
     },
     404,
   );
 }
 
-/** Plan the fix of an uploaded scan on its files as uploaded. */
-async function planScanFix(kit: Kit, s: ShelvedScan, bytes: UploadBytes, f: FixForm): Promise<PlannedFix> {
-  const uploaded = bytes.get(s.id);
-  if (uploaded === undefined)
-    throw new MacfleetError(
-      'NOT_FOUND',
-      `the files of scan ${s.id} are no longer held by the service (it keeps those of the most recent uploads since it started): upload them again to plan a fix`,
-    );
+/** Plan the fix of an uploaded scan on its files as uploaded (kept in the store with the scan). */
+async function planScanFix(kit: Kit, s: ShelvedScan, f: FixForm): Promise<PlannedFix> {
   const options = optionsOf(f, kit.deps.clock.now());
-  const files = await expandUpload(uploaded, UPLOAD_LIMITS);
-  // The scan again, on the same bytes: the plan's offsets are those of these files.
-  const result = scanUploaded(files, s.hostFromPath === undefined ? {} : { hostFromPath: s.hostFromPath });
+  // The shelf's scan was rebuilt from these same kept files: the plan's offsets are those of these bytes.
+  const files = await kit.scans.scans.files(s.id);
+  const result = s.result;
   // A path uploaded twice (two archives holding it) is ambiguous: never planned (as the API's fix plan).
   const count = new Map<string, number>();
   for (const u of files) count.set(u.path, (count.get(u.path) ?? 0) + 1);
@@ -321,10 +313,10 @@ async function fixPage(
   );
 }
 
-export function registerScanFixPages(app: ConsoleApp, kit: Kit, bytes: UploadBytes): void {
+export function registerScanFixPages(app: ConsoleApp, kit: Kit): void {
   const scanOf = (c: Ctx) => kit.scans.get(Number(c.req.param('id')));
   app.get('/conflicts/scans/:id{[0-9]+}/fix', kit.guard, async (c) => {
-    const s = scanOf(c);
+    const s = await scanOf(c);
     return s === undefined ? scanMissing(c) : fixPage(kit, c, s, DEFAULT_FORM);
   });
   const refuseViewer = (c: Ctx) => {
@@ -335,24 +327,24 @@ export function registerScanFixPages(app: ConsoleApp, kit: Kit, bytes: UploadByt
     };
   };
   app.post('/conflicts/scans/:id{[0-9]+}/fix', kit.guard, async (c) => {
-    const s = scanOf(c);
+    const s = await scanOf(c);
     if (s === undefined) return scanMissing(c);
     const f = fixFormOf(await formOf(c));
     if (!can(c, 'operator')) return fixPage(kit, c, s, f, undefined, refuseViewer(c), 403);
     try {
-      return await fixPage(kit, c, s, f, await planScanFix(kit, s, bytes, f));
+      return await fixPage(kit, c, s, f, await planScanFix(kit, s, f));
     } catch (e) {
       const r = refusal(e);
       return fixPage(kit, c, s, f, undefined, r.notice, r.status);
     }
   });
   app.post('/conflicts/scans/:id{[0-9]+}/fix.zip', kit.guard, async (c) => {
-    const s = scanOf(c);
+    const s = await scanOf(c);
     if (s === undefined) return scanMissing(c);
     const f = fixFormOf(await formOf(c));
     if (!can(c, 'operator')) return fixPage(kit, c, s, f, undefined, refuseViewer(c), 403);
     try {
-      const { plan, texts } = await planScanFix(kit, s, bytes, f);
+      const { plan, texts } = await planScanFix(kit, s, f);
       const entries: Record<string, Uint8Array> = {};
       for (const t of texts.values()) entries[t.shown] = t.bytes;
       entries['macfleet-fix/plan.json'] = Buffer.from(`${JSON.stringify(plan, null, 2)}\n`);
