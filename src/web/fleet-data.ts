@@ -178,7 +178,8 @@ export const cachedActors = (kit: Kit, tx: SqlSession): Promise<string[]> =>
   kit.cache.get(
     tx,
     'actors',
-    () => eventActors(tx),
+    // Sorted here, not by the database's collation, so a list brought up to date keeps the same order.
+    async () => (await eventActors(tx)).sort(),
     (previous, changes) => Promise.resolve([...new Set([...previous, ...changes.actors])].sort()),
   );
 
