@@ -73,15 +73,41 @@ export class RangeOverlaps {
   }
 }
 
+/**
+ * What the NLB rules read of an adapter: its MAC, and the guards in the way of a cluster MAC where they
+ * are known — Hyper-V MAC address spoofing (true = allowed), a VMware port group's forged transmits
+ * (true = accept). A scan knows spoofing when the file says; the inventory knows both.
+ */
+export interface NlbAdapter {
+  readonly mac: Mac;
+  readonly macSpoofing?: boolean | undefined;
+  readonly forgedTransmits?: boolean | undefined;
+}
+
+/** A finding of the NLB rules, its members in the caller's shape (a file's line, or an inventory adapter). */
+export type NlbFinding<M> = Omit<Finding, 'members'> & { readonly members: M[] };
+
 /** The NLB MACs a rule here looks at: unicast and multicast cluster MACs, masked source MACs. */
-export const isNlbCandidate = (a: LiveAdapter): boolean =>
+export const isNlbCandidate = (a: NlbAdapter): boolean =>
   rangeContains(NLB_MASKED_RANGE, a.mac) ||
   rangeContains(NLB_UNICAST_RANGE, a.mac) ||
   rangeContains(NLB_MULTICAST_RANGE, a.mac);
 
-export function nlbFindings(live: readonly LiveAdapter[]): Finding[] {
-  const out: Finding[] = [];
-  const unicast = new Map<number, LiveAdapter[]>();
+/** The NLB rules over a scan's adapters. */
+export const nlbFindings = (live: readonly LiveAdapter[]): Finding[] => nlbRuleFindings(live, member);
+
+/**
+ * The NLB rules, one copy for scans and the inventory: a unicast cluster MAC on adapters whose switch
+ * port drops it (Hyper-V spoofing off; VMware forged transmits rejected, NLB sending from its masked
+ * source MAC), the cluster itself (shared by design, a note), and a masked source MAC of a cluster that
+ * some adapter has as its own MAC.
+ */
+export function nlbRuleFindings<A extends NlbAdapter, M>(
+  live: readonly A[],
+  memberOf: (a: A) => M,
+): NlbFinding<M>[] {
+  const out: NlbFinding<M>[] = [];
+  const unicast = new Map<number, A[]>();
   const vips = new Set<string>();
   const candidates = live.filter(isNlbCandidate);
   for (const a of candidates) {
@@ -103,7 +129,20 @@ export function nlbFindings(live: readonly LiveAdapter[]): Finding[] {
           `NLB unicast cluster MAC of VIP ${vip} on ${blocked.length} adapter(s) with MAC address spoofing off: ` +
           'the switch drops their frames, NLB logs event 53 and the VIP stops answering',
         fix: 'enable MAC address spoofing on these adapters (Set-VMNetworkAdapter -MacAddressSpoofing On), or run NLB in multicast mode',
-        members: blocked.map(member),
+        members: blocked.map(memberOf),
+      });
+    }
+    const forged = nodes.filter((a) => a.forgedTransmits === false);
+    if (forged.length > 0) {
+      out.push({
+        kind: 'nlb',
+        severity: 'error',
+        mac: m,
+        message:
+          `NLB unicast cluster MAC of VIP ${vip} on ${forged.length} adapter(s) whose port group rejects forged transmits: ` +
+          'NLB sends with the masked source MAC 02-<priority>-..., not the cluster MAC, and the switch drops those frames',
+        fix: 'set "Forged transmits" to Accept on the port group of these adapters, or run NLB in multicast mode',
+        members: forged.map(memberOf),
       });
     }
     out.push({
@@ -112,7 +151,7 @@ export function nlbFindings(live: readonly LiveAdapter[]): Finding[] {
       mac: m,
       message: `NLB unicast cluster of VIP ${vip}: ${nodes.length} node adapter(s) share ${m} by design (not counted as duplicates)`,
       fix: 'none needed; keep these adapters out of other VMs and pools',
-      members: nodes.map(member),
+      members: nodes.map(memberOf),
     });
   }
   for (const a of vips.size === 0 ? [] : candidates) {
@@ -124,7 +163,7 @@ export function nlbFindings(live: readonly LiveAdapter[]): Finding[] {
       mac: formatMac(a.mac),
       message: `${formatMac(a.mac)} is the masked source MAC NLB host priority ${c.priority} of cluster VIP ${c.vip} sends with: the switch learns it on two ports`,
       fix: 'give this adapter a MAC outside 02-xx-<VIP> (from a managed pool)',
-      members: [member(a)],
+      members: [memberOf(a)],
     });
   }
   return out;

@@ -5,6 +5,7 @@
  * the first in path order (`first`), or the member whose file matches a glob.
  */
 import type { Finding, FindingMember } from '../audit/index.js';
+import { MacfleetError } from '../errors.js';
 import { hasDynamicSetting, isRewritable } from '../formats/rewriters.js';
 import type { AdapterRecord, FormatName } from '../formats/types.js';
 import { classifyMac, formatMac, safeParseMac } from '../mac/index.js';
@@ -12,6 +13,20 @@ import type { ChangeAction, ChangeVia } from './plan-schema.js';
 
 export const FIX_SCOPES = ['default', 'latent'] as const;
 export type FixScope = (typeof FIX_SCOPES)[number];
+
+/** A fix scope from text (`--scope`, a form's `scope`); refused with the field named. */
+export function parseFixScope(text: string, field: string): FixScope {
+  const scope = FIX_SCOPES.find((s) => s === text);
+  if (scope === undefined)
+    throw new MacfleetError(
+      'INVALID_ARGUMENT',
+      `${field}: expected default or latent, got ${JSON.stringify(text)}`,
+      {
+        location: { field },
+      },
+    );
+  return scope;
+}
 
 export type KeepRule =
   | { readonly kind: 'oldest' }
@@ -59,8 +74,8 @@ function isNlb(mac: string): boolean {
   return parsed.success && classifyMac(parsed.data).kind.startsWith('nlb');
 }
 
-/** Which findings are fixed under a scope. */
-export function isFixed(f: Finding, scope: FixScope): boolean {
+/** Which findings are fixed under a scope (a scan's findings, or the inventory's: the same rule). */
+export function isFixed(f: Pick<Finding, 'kind' | 'scope' | 'mac'>, scope: FixScope): boolean {
   if (f.mac !== undefined && isNlb(f.mac)) return false;
   if (f.kind === 'invalid') return true;
   if (f.kind !== 'duplicate') return false;

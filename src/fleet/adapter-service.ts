@@ -12,6 +12,8 @@ export interface AdapterChange {
   readonly static?: Mac | 'current';
   /** Switch to dynamic: the host's source hands out a new MAC at once (as Virtual Server regenerates it). */
   readonly dynamic?: boolean;
+  /** With `dynamic` on an adapter that is dynamic already: have the host's source hand out a new MAC. */
+  readonly renew?: boolean;
   /** Accept a static MAC held elsewhere in the fleet (rule 4). */
   readonly force?: boolean;
   readonly spoofing?: boolean;
@@ -51,8 +53,10 @@ export function setAdapter(deps: FleetDeps, ref: VmRef, index: number, change: A
       }
       checkStaticMac(host, mac);
       a = { ...a, mode: 'static', mac };
-    } else if (change.dynamic === true && a.mode !== 'dynamic') {
-      const mac = await s.assignDynamic(vm.host, vm.name, index, a.network, a.mac, 'switched to dynamic');
+    } else if (change.dynamic === true && (a.mode !== 'dynamic' || change.renew === true)) {
+      const why = a.mode === 'dynamic' ? 'new dynamic MAC' : 'switched to dynamic';
+      const mac = await s.assignDynamic(vm.host, vm.name, index, a.network, a.mac, why);
+      // A renewed MAC is not given back to the source: the adapter that shares it keeps using it.
       a = { ...a, mode: 'dynamic', mac };
     }
     if (a.mode !== before.mode) {

@@ -66,8 +66,11 @@ export interface EventFilter {
   readonly since?: number;
   /** Only events before this time (ms since the epoch). */
   readonly until?: number;
+  readonly actor?: string;
   /** Only events after this sequence number (the API's cursor). */
   readonly afterSeq?: number;
+  /** Only events before this sequence number (the next page of a newest-first timeline). */
+  readonly beforeSeq?: number;
   /** At most this many events (the first ones in sequence order). */
   readonly limit?: number;
 }
@@ -87,6 +90,8 @@ export function eventMatches(e: FleetEvent, f: EventFilter): boolean {
   if (f.since !== undefined && e.time < f.since) return false;
   if (f.until !== undefined && e.time >= f.until) return false;
   if (f.afterSeq !== undefined && e.seq <= f.afterSeq) return false;
+  if (f.beforeSeq !== undefined && e.seq >= f.beforeSeq) return false;
+  if (f.actor !== undefined && e.actor !== f.actor) return false;
   return true;
 }
 

@@ -3,7 +3,14 @@
  * the NLB exemption and the message come from the audit's one scope rule (src/audit/duplicate-scope.ts),
  * so `findings` after `import` says what `scan` said. A finding stays until the duplicate is gone.
  */
-import { DUPLICATE_SCOPES, duplicateGroups, type DuplicateScope, type ScopeMember } from '../audit/index.js';
+import {
+  DUPLICATE_SCOPES,
+  duplicateGroups,
+  type DuplicateScope,
+  type ScopeMember,
+  type Severity,
+} from '../audit/index.js';
+import { isNlbCandidate, nlbRuleFindings, type NlbAdapter } from '../audit/pool-findings.js';
 import { isUserModeNetwork } from '../formats/libvirt-xml/user-network.js';
 import { formatMac, type Mac } from '../mac/index.js';
 import { NOT_CONNECTED } from './import-scan.js';
@@ -31,6 +38,20 @@ export interface FleetFinding {
   readonly fix: string;
 }
 
+/** An NLB problem of the inventory (the audit's NLB rules over the inventory's adapters and guards). */
+export interface FleetNlbFinding {
+  readonly kind: 'nlb';
+  readonly scope?: undefined;
+  readonly severity: Severity;
+  readonly mac: string;
+  readonly message: string;
+  readonly members: readonly FindingMember[];
+  readonly fix: string;
+}
+
+/** Every finding about the inventory: duplicates by scope, then NLB problems. */
+export type InventoryFinding = FleetFinding | FleetNlbFinding;
+
 interface Holder extends ScopeMember {
   readonly member: FindingMember;
 }
@@ -38,6 +59,28 @@ interface Holder extends ScopeMember {
 const FIX =
   'switch all but one to dynamic (macfleet adapter set <vm> <index> --dynamic), ideally on a host ' +
   'allocating from a pool (--allocation pool:<name>)';
+
+const rank = (f: FleetFinding): number => DUPLICATE_SCOPES.indexOf(f.scope);
+/** Duplicates worst scope first, then by MAC. */
+const worstFirst = (a: FleetFinding, b: FleetFinding): number =>
+  rank(a) - rank(b) || (a.mac < b.mac ? -1 : a.mac > b.mac ? 1 : 0);
+
+/**
+ * `prev` (findings of `fleetFindings`) with the duplicates about `macs` replaced by `fresh` — the
+ * findings of `fleetFindings` over every holder of those MACs, none of them an NLB MAC — in the order
+ * `fleetFindings` gives: how a change to a few adapters updates the findings without a pass over all.
+ */
+export function replaceDuplicatesOf(
+  prev: readonly InventoryFinding[],
+  macs: ReadonlySet<string>,
+  fresh: readonly InventoryFinding[],
+): InventoryFinding[] {
+  const duplicates = [
+    ...prev.filter((f): f is FleetFinding => f.kind === 'duplicate' && !macs.has(f.mac)),
+    ...fresh.filter((f): f is FleetFinding => f.kind === 'duplicate'),
+  ].sort(worstFirst);
+  return [...duplicates, ...prev.filter((f) => f.kind === 'nlb')];
+}
 
 /**
  * Every duplicate MAC of the inventory, worst scope first, then by MAC. `hosts` tell each host's
@@ -48,9 +91,34 @@ export function duplicateFindings(
   networks: readonly VirtualNetwork[],
   hosts: readonly Host[] = [],
 ): FleetFinding[] {
+  return holderFindings(vms, networks, hosts).duplicates;
+}
+
+/**
+ * Everything the inventory's adapters tell, in one pass: its duplicates (as `duplicateFindings`), then
+ * its NLB problems — a unicast cluster MAC on Hyper-V adapters with MAC address spoofing off, or on
+ * VMware port groups that reject forged transmits; the cluster itself (a note); a masked source MAC
+ * held as an adapter's own. The NLB rules are the audit's, so a scan and the inventory say the same.
+ * Passing only the adapters that hold a duplicated or an NLB MAC gives the same findings.
+ */
+export function fleetFindings(
+  vms: readonly Vm[],
+  networks: readonly VirtualNetwork[],
+  hosts: readonly Host[] = [],
+): InventoryFinding[] {
+  const { duplicates, nlb } = holderFindings(vms, networks, hosts);
+  return [...duplicates, ...nlb];
+}
+
+function holderFindings(
+  vms: readonly Vm[],
+  networks: readonly VirtualNetwork[],
+  hosts: readonly Host[],
+): { duplicates: FleetFinding[]; nlb: FleetNlbFinding[] } {
   const segment = new Map(networks.map((n) => [`${n.host}\u0000${n.name}`, n.segment]));
   const hypervisor = new Map(hosts.map((h) => [h.name, h.hypervisor as string]));
   const byMac = new Map<Mac, Holder[]>();
+  const nlb: (NlbAdapter & { member: FindingMember })[] = [];
   for (const vm of vms) {
     const hv = hypervisor.get(vm.host) ?? 'unknown';
     for (const a of vm.adapters) {
@@ -74,6 +142,14 @@ export function duplicateFindings(
         hypervisor: hv,
         member,
       };
+      if (isNlbCandidate({ mac: a.mac }))
+        nlb.push({
+          mac: a.mac,
+          member,
+          // The guards the inventory knows, on the hypervisors that have them.
+          macSpoofing: hv === 'hyper-v' ? a.spoofing : undefined,
+          forgedTransmits: a.vmware?.forgedTransmits,
+        });
       const list = byMac.get(a.mac);
       if (list === undefined) byMac.set(a.mac, [holder]);
       else list.push(holder);
@@ -93,6 +169,15 @@ export function duplicateFindings(
       });
     }
   }
-  const rank = (f: FleetFinding): number => DUPLICATE_SCOPES.indexOf(f.scope);
-  return findings.sort((a, b) => rank(a) - rank(b) || (a.mac < b.mac ? -1 : a.mac > b.mac ? 1 : 0));
+  return {
+    duplicates: findings.sort(worstFirst),
+    nlb: nlbRuleFindings(nlb, (a) => a.member).map((f) => ({
+      kind: 'nlb',
+      severity: f.severity,
+      mac: f.mac ?? '',
+      message: f.message,
+      members: f.members,
+      fix: f.fix,
+    })),
+  };
 }

@@ -8,6 +8,7 @@ export * from './host-service.js';
 export * from './vm-service.js';
 export * from './adapter-service.js';
 export * from './findings.js';
+export * from './fix-inventory.js';
 export * from './history.js';
 export * from './views.js';
 export * from './hypervisor-source.js';

@@ -4,12 +4,13 @@
  * duplicated MAC, events filtered and paged newest first, and pool utilisation over time. None of them
  * loads a whole table: each is a handful of indexed queries, whatever the size of the fleet.
  */
-import type { FleetEvent } from '../fleet/events.js';
+import type { EventFilter, FleetEvent } from '../fleet/events.js';
 import type { Adapter, Host, VirtualNetwork, Vm, VmState } from '../fleet/model.js';
-import type { Mac } from '../mac/index.js';
+import { NLB_MASKED_RANGE, NLB_MULTICAST_RANGE, NLB_UNICAST_RANGE, type Mac } from '../mac/index.js';
 import {
   ADAPTER_COLUMNS,
   eventsFromRows,
+  eventWhere,
   selectHosts,
   toAdapter,
   type AdapterRow,
@@ -25,38 +26,106 @@ export interface FleetCounts {
   readonly adapters: number;
 }
 
-export async function fleetCounts(tx: SqlSession): Promise<FleetCounts> {
-  const one = async (sql: string): Promise<number> => (await tx.get<{ n: number }>(sql))?.n ?? 0;
-  const byState = await tx.all<{ state: VmState; n: number }>(
-    'SELECT state, COUNT(*) AS n FROM fleet_vms GROUP BY state',
+/** VMs (by state), adapters and networks of one host. */
+export interface HostTally {
+  readonly vmsByState: Readonly<Record<VmState, number>>;
+  readonly adapters: number;
+  readonly networks: number;
+}
+
+const noVms = (): Record<VmState, number> => ({ stopped: 0, running: 0, saved: 0 });
+
+/**
+ * What every host holds: one grouped pass over each table (the primary keys lead with the host). With
+ * `only`, just those hosts, each by a range of the primary keys: what a change to a few hosts needs.
+ */
+export async function hostTallies(tx: SqlSession, only?: readonly string[]): Promise<Map<string, HostTally>> {
+  const where = (column: string) =>
+    only === undefined
+      ? ''
+      : `WHERE ${only.length === 0 ? '0 = 1' : `${column} IN (${only.map(() => '?').join(', ')})`}`;
+  const params = only ?? [];
+  const out = new Map<string, { vmsByState: Record<VmState, number>; adapters: number; networks: number }>();
+  const of = (host: string) => {
+    let t = out.get(host);
+    if (t === undefined) out.set(host, (t = { vmsByState: noVms(), adapters: 0, networks: 0 }));
+    return t;
+  };
+  for (const r of await tx.all<{ name: string }>(`SELECT name FROM fleet_hosts ${where('name')}`, params))
+    of(r.name);
+  for (const r of await tx.all<{ host: string; state: VmState; n: number }>(
+    `SELECT host, state, COUNT(*) AS n FROM fleet_vms ${where('host')} GROUP BY host, state`,
+    params,
+  ))
+    of(r.host).vmsByState[r.state] = Number(r.n);
+  for (const r of await tx.all<{ host: string; n: number }>(
+    `SELECT host, COUNT(*) AS n FROM fleet_adapters ${where('host')} GROUP BY host`,
+    params,
+  ))
+    of(r.host).adapters = Number(r.n);
+  for (const r of await tx.all<{ host: string; n: number }>(
+    `SELECT host, COUNT(*) AS n FROM fleet_networks ${where('host')} GROUP BY host`,
+    params,
+  ))
+    of(r.host).networks = Number(r.n);
+  return out;
+}
+
+/** The fleet's counts, summed from its hosts' tallies. */
+export function fleetCounts(tallies: ReadonlyMap<string, HostTally>): FleetCounts {
+  const vmsByState = noVms();
+  let adapters = 0;
+  let networks = 0;
+  for (const t of tallies.values()) {
+    for (const k of Object.keys(vmsByState) as VmState[]) vmsByState[k] += t.vmsByState[k];
+    adapters += t.adapters;
+    networks += t.networks;
+  }
+  const vms = vmsByState.stopped + vmsByState.running + vmsByState.saved;
+  return { hosts: tallies.size, networks, vms, vmsByState, adapters };
+}
+
+/** What changed in the inventory between two versions of its audit log (every change appends to it). */
+export interface FleetChanges {
+  readonly hosts: ReadonlySet<string>;
+  /** `host\u0000vm` of every VM an event is about. */
+  readonly vms: ReadonlySet<string>;
+  readonly macs: ReadonlySet<Mac>;
+  readonly actors: ReadonlySet<string>;
+  /** Whether a host or a network changed (what a VM's segment and a host's rules depend on). */
+  readonly hostsOrNetworks: boolean;
+}
+
+/** The changes after `seq`, or undefined when more than `limit` events came since (recompute instead). */
+export async function fleetChangesSince(
+  tx: SqlSession,
+  seq: number,
+  limit: number,
+): Promise<FleetChanges | undefined> {
+  const rows = await tx.all<{ kind: string; host: string; vm: string | null; actor: string }>(
+    'SELECT kind, host, vm, actor FROM fleet_events WHERE seq > ? ORDER BY seq LIMIT ?',
+    [seq, limit + 1],
   );
-  const vmsByState: Record<VmState, number> = { stopped: 0, running: 0, saved: 0 };
-  for (const r of byState) vmsByState[r.state] = Number(r.n);
+  if (rows.length > limit) return undefined;
+  const macs = await tx.all<{ mac: number }>('SELECT mac FROM fleet_event_macs WHERE seq > ?', [seq]);
   return {
-    hosts: Number(await one('SELECT COUNT(*) AS n FROM fleet_hosts')),
-    networks: Number(await one('SELECT COUNT(*) AS n FROM fleet_networks')),
-    vms: byState.reduce((n, r) => n + Number(r.n), 0),
-    vmsByState,
-    adapters: Number(await one('SELECT COUNT(*) AS n FROM fleet_adapters')),
+    hosts: new Set(rows.map((r) => r.host)),
+    vms: new Set(rows.filter((r) => r.vm !== null).map((r) => `${r.host}\u0000${r.vm}`)),
+    macs: new Set(macs.map((m) => m.mac as Mac)),
+    actors: new Set(rows.map((r) => r.actor)),
+    hostsOrNetworks: rows.some((r) => r.kind.startsWith('host.') || r.kind.startsWith('network.')),
   };
 }
 
-/** VMs and adapters per host. */
-export async function hostCounts(
-  tx: SqlSession,
-): Promise<Map<string, { vms: number; running: number; adapters: number }>> {
-  const out = new Map<string, { vms: number; running: number; adapters: number }>();
-  for (const r of await tx.all<{ host: string; n: number; running: number }>(
-    "SELECT host, COUNT(*) AS n, SUM(CASE WHEN state = 'running' THEN 1 ELSE 0 END) AS running FROM fleet_vms GROUP BY host",
-  ))
-    out.set(r.host, { vms: Number(r.n), running: Number(r.running ?? 0), adapters: 0 });
-  for (const r of await tx.all<{ host: string; n: number }>(
-    'SELECT host, COUNT(*) AS n FROM fleet_adapters GROUP BY host',
-  )) {
-    const c = out.get(r.host) ?? { vms: 0, running: 0, adapters: 0 };
-    out.set(r.host, { ...c, adapters: Number(r.n) });
-  }
-  return out;
+/** The MACs of the given VMs' adapters (`host\u0000vm` keys). */
+export async function macsOfVms(tx: SqlSession, vms: Iterable<string>): Promise<Mac[]> {
+  const pairs = [...vms].map((k) => k.split('\u0000') as [string, string]);
+  if (pairs.length === 0) return [];
+  const rows = await tx.all<{ mac: number | null }>(
+    `SELECT mac FROM fleet_adapters WHERE ${pairs.map(() => '(host = ? AND vm = ?)').join(' OR ')}`,
+    pairs.flat(),
+  );
+  return rows.flatMap((r) => (r.mac === null ? [] : [r.mac as Mac]));
 }
 
 export interface VmFilter {
@@ -139,16 +208,36 @@ async function withAdapters(
   return vms.map((v) => ({ ...v, adapters: byVm.get(`${v.host}\u0000${v.name}`) ?? [] }));
 }
 
+/** The MAC ranges the NLB rules look at (cluster MACs, masked source MACs), for range scans of the MAC index. */
+const NLB_RANGES = [NLB_UNICAST_RANGE, NLB_MULTICAST_RANGE, NLB_MASKED_RANGE];
+
 /**
- * The adapters that hold a MAC some other adapter holds too, each as a VM carrying only those adapters
- * (what `duplicateFindings` needs), and the networks they are on. One grouped pass over the MAC index.
+ * The adapters the inventory's findings are about — those holding a MAC some other adapter holds too,
+ * and those holding an NLB MAC — each as a VM carrying only those adapters (what `fleetFindings`
+ * needs), and the networks they are on. One grouped pass over the MAC index, and a range scan of it
+ * per NLB range.
  */
-export async function duplicateHolders(tx: SqlSession): Promise<{ vms: Vm[]; networks: VirtualNetwork[] }> {
-  const rows = await tx.all<AdapterRow & Record<string, unknown>>(
-    `SELECT ${ADAPTER_COLUMNS}, v.state FROM fleet_adapters a JOIN fleet_vms v ON v.host = a.host AND v.name = a.vm
-     WHERE a.mac IN (SELECT mac FROM fleet_adapters GROUP BY mac HAVING COUNT(*) > 1)
-     ORDER BY a.host, a.vm, a.idx`,
-  );
+export async function findingHolders(
+  tx: SqlSession,
+  /** Only the holders of these MACs (every one, duplicated or not): what a change to a few MACs needs. */
+  macs?: readonly Mac[],
+): Promise<{ vms: Vm[]; networks: VirtualNetwork[] }> {
+  const rows =
+    macs === undefined
+      ? await tx.all<AdapterRow & Record<string, unknown>>(
+          `SELECT ${ADAPTER_COLUMNS}, v.state FROM fleet_adapters a JOIN fleet_vms v ON v.host = a.host AND v.name = a.vm
+           WHERE a.mac IN (SELECT mac FROM fleet_adapters GROUP BY mac HAVING COUNT(*) > 1)
+           ${NLB_RANGES.map(() => 'OR a.mac BETWEEN ? AND ?').join(' ')}
+           ORDER BY a.host, a.vm, a.idx`,
+          NLB_RANGES.flatMap((r) => [r.start, r.end]),
+        )
+      : macs.length === 0
+        ? []
+        : await tx.all<AdapterRow & Record<string, unknown>>(
+            `SELECT ${ADAPTER_COLUMNS}, v.state FROM fleet_adapters a JOIN fleet_vms v ON v.host = a.host AND v.name = a.vm
+             WHERE a.mac IN (${macs.map(() => '?').join(', ')}) ORDER BY a.host, a.vm, a.idx`,
+            macs,
+          );
   const vms = new Map<string, { host: string; name: string; state: VmState; adapters: Adapter[] }>();
   const wanted = new Set<string>();
   for (const r of rows) {
@@ -174,40 +263,13 @@ export async function duplicateHolders(tx: SqlSession): Promise<{ vms: Vm[]; net
   return { vms: [...vms.values()], networks };
 }
 
-export interface EventPageFilter {
-  readonly host?: string;
-  readonly vm?: string;
-  readonly mac?: Mac;
-  readonly actor?: string;
-  /** At or after (ms since the epoch). */
-  readonly since?: number;
-  /** Before (ms since the epoch). */
-  readonly until?: number;
-  /** Only events with a sequence number below this one (the next page of a newest-first timeline). */
-  readonly before?: number;
-}
-
 /** One page of events, newest first; `more` when older events match too. */
 export async function eventPage(
   tx: SqlSession,
-  filter: EventPageFilter,
+  filter: Omit<EventFilter, 'limit'>,
   limit: number,
 ): Promise<{ events: FleetEvent[]; more: boolean }> {
-  const where: string[] = [];
-  const params: SqlValue[] = [];
-  const when = (value: SqlValue | undefined, condition: string): void => {
-    if (value === undefined) return;
-    where.push(condition);
-    params.push(value);
-  };
-  when(filter.host, 'e.host = ?');
-  when(filter.vm, 'e.vm = ?');
-  when(filter.actor, 'e.actor = ?');
-  when(filter.since, 'e.time >= ?');
-  when(filter.until, 'e.time < ?');
-  when(filter.before, 'e.seq < ?');
-  when(filter.mac, 'e.seq IN (SELECT seq FROM fleet_event_macs WHERE mac = ?)');
-  const clause = where.length === 0 ? '' : `WHERE ${where.join(' AND ')}`;
+  const { clause, params } = eventWhere(filter);
   const rows = await tx.all<EventRow & Record<string, unknown>>(
     `SELECT e.seq, e.time, e.actor, e.kind, e.host, e.vm, e.adapter, e.before_json, e.after_json
      FROM fleet_events e ${clause} ORDER BY e.seq DESC LIMIT ?`,

@@ -74,6 +74,26 @@ export const toAdapter = (r: AdapterRow): Adapter => ({
 export const ADAPTER_COLUMNS =
   'a.host, a.vm, a.idx, a.network, a.mode, a.mac, a.spoofing, a.dhcp_guard, a.router_guard, a.vmware';
 
+/** The WHERE clause of an event filter over `fleet_events e` (one copy for every event query). */
+export function eventWhere(filter: EventFilter): { clause: string; params: SqlValue[] } {
+  const where: string[] = [];
+  const params: SqlValue[] = [];
+  const when = (value: SqlValue | undefined, condition: string): void => {
+    if (value === undefined) return;
+    where.push(condition);
+    params.push(value);
+  };
+  when(filter.host, 'e.host = ?');
+  when(filter.vm, 'e.vm = ?');
+  when(filter.actor, 'e.actor = ?');
+  when(filter.since, 'e.time >= ?');
+  when(filter.until, 'e.time < ?');
+  when(filter.afterSeq, 'e.seq > ?');
+  when(filter.beforeSeq, 'e.seq < ?');
+  when(filter.mac, 'e.seq IN (SELECT seq FROM fleet_event_macs WHERE mac = ?)');
+  return { clause: where.length === 0 ? '' : `WHERE ${where.join(' AND ')}`, params };
+}
+
 /** Events from their rows and their MAC rows (`seq`, `mac`, in position order). */
 export function eventsFromRows(
   rows: readonly EventRow[],
@@ -400,20 +420,7 @@ export class StoreFleetRepository implements FleetRepository {
   }
 
   listEvents(filter: EventFilter = {}): Promise<FleetEvent[]> {
-    const where: string[] = [];
-    const params: SqlValue[] = [];
-    const when = (value: SqlValue | undefined, condition: string): void => {
-      if (value === undefined) return;
-      where.push(condition);
-      params.push(value);
-    };
-    when(filter.host, 'e.host = ?');
-    when(filter.vm, 'e.vm = ?');
-    when(filter.since, 'e.time >= ?');
-    when(filter.until, 'e.time < ?');
-    when(filter.afterSeq, 'e.seq > ?');
-    when(filter.mac, 'e.seq IN (SELECT seq FROM fleet_event_macs WHERE mac = ?)');
-    const clause = where.length === 0 ? '' : `WHERE ${where.join(' AND ')}`;
+    const { clause, params } = eventWhere(filter);
     const limit = filter.limit === undefined ? '' : ` LIMIT ${Math.max(0, Math.floor(filter.limit))}`;
     return this.read(async (tx) => {
       const rows = await tx.all<EventRow & Record<string, unknown>>(

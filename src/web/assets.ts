@@ -96,6 +96,10 @@ details{margin:.4rem 0}summary{cursor:pointer;font-weight:500}
 .bare{display:flex;justify-content:center;align-items:flex-start}
 .bare-main{margin-top:10vh;background:#fff;border:1px solid var(--line);border-radius:8px;padding:1.5rem 2rem;max-width:30rem;flex:none}
 .bare .brand{color:#14263d}
+.diff{background:#fff;border:1px solid var(--line);border-radius:6px;padding:.5rem 0;overflow-x:auto;font-family:ui-monospace,Menlo,Consolas,monospace;font-size:.85rem;line-height:1.35;margin:.4rem 0}
+.diff span{display:block;padding:0 .8rem;white-space:pre}.diff .add{background:#e6f4ec;color:#0f5132}.diff .del{background:#fdecea;color:#8a1c13}
+.diff .hunk{color:var(--accent);background:var(--info-bg)}.diff .head{color:var(--muted);font-weight:600}
+td.after{font-weight:600}
 `;
 
 let htmx: string | undefined;

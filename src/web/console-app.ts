@@ -9,6 +9,8 @@ import { mountAssets } from './assets.js';
 import { authenticateRequests, loginRoutes, sessionIdleMs, SessionStore, type ConsoleEnv } from './auth.js';
 import type { ConsoleDeps } from './deps.js';
 import { registerConflictPages } from './pages/conflicts.js';
+import { registerScanFixPages } from './pages/fix-plan.js';
+import { registerInventoryFixPages } from './pages/inventory-fix.js';
 import { registerDoctorPage } from './pages/doctor.js';
 import { registerEventsPage } from './pages/events.js';
 import { registerHostsPage } from './pages/hosts.js';
@@ -72,6 +74,8 @@ export function createConsole(deps: ConsoleDeps): ConsoleHandle {
   registerHostsPage(app, kit);
   registerVmPages(app, kit);
   registerConflictPages(app, kit);
+  registerScanFixPages(app, kit);
+  registerInventoryFixPages(app, kit);
   registerPoolPages(app, kit);
   registerEventsPage(app, kit);
   registerDoctorPage(app, kit);

@@ -2,15 +2,16 @@
  * The console in a real browser (Debian's chromium driven by playwright-core) against a `macfleet serve`
  * child on 127.0.0.1 with a temporary database seeded with the demo fleet (run `npm run build` first). The two procedures of the
  * product's source material are followed word for word, by role and label; a scan with a duplicate is
- * uploaded and found under Conflicts; the pool chart renders; no control lacks an accessible name; a
+ * uploaded and found under Conflicts, a fix planned for it (diff, then a zip) and for the inventory
+ * (before/after, then confirm); the pool chart renders; no control lacks an accessible name; a
  * screenshot of each page goes to test-results/.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { zipSync, strToU8 } from 'fflate';
+import { strFromU8, strToU8, unzipSync, zipSync } from 'fflate';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -217,6 +218,119 @@ describe.skipIf(!have)('web console in chromium', { timeout: 90_000 }, () => {
     await page.context().close();
   });
 
+  /** Upload two VMware VMs sharing a MAC (as a zip, host from path), and wait for the audit. */
+  async function uploadDuplicate(page: Page, hostDir: string): Promise<void> {
+    const vmx = (name: string) =>
+      strToU8(
+        `displayName = "${name}"\nethernet0.present = "TRUE"\nethernet0.networkName = "Lab"\nethernet0.addressType = "static"\nethernet0.address = "00:50:56:3a:bc:df"\n`,
+      );
+    const file = join(dir, `${hostDir}.zip`);
+    writeFileSync(
+      file,
+      zipSync({ [`${hostDir}/one/one.vmx`]: vmx('one'), [`${hostDir}/two/two.vmx`]: vmx('two') }),
+    );
+    await page.getByRole('link', { name: 'Scan upload' }).click();
+    await page.getByLabel('Configuration files or an archive (.zip, .tar, .tar.gz)').setInputFiles(file);
+    await page.getByLabel('Host from path (optional, e.g. {host}/**)').fill('{host}/**');
+    await page.getByRole('button', { name: 'Upload and audit' }).click();
+    await expect
+      .poll(() => page.getByRole('status').textContent())
+      .toContain('Audited 2 configuration file(s)');
+  }
+
+  it('Plan a fix for an uploaded scan: the plan and its diff first, then the fixed files as a zip', async () => {
+    const page = await signIn(TOKENS.operator);
+    await uploadDuplicate(page, 'esx-fix');
+    const scanId = /\/scans\/(\d+)$/.exec(page.url())![1]!;
+    await page.getByRole('navigation', { name: 'Console' }).getByRole('link', { name: 'Conflicts' }).click();
+    await page.getByRole('link', { name: `Plan a fix for scan ${scanId}` }).click();
+    await page.getByRole('heading', { name: 'Plan a fix', level: 2 }).waitFor();
+    expect(await unnamedControls(page), 'plan a fix form: controls without an accessible name').toEqual([]);
+    await page
+      .getByRole('group', { name: 'Who keeps the MAC' })
+      .getByLabel('The first member in path order')
+      .check();
+    await page.getByLabel('Pool for new MACs').selectOption('fleet');
+    await page.getByRole('button', { name: 'Plan the fix' }).click();
+    await page.getByRole('heading', { name: 'The plan' }).waitFor();
+    expect(await page.locator('#plan-summary').textContent()).toContain(
+      '1 change: 1 written into 1 file; 1 new MAC from pool fleet',
+    );
+    // The diff of the file that changes, readable: the old line removed, the new one added.
+    const diff = page.getByLabel('Changes to esx-fix/two/two.vmx');
+    await diff.waitFor({ state: 'visible' });
+    expect(await diff.locator('.del').allTextContents()).toEqual([
+      '-ethernet0.address = "00:50:56:3a:bc:df"',
+    ]);
+    const added = await diff.locator('.add').allTextContents();
+    expect(added).toHaveLength(1);
+    const newMac = /^\+ethernet0\.address = "(0a:1b:2c:[0-9a-f:]{8})"$/.exec(added[0]!)![1]!;
+    // The demo pool is outside VMware's static range: the plan says so before anything is written.
+    await page.getByText(/is outside VMware's static range/).waitFor({ state: 'visible' });
+    expect(await unnamedControls(page), 'the plan: controls without an accessible name').toEqual([]);
+    await shot(page, 'fix-plan');
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'Download the fixed files (.zip)' }).click(),
+    ]);
+    expect(download.suggestedFilename()).toBe(`scan-${scanId}-fixed.zip`);
+    const saved = join(shots, `console-scan-${scanId}-fixed.zip`);
+    await download.saveAs(saved);
+    const entries = unzipSync(new Uint8Array(readFileSync(saved)));
+    expect(Object.keys(entries).sort()).toEqual(['esx-fix/two/two.vmx', 'macfleet-fix/plan.json']);
+    expect(strFromU8(entries['esx-fix/two/two.vmx']!)).toContain(`ethernet0.address = "${newMac}"`);
+    await page.context().close();
+  });
+
+  it('Plan a fix for the inventory: a before/after table, then the changes only on confirm', async () => {
+    const page = await signIn(TOKENS.operator);
+    await uploadDuplicate(page, 'esx-inv');
+    await page.getByRole('button', { name: 'Import into the inventory' }).click();
+    await expect.poll(() => page.getByRole('status').textContent()).toContain('Imported 2 adapter(s)');
+    await page.getByRole('navigation', { name: 'Console' }).getByRole('link', { name: 'Conflicts' }).click();
+    await page.getByRole('region', { name: 'Inventory' }).getByRole('link', { name: 'Plan a fix' }).click();
+    await page
+      .getByRole('group', { name: 'New MAC for the adapters that change' })
+      .getByLabel(/^Dynamic/)
+      .check();
+    await page.getByRole('button', { name: 'Show the plan' }).click();
+    const row = page.getByRole('row', { name: /esx-inv \/ two · Network Adapter 1/ });
+    await row.waitFor({ state: 'visible' });
+    const cells = (await row.getByRole('cell').allTextContents()).map((t) => t.replace(/\s+/g, ' ').trim());
+    expect(cells).toEqual([
+      'esx-inv / two · Network Adapter 1',
+      'Lab',
+      'stopped',
+      '00:50:56:3a:bc:df (static, conflicting)',
+      "dynamic, a new MAC from the host's source (hypervisor)",
+      'esx-inv / one · Network Adapter 1',
+      'will change',
+    ]);
+    expect(await unnamedControls(page), 'inventory plan: controls without an accessible name').toEqual([]);
+    await shot(page, 'inventory-fix-plan');
+    // Nothing is made without the explicit confirm (the browser holds the form: the box is required).
+    await page.getByRole('button', { name: 'Make these changes' }).click();
+    expect(await page.locator('#ifx-sure:invalid').count()).toBe(1);
+    expect(await page.getByRole('status').count()).toBe(0);
+    await page.getByLabel('I have read the plan above').check();
+    await page.getByRole('button', { name: 'Make these changes' }).click();
+    // The demo fleet has duplicates of its own (some on running VMs, refused): the notice counts them all.
+    await expect.poll(() => page.locator('.notice').textContent()).toMatch(/\d+ of \d+ adapter\(s\) changed/);
+    const after = page.getByRole('row', { name: /esx-inv \/ two/ });
+    expect((await after.getByRole('cell').last().textContent())?.trim()).toBe('changed');
+    // A VMware host's own scheme hands out a generated MAC (00:0c:29, VMware's generated prefix).
+    expect((await after.locator('td.after').textContent())?.trim()).toMatch(
+      /^00:0c:29:[0-9a-f]{2}:[0-9a-f]{2}:[0-9a-f]{2}$/,
+    );
+    const refused = page.getByRole('row').filter({ hasText: 'refused' });
+    for (const text of await refused.allTextContents())
+      expect(text).toContain('stop the virtual machine to change this [VM_RUNNING]');
+    await shot(page, 'inventory-fix-done');
+    await page.goto(`${base}/conflicts/fix?action=dynamic`);
+    expect(await page.getByRole('row', { name: /esx-inv/ }).count()).toBe(0);
+    await page.context().close();
+  });
+
   it('renders the pool chart, the other pages, and no control lacks an accessible name', async () => {
     const page = await signIn(TOKENS.operator);
     await shot(page, 'overview');
@@ -231,6 +345,7 @@ describe.skipIf(!have)('web console in chromium', { timeout: 90_000 }, () => {
       ['scans', '/scans'],
       ['vm-adapter', '/vms/esx-demo/app2/adapters/0'],
       ['pool', '/pools/fleet'],
+      ['inventory-fix', '/conflicts/fix'],
     ] as const) {
       await page.goto(`${base}${path}`);
       expect(await unnamedControls(page), `${name}: controls without an accessible name`).toEqual([]);

@@ -4,11 +4,13 @@
  * the uploaded file.
  */
 import type { Finding } from '../../audit/index.js';
-import type { FleetFinding } from '../../fleet/index.js';
+import type { InventoryFinding } from '../../fleet/index.js';
 import { inventoryFindings } from '../fleet-data.js';
 import { badge, fmtInt, html, query, type Html } from '../html.js';
 import { read, render, type ConsoleApp, type Kit } from '../route-kit.js';
 import type { ShelvedScan } from '../scan-shelf.js';
+import { scanFixPath } from './fix-plan.js';
+import { INVENTORY_FIX_PATH } from './inventory-fix.js';
 import { vmPath } from './vms.js';
 
 export const GROUPS = [
@@ -42,7 +44,7 @@ export const GROUPS = [
 
 const groupOf = (f: { kind: string; scope?: string | undefined }): string => f.scope ?? f.kind;
 
-function inventoryFinding(f: FleetFinding): Html {
+function inventoryFinding(f: InventoryFinding): Html {
   return html`<div class="finding sev-${f.severity}">
     <div>${badge(f.severity)} <span class="mac">${f.mac}</span> — ${f.message}</div>
     <ul>
@@ -110,7 +112,22 @@ export function registerConflictPages(app: ConsoleApp, kit: Kit): void {
       () =>
         html` <section aria-labelledby="inv-h" class="panel">
             <h2 id="inv-h" style="margin-top:0">Inventory</h2>
-            ${findings.length === 0 ? html`<p>No duplicate MACs in the inventory.</p>` : grouped(findings, inventoryFinding, 'h3')}
+            ${
+              findings.length === 0
+                ? html`<p>No duplicate MACs and no NLB problems in the inventory.</p>`
+                : html`${
+                    findings.some((f) => f.kind === 'duplicate')
+                      ? html`<p>
+                          <a href="${INVENTORY_FIX_PATH}" class="button">Plan a fix</a>
+                          <span class="muted"
+                            >— new MACs for all but one adapter of each duplicate, shown before/after, made
+                            only when you confirm</span
+                          >
+                        </p>`
+                      : ''
+                  }
+                  ${grouped(findings, inventoryFinding, 'h3')}`
+            }
           </section>
           <section aria-labelledby="scans-h">
             <h2 id="scans-h">Uploaded scans</h2>
@@ -122,6 +139,7 @@ export function registerConflictPages(app: ConsoleApp, kit: Kit): void {
                     <a href="/scans/${s.id}">Scan ${s.id}: ${s.name}</a>
                     <span class="muted">— ${fmtInt(s.result.findings.length)} finding(s)</span>
                   </h3>
+                  ${s.result.findings.length === 0 ? '' : html`<p><a href="${scanFixPath(s.id)}" class="button" aria-label="Plan a fix for scan ${s.id}">Plan a fix</a> <span class="muted">— the plan and a diff per file, then the fixed files as a zip</span></p>`}
                   ${s.result.findings.length === 0 ? html`<p>No findings.</p>` : grouped(s.result.findings, (f) => scanFinding(s, f), 'h3')}
                 </div>`,
             )}

@@ -4,7 +4,9 @@
  */
 import { describeEvent, subjectText } from '../../fleet/index.js';
 import { formatMac, parseMac, type Mac } from '../../mac/index.js';
-import { eventActors, eventPage, type EventPageFilter } from '../../store/fleet-pages.js';
+import type { EventFilter } from '../../fleet/index.js';
+import { eventPage } from '../../store/fleet-pages.js';
+import { cachedActors } from '../fleet-data.js';
 import { fmtTime, html, query, raw } from '../html.js';
 import { param, read, render, type ConsoleApp, type Ctx, type Kit } from '../route-kit.js';
 import { vmPath } from './vms.js';
@@ -21,7 +23,7 @@ function timeParam(value: string | undefined, field: string): number | string | 
 }
 
 function filterOf(c: Ctx): {
-  filter: EventPageFilter;
+  filter: EventFilter;
   errors: string[];
   shown: Record<string, string | undefined>;
 } {
@@ -46,14 +48,14 @@ function filterOf(c: Ctx): {
   const until = timeParam(shown.until, 'Until');
   for (const t of [since, until]) if (typeof t === 'string') errors.push(t);
   const before = Number(param(c, 'before'));
-  const filter: EventPageFilter = {
+  const filter: EventFilter = {
     ...(shown.vm === undefined ? {} : { vm: shown.vm }),
     ...(shown.host === undefined ? {} : { host: shown.host }),
     ...(shown.actor === undefined ? {} : { actor: shown.actor }),
     ...(mac === undefined ? {} : { mac }),
     ...(typeof since === 'number' ? { since } : {}),
     ...(typeof until === 'number' ? { until } : {}),
-    ...(Number.isInteger(before) && before > 0 ? { before } : {}),
+    ...(Number.isInteger(before) && before > 0 ? { beforeSeq: before } : {}),
   };
   return { filter, errors, shown };
 }
@@ -63,7 +65,7 @@ export function registerEventsPage(app: ConsoleApp, kit: Kit): void {
     const { filter, errors, shown } = filterOf(c);
     const { page, actors } = await read(kit, async (tx) => ({
       page: errors.length > 0 ? { events: [], more: false } : await eventPage(tx, filter, PAGE),
-      actors: await kit.cache.get(tx, 'actors', () => eventActors(tx)),
+      actors: await cachedActors(kit, tx),
     }));
     const input = (id: string, label: string, name: keyof typeof shown, type = 'text', placeholder = '') =>
       html`<div class="f">
@@ -131,7 +133,7 @@ export function registerEventsPage(app: ConsoleApp, kit: Kit): void {
             </tbody>
           </table>
           <nav class="pager" aria-label="Pages">
-            ${filter.before === undefined ? '' : html`<a href="/events${query(shown)}">Newest events</a>`}
+            ${filter.beforeSeq === undefined ? '' : html`<a href="/events${query(shown)}">Newest events</a>`}
             ${page.more && last !== undefined ? html`<a href="/events${query({ ...shown, before: last.seq })}" rel="next">Older events →</a>` : html`<span class="muted">No older events</span>`}
           </nav>`,
       errors.length === 0 ? undefined : { kind: 'error', text: errors.join('; ') },

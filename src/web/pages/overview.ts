@@ -1,5 +1,5 @@
 /** Overview: counts of hosts, VMs and adapters, findings by severity, and pool utilisation. */
-import { chartLegend, utilisationBar } from '../charts.js';
+import { poolTable } from '../pool-table.js';
 import { cachedFleetCounts, hostCollisions, inventoryFindings } from '../fleet-data.js';
 import { fmtInt, html } from '../html.js';
 import { poolsOf, read, render, type ConsoleApp, type Kit } from '../route-kit.js';
@@ -54,39 +54,7 @@ export function registerOverviewPage(app: ConsoleApp, kit: Kit): void {
           </section>
           <section aria-labelledby="pools-h">
             <h2 id="pools-h">Pool utilisation</h2>
-            ${
-              pools.length === 0
-                ? html`<p class="muted">No pools yet.</p>`
-                : html`${chartLegend()}
-                    <table>
-                      <thead>
-                        <tr>
-                          <th scope="col">Pool</th>
-                          <th scope="col">Utilisation</th>
-                          <th scope="col" class="num">Used</th>
-                          <th scope="col" class="num">Quarantined</th>
-                          <th scope="col" class="num">Free</th>
-                          <th scope="col" class="num">Size</th>
-                        </tr>
-                      </thead>
-                      <tbody>
-                        ${pools.map(
-                          (p) =>
-                            html`<tr>
-                              <td>
-                                <a href="/pools/${encodeURIComponent(p.name)}">${p.name}</a
-                                >${p.isDefault ? ' (default)' : ''}
-                              </td>
-                              <td>${utilisationBar(p, 260)}</td>
-                              <td class="num">${fmtInt(p.used)}</td>
-                              <td class="num">${fmtInt(p.quarantined)}</td>
-                              <td class="num">${fmtInt(p.free)}</td>
-                              <td class="num">${fmtInt(p.size)}</td>
-                            </tr>`,
-                        )}
-                      </tbody>
-                    </table>`
-            }
+            ${pools.length === 0 ? html`<p class="muted">No pools yet.</p>` : poolTable(pools, 260)}
           </section>`,
     );
   });

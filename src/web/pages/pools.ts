@@ -8,6 +8,7 @@ import { formatRangeCompact } from '../../schemes/index.js';
 import { poolHistory } from '../../store/fleet-pages.js';
 import type { PoolInfo } from '../../store/pool-store.js';
 import { chartLegend, historyChart, utilisationBar } from '../charts.js';
+import { poolPath, poolTable } from '../pool-table.js';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { csrfField, fmtInt, html, raw, type Html, type Notice, type PageContext } from '../html.js';
 import {
@@ -24,7 +25,6 @@ import {
   type Kit,
 } from '../route-kit.js';
 
-const poolPath = (name: string): string => `/pools/${encodeURIComponent(name)}`;
 const hours = (ms: number): string =>
   ms % 3_600_000 === 0 ? `${ms / 3_600_000}h` : `${Math.round(ms / 60_000)}m`;
 
@@ -82,37 +82,7 @@ async function listPage(kit: Kit, c: Ctx, notice?: Notice, status: ContentfulSta
       html` ${
         pools.length === 0
           ? html`<p>No pools yet (<code>macfleet init</code> or <code>macfleet pool create</code>).</p>`
-          : html`${chartLegend()}
-              <table>
-                <thead>
-                  <tr>
-                    <th scope="col">Pool</th>
-                    <th scope="col">Utilisation</th>
-                    <th scope="col" class="num">Used</th>
-                    <th scope="col" class="num">Quarantined</th>
-                    <th scope="col" class="num">Free</th>
-                    <th scope="col" class="num">Size</th>
-                    <th scope="col">Ranges</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  ${pools.map(
-                    (p) =>
-                      html`<tr>
-                        <td>
-                          <a href="${poolPath(p.name)}">${p.name}</a
-                          >${p.isDefault ? html` <span class="muted">(default)</span>` : ''}
-                        </td>
-                        <td>${utilisationBar(p, 300)}</td>
-                        <td class="num">${fmtInt(p.used)}</td>
-                        <td class="num">${fmtInt(p.quarantined)}</td>
-                        <td class="num">${fmtInt(p.free)}</td>
-                        <td class="num">${fmtInt(p.size)}</td>
-                        <td class="mac">${p.ranges.map((r) => html`<div>${formatRangeCompact(r)}</div>`)}</td>
-                      </tr>`,
-                  )}
-                </tbody>
-              </table>`
+          : poolTable(pools, 300, { ranges: true })
       }
       ${can(c, 'operator') && pools.length > 0 ? forms(ctx, pools) : ''}`,
     notice,
