@@ -4,6 +4,7 @@
  * generated. The TypeScript types of the bodies are derived from them.
  */
 import { z } from '@hono/zod-openapi';
+import { SEVERITIES } from '../audit/finding-types.js';
 import { ERROR_CODES } from '../errors.js';
 import { DUPLICATE_SCOPES, HYPERVISOR_KINDS, MAC_MODES, NIC_KINDS, VM_STATES } from '../fleet/index.js';
 import { HOLDING_STATES } from '../pool/pool-errors.js';
@@ -299,26 +300,36 @@ export const EventSchema = z
   .openapi('Event');
 export const EventPage = page(EventSchema, 'EventPage');
 
+const FindingMemberSchema = z.object({
+  host: z.string(),
+  vm: z.string(),
+  adapter: z.number().int(),
+  network: z.string(),
+  segment: z.string(),
+  mode: z.string(),
+  state: z.string(),
+});
+/** A finding of the inventory: a duplicate MAC by scope, or an NLB problem (the audit's NLB rules). */
 export const FindingSchema = z
-  .object({
-    kind: z.literal('duplicate'),
-    scope: z.enum(DUPLICATE_SCOPES),
-    severity: z.enum(['error', 'warning']),
-    mac: z.string(),
-    message: z.string(),
-    members: z.array(
-      z.object({
-        host: z.string(),
-        vm: z.string(),
-        adapter: z.number().int(),
-        network: z.string(),
-        segment: z.string(),
-        mode: z.string(),
-        state: z.string(),
-      }),
-    ),
-    fix: z.string(),
-  })
+  .discriminatedUnion('kind', [
+    z.object({
+      kind: z.literal('duplicate'),
+      scope: z.enum(DUPLICATE_SCOPES),
+      severity: z.enum(['error', 'warning']),
+      mac: z.string(),
+      message: z.string(),
+      members: z.array(FindingMemberSchema),
+      fix: z.string(),
+    }),
+    z.object({
+      kind: z.literal('nlb'),
+      severity: z.enum(SEVERITIES),
+      mac: z.string(),
+      message: z.string(),
+      members: z.array(FindingMemberSchema),
+      fix: z.string(),
+    }),
+  ])
   .openapi('Finding');
 export const FindingPage = page(FindingSchema, 'FindingPage');
 

@@ -1,6 +1,6 @@
 /**
  * POST /api/v1/imports: the real `scan --json` of examples/fleet sent to the API gives the same
- * duplicate findings through GET /api/v1/findings as the scan; a bad document is answered with the
+ * duplicate findings and NLB problems through GET /api/v1/findings as the scan; a bad document is answered with the
  * JSON path of each bad field; a second import changes nothing.
  */
 import { join } from 'node:path';
@@ -10,6 +10,7 @@ import { REPO_ROOT, runCli } from '../helpers/cli.js';
 
 interface DupFinding {
   kind?: string;
+  severity: string;
   scope: string;
   mac: string;
   members: { host: string | null; vm: string; network: string | null }[];
@@ -56,7 +57,22 @@ describe('POST /api/v1/imports', () => {
         .join(',')}`;
     const fromScan = doc.findings.filter((f) => f.kind === 'duplicate').map(key);
     expect(fromScan.length).toBeGreaterThan(4);
-    expect(findings.map(key).sort()).toEqual(fromScan.sort());
+    expect(
+      findings
+        .filter((f) => f.kind === 'duplicate')
+        .map(key)
+        .sort(),
+    ).toEqual(fromScan.sort());
+    // The NLB problems too: the same rules over the inventory's adapters and guards as over the files.
+    const nlb = (f: DupFinding) => `${f.severity} ${f.mac}`;
+    const nlbFromScan = doc.findings.filter((f) => f.kind === 'nlb').map(nlb);
+    expect(nlbFromScan.length).toBeGreaterThan(1);
+    expect(
+      findings
+        .filter((f) => f.kind === 'nlb')
+        .map(nlb)
+        .sort(),
+    ).toEqual(nlbFromScan.sort());
 
     const again = await api.call('POST', '/api/v1/imports?hypervisor=virtual-server', {
       token: 'operator',

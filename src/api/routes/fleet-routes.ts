@@ -10,7 +10,7 @@ import {
   adapterDetail,
   addNetwork,
   createVm,
-  duplicateFindings,
+  fleetFindings,
   eventJson,
   hostJson,
   networkJson,
@@ -28,7 +28,8 @@ import {
   type VmRef,
 } from '../../fleet/index.js';
 import { parseIpv4, parseMac } from '../../mac/index.js';
-import { duplicateHolders, hostsAfter, networksAfter, vmsAfter } from '../../store/fleet-pages.js';
+import { findingHolders, hostsAfter, networksAfter, vmsAfter } from '../../store/fleet-pages.js';
+import { StoreFleetRepository } from '../../store/fleet-store.js';
 import { apiRoute, check, decodeCursor, nextLink, pageOf, type ApiEnv } from '../respond.js';
 import {
   AdapterPatchSchema,
@@ -508,12 +509,16 @@ export function registerFleetRoutes(app: OpenAPIHono<ApiEnv>): void {
     );
   });
   app.openapi(routes.findings, async (c) => {
-    // Only the adapters whose MAC another adapter holds too are read (as the console's Conflicts page).
-    const { vms, networks } = await c.var.deps.store.transaction((tx) => duplicateHolders(tx), {
-      mode: 'read',
-    });
-    // As `macfleet findings`: each host's hypervisor decides whether a same-host duplicate starts twice.
-    const findings = duplicateFindings(vms, networks, await fleetOf(c).repo.listHosts());
+    // As `macfleet findings` and the console's Conflicts page: duplicates by scope, then NLB problems,
+    // each host's hypervisor known; only the adapters holding a shared or an NLB MAC are read.
+    const { findings } = await c.var.deps.store.transaction(
+      async (tx) => {
+        const { vms, networks } = await findingHolders(tx);
+        const hosts = await new StoreFleetRepository(c.var.deps.store, tx).listHosts();
+        return { findings: fleetFindings(vms, networks, hosts) };
+      },
+      { mode: 'read' },
+    );
     const keyed = findings.map((f, i) => ({ f, key: String(i).padStart(10, '0') }));
     return c.json(
       check(

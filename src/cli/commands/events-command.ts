@@ -9,7 +9,7 @@ import { escapeTerminal } from '../../escape.js';
 import { MacfleetError } from '../../errors.js';
 import {
   describeEvent,
-  duplicateFindings,
+  fleetFindings,
   eventJson,
   importScan,
   macHistory,
@@ -112,25 +112,28 @@ export function registerEvents(program: Command, ctx: CliContext): void {
   fleetOptions(
     program
       .command('findings')
-      .description('duplicate MACs in the inventory: blocking, conflicting, latent (exit 1 when any)'),
+      .description(
+        'duplicate MACs in the inventory (blocking, conflicting, latent) and its NLB problems (exit 1 when any error or warning)',
+      ),
   ).action(async (o: FleetOptions) => {
     const findings = await withFleet(
       ctx,
       o,
       async (deps) =>
-        duplicateFindings(
-          await deps.repo.listVms(),
-          await deps.repo.listNetworks(),
-          await deps.repo.listHosts(),
-        ),
+        fleetFindings(await deps.repo.listVms(), await deps.repo.listNetworks(), await deps.repo.listHosts()),
       'read',
     );
-    if (findings.length > 0) ctx.setExitCode(EXIT.findings);
+    // A note (an NLB cluster seen, severity info) is said, but is nothing to fix.
+    if (findings.some((f) => f.severity !== 'info')) ctx.setExitCode(EXIT.findings);
     if (o.json) return ctx.json({ findings });
-    if (findings.length === 0) return ctx.out('no duplicate MACs in the inventory');
+    if (findings.length === 0) return ctx.out('no duplicate MACs and no NLB problems in the inventory');
     const lines: string[] = [];
     for (const f of findings) {
-      lines.push(`${f.severity.toUpperCase()} duplicate (${f.scope}) ${f.mac}: ${f.message}`);
+      lines.push(
+        f.kind === 'duplicate'
+          ? `${f.severity.toUpperCase()} duplicate (${f.scope}) ${f.mac}: ${f.message}`
+          : `${f.severity.toUpperCase()} nlb ${f.mac}: ${f.message}`,
+      );
       for (const m of f.members)
         lines.push(`    ${m.host}/${m.vm}#${m.adapter}  ${m.network}  ${m.mode}  ${m.state}`);
       lines.push(`  fix: ${f.fix}`);
