@@ -21,7 +21,7 @@ import type { FleetRepository } from '../fleet/ports.js';
 import type { PoolAllocator } from '../fleet/pool-source.js';
 import type { Clock } from '../random.js';
 import { storePoolAllocator } from './pool/fleet-pool-allocator.js';
-import { chunks, valuesPlaceholders } from './sql.js';
+import { valuesPlaceholders } from './sql.js';
 import type { SqlSession, SqlValue, Store } from './store.js';
 
 interface HostRow {
@@ -60,6 +60,18 @@ export interface EventRow {
 const bool = (b: boolean): number => (b ? 1 : 0);
 const json = <T>(text: string | null): T | null => (text === null ? null : (JSON.parse(text) as T));
 
+// An inventory has a handful of distinct policies: each is parsed once, not once per adapter row.
+const policies = new Map<string, VmwarePolicy>();
+function vmwarePolicy(text: string | null): VmwarePolicy | null {
+  if (text === null) return null;
+  let policy = policies.get(text);
+  if (policy === undefined) {
+    policy = Object.freeze(JSON.parse(text) as VmwarePolicy);
+    if (policies.size < 256) policies.set(text, policy);
+  }
+  return policy;
+}
+
 export const toAdapter = (r: AdapterRow): Adapter => ({
   index: r.idx,
   network: r.network,
@@ -68,7 +80,7 @@ export const toAdapter = (r: AdapterRow): Adapter => ({
   spoofing: r.spoofing === 1,
   dhcpGuard: r.dhcp_guard === 1,
   routerGuard: r.router_guard === 1,
-  vmware: json<VmwarePolicy>(r.vmware),
+  vmware: vmwarePolicy(r.vmware),
 });
 
 export const ADAPTER_COLUMNS =
@@ -102,16 +114,37 @@ export function eventsFromRows(
 }
 
 /**
- * Multi-row INSERTs of `rows` into `target` (`table (columns)`), in chunks under the drivers' parameter
- * limits (SQLite 32,766 since 3.32, https://www.sqlite.org/limits.html#max_variable_number; PostgreSQL
- * 65,535): 8,000 parameters a statement, so a big import is a few hundred statements.
+ * Run `sql(n)`, a statement over `n` rows of `width` parameters, over the rows whose parameters are
+ * `values` one after the other (flat: no array per row to allocate and flatten again), in chunks under
+ * the drivers' parameter limits (SQLite 32,766 since 3.32, https://www.sqlite.org/limits.html#max_variable_number;
+ * PostgreSQL 65,535): 8,000 parameters a statement, so a big import is a few hundred statements.
  */
-async function insertRows(tx: SqlSession, target: string, rows: readonly SqlValue[][]): Promise<void> {
-  const width = rows[0]?.length ?? 0;
-  for (const part of chunks(rows, Math.max(1, Math.floor(8000 / Math.max(1, width))))) {
-    await tx.run(`INSERT INTO ${target} VALUES ${valuesPlaceholders(part.length, width)}`, part.flat());
+async function forRows(
+  tx: SqlSession,
+  width: number,
+  values: readonly SqlValue[],
+  sql: (n: number) => string,
+): Promise<void> {
+  const step = Math.max(1, Math.floor(8000 / width)) * width;
+  for (let i = 0; i < values.length; i += step) {
+    const part = i === 0 && values.length <= step ? values : values.slice(i, i + step);
+    await tx.run(sql(part.length / width), part);
   }
 }
+
+/** Multi-row INSERTs into `target` (`table (columns)`) by `forRows`, with `suffix` after each VALUES list. */
+const insertRows = (
+  tx: SqlSession,
+  target: string,
+  width: number,
+  values: readonly SqlValue[],
+  suffix = '',
+): Promise<void> =>
+  forRows(tx, width, values, (n) => `INSERT INTO ${target} VALUES ${valuesPlaceholders(n, width)}${suffix}`);
+
+/** Rows in the order of the tables' keys: each B-tree is written front to back, not at random places. */
+const byHostAndName = (x: Vm, y: Vm): number =>
+  x.host < y.host ? -1 : x.host > y.host ? 1 : x.name < y.name ? -1 : x.name > y.name ? 1 : 0;
 
 /** Serialize fleet writers: SQLite's write transaction already does; PostgreSQL takes an advisory lock. */
 const lockFleet = (tx: SqlSession): Promise<void> => tx.adapter.lock(tx, 'fleet');
@@ -264,43 +297,53 @@ export class StoreFleetRepository implements FleetRepository {
     return this.putVms([vm]);
   }
   /**
-   * VMs upserted and their adapters replaced in multi-row statements (an import of 25,000 VMs is a few
-   * hundred statements, not 100,000): `INSERT ... ON CONFLICT DO UPDATE` has the same syntax on SQLite
-   * (https://www.sqlite.org/lang_upsert.html) and PostgreSQL.
+   * VMs upserted and their adapters replaced, in key order and in batches (`forRows`: an import of
+   * 25,000 VMs is a few hundred statements on PostgreSQL): `INSERT ... ON CONFLICT DO UPDATE` has the
+   * same syntax on SQLite (https://www.sqlite.org/lang_upsert.html) and PostgreSQL.
    */
   putVms(vms: readonly Vm[]): Promise<void> {
     if (vms.length === 0) return Promise.resolve();
-    return this.run(async (tx) => {
-      for (const part of chunks(vms, 2000)) {
-        await tx.run(
-          `INSERT INTO fleet_vms (host, name, state) VALUES ${valuesPlaceholders(part.length, 3)} ` +
-            'ON CONFLICT (host, name) DO UPDATE SET state = excluded.state',
-          part.flatMap((vm) => [vm.host, vm.name, vm.state]),
+    const sorted = [...vms].sort(byHostAndName);
+    const keys: SqlValue[] = [];
+    const states: SqlValue[] = [];
+    const adapters: SqlValue[] = [];
+    for (const vm of sorted) {
+      keys.push(vm.host, vm.name);
+      states.push(vm.host, vm.name, vm.state);
+      for (const a of vm.adapters) {
+        adapters.push(
+          vm.host,
+          vm.name,
+          a.index,
+          a.network,
+          a.mode,
+          a.mac,
+          bool(a.spoofing),
+          bool(a.dhcpGuard),
+          bool(a.routerGuard),
+          a.vmware === null ? null : JSON.stringify(a.vmware),
         );
-        for (const few of chunks(part, 500)) {
-          await tx.run(
-            `DELETE FROM fleet_adapters WHERE (host, vm) IN (VALUES ${valuesPlaceholders(few.length, 2)})`,
-            few.flatMap((vm) => [vm.host, vm.name]),
-          );
-        }
       }
+    }
+    return this.run(async (tx) => {
+      await insertRows(
+        tx,
+        'fleet_vms (host, name, state)',
+        3,
+        states,
+        ' ON CONFLICT (host, name) DO UPDATE SET state = excluded.state',
+      );
+      await forRows(
+        tx,
+        2,
+        keys,
+        (n) => `DELETE FROM fleet_adapters WHERE (host, vm) IN (VALUES ${valuesPlaceholders(n, 2)})`,
+      );
       await insertRows(
         tx,
         'fleet_adapters (host, vm, idx, network, mode, mac, spoofing, dhcp_guard, router_guard, vmware)',
-        vms.flatMap((vm) =>
-          vm.adapters.map((a) => [
-            vm.host,
-            vm.name,
-            a.index,
-            a.network,
-            a.mode,
-            a.mac,
-            bool(a.spoofing),
-            bool(a.dhcpGuard),
-            bool(a.routerGuard),
-            a.vmware === null ? null : JSON.stringify(a.vmware),
-          ]),
-        ),
+        10,
+        adapters,
       );
     });
   }
@@ -349,10 +392,10 @@ export class StoreFleetRepository implements FleetRepository {
       const last = await tx.get<{ seq: number | null }>('SELECT MAX(seq) AS seq FROM fleet_events');
       const first = (last?.seq ?? 0) + 1;
       const out = events.map((e, i) => ({ ...e, seq: first + i }));
-      await insertRows(
-        tx,
-        'fleet_events (seq, time, actor, kind, host, vm, adapter, before_json, after_json)',
-        out.map((e) => [
+      const rows: SqlValue[] = [];
+      const macs: SqlValue[] = [];
+      for (const e of out) {
+        rows.push(
           e.seq,
           e.time,
           e.actor,
@@ -362,13 +405,16 @@ export class StoreFleetRepository implements FleetRepository {
           e.subject.adapter ?? null,
           e.before === null ? null : JSON.stringify(e.before),
           e.after === null ? null : JSON.stringify(e.after),
-        ]),
-      );
+        );
+        for (const [i, m] of e.macs.entries()) macs.push(e.seq, i, m);
+      }
       await insertRows(
         tx,
-        'fleet_event_macs (seq, position, mac)',
-        out.flatMap((e) => e.macs.map((m, i) => [e.seq, i, m])),
+        'fleet_events (seq, time, actor, kind, host, vm, adapter, before_json, after_json)',
+        9,
+        rows,
       );
+      await insertRows(tx, 'fleet_event_macs (seq, position, mac)', 3, macs);
       return out;
     });
   }
