@@ -7,7 +7,14 @@
 import type { FleetEvent } from '../fleet/events.js';
 import type { Adapter, VirtualNetwork, Vm, VmState } from '../fleet/model.js';
 import type { Mac } from '../mac/index.js';
-import { ADAPTER_COLUMNS, eventsFromRows, toAdapter, type AdapterRow, type EventRow } from './fleet-store.js';
+import {
+  ADAPTER_COLUMNS,
+  EVENT_COLUMNS,
+  eventsFromRows,
+  toAdapter,
+  type AdapterRow,
+  type EventRow,
+} from './fleet-store.js';
 import type { SqlSession, SqlValue } from './store.js';
 
 export interface FleetCounts {
@@ -202,19 +209,10 @@ export async function eventPage(
   when(filter.mac, 'e.seq IN (SELECT seq FROM fleet_event_macs WHERE mac = ?)');
   const clause = where.length === 0 ? '' : `WHERE ${where.join(' AND ')}`;
   const rows = await tx.all<EventRow & Record<string, unknown>>(
-    `SELECT e.seq, e.time, e.actor, e.kind, e.host, e.vm, e.adapter, e.before_json, e.after_json
-     FROM fleet_events e ${clause} ORDER BY e.seq DESC LIMIT ?`,
+    `SELECT ${EVENT_COLUMNS} FROM fleet_events e ${clause} ORDER BY e.seq DESC LIMIT ?`,
     [...params, limit + 1],
   );
-  const page = rows.slice(0, limit);
-  const macs =
-    page.length === 0
-      ? []
-      : await tx.all<{ seq: number; mac: number }>(
-          `SELECT seq, mac FROM fleet_event_macs WHERE seq IN (${page.map(() => '?').join(', ')}) ORDER BY seq, position`,
-          page.map((r) => r.seq),
-        );
-  return { events: eventsFromRows(page, macs), more: rows.length > limit };
+  return { events: eventsFromRows(rows.slice(0, limit)), more: rows.length > limit };
 }
 
 /** The distinct actors of the audit log (for the Events page's filter). */

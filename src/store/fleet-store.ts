@@ -55,6 +55,7 @@ export interface EventRow {
   adapter: number | null;
   before_json: string | null;
   after_json: string | null;
+  macs: string;
 }
 
 const bool = (b: boolean): number => (b ? 1 : 0);
@@ -86,17 +87,12 @@ export const toAdapter = (r: AdapterRow): Adapter => ({
 export const ADAPTER_COLUMNS =
   'a.host, a.vm, a.idx, a.network, a.mode, a.mac, a.spoofing, a.dhcp_guard, a.router_guard, a.vmware';
 
-/** Events from their rows and their MAC rows (`seq`, `mac`, in position order). */
-export function eventsFromRows(
-  rows: readonly EventRow[],
-  macs: readonly { seq: number; mac: number }[],
-): FleetEvent[] {
-  const bySeq = new Map<number, Mac[]>();
-  for (const m of macs) {
-    const list = bySeq.get(m.seq);
-    if (list === undefined) bySeq.set(m.seq, [m.mac as Mac]);
-    else list.push(m.mac as Mac);
-  }
+/** The columns `eventsFromRows` reads, on `fleet_events e`. */
+export const EVENT_COLUMNS =
+  'e.seq, e.time, e.actor, e.kind, e.host, e.vm, e.adapter, e.before_json, e.after_json, e.macs';
+
+/** Events from their rows (`macs`: the event's MACs in position order, decimal, comma-separated). */
+export function eventsFromRows(rows: readonly EventRow[]): FleetEvent[] {
   return rows.map((r) => ({
     seq: r.seq,
     time: r.time,
@@ -109,7 +105,7 @@ export function eventsFromRows(
     },
     before: json<EventDetail>(r.before_json),
     after: json<EventDetail>(r.after_json),
-    macs: bySeq.get(r.seq) ?? [],
+    macs: r.macs === '' ? [] : r.macs.split(',').map((m) => Number(m) as Mac),
   }));
 }
 
@@ -405,16 +401,17 @@ export class StoreFleetRepository implements FleetRepository {
           e.subject.adapter ?? null,
           e.before === null ? null : JSON.stringify(e.before),
           e.after === null ? null : JSON.stringify(e.after),
+          e.macs.join(','),
         );
-        for (const [i, m] of e.macs.entries()) macs.push(e.seq, i, m);
+        for (const m of e.macs.length > 1 ? new Set(e.macs) : e.macs) macs.push(m, e.seq);
       }
       await insertRows(
         tx,
-        'fleet_events (seq, time, actor, kind, host, vm, adapter, before_json, after_json)',
-        9,
+        'fleet_events (seq, time, actor, kind, host, vm, adapter, before_json, after_json, macs)',
+        10,
         rows,
       );
-      await insertRows(tx, 'fleet_event_macs (seq, position, mac)', 3, macs);
+      await insertRows(tx, 'fleet_event_macs (mac, seq)', 2, macs);
       return out;
     });
   }
@@ -435,19 +432,13 @@ export class StoreFleetRepository implements FleetRepository {
     when(filter.mac, 'e.seq IN (SELECT seq FROM fleet_event_macs WHERE mac = ?)');
     const clause = where.length === 0 ? '' : `WHERE ${where.join(' AND ')}`;
     const limit = filter.limit === undefined ? '' : ` LIMIT ${Math.max(0, Math.floor(filter.limit))}`;
-    return this.run(async (tx) => {
-      const rows = await tx.all<EventRow & Record<string, unknown>>(
-        `SELECT e.seq, e.time, e.actor, e.kind, e.host, e.vm, e.adapter, e.before_json, e.after_json
-         FROM fleet_events e ${clause} ORDER BY e.seq${limit}`,
-        params,
-      );
-      const last = rows.at(-1)?.seq;
-      const macs = await tx.all<{ seq: number; mac: number }>(
-        `SELECT m.seq, m.mac FROM fleet_event_macs m JOIN fleet_events e ON e.seq = m.seq ${clause}${limit === '' || last === undefined ? '' : ` ${clause === '' ? 'WHERE' : 'AND'} e.seq <= ?`}
-         ORDER BY m.seq, m.position`,
-        limit === '' || last === undefined ? params : [...params, last],
-      );
-      return eventsFromRows(rows, macs);
-    });
+    return this.run(async (tx) =>
+      eventsFromRows(
+        await tx.all<EventRow & Record<string, unknown>>(
+          `SELECT ${EVENT_COLUMNS} FROM fleet_events e ${clause} ORDER BY e.seq${limit}`,
+          params,
+        ),
+      ),
+    );
   }
 }
