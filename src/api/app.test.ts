@@ -38,7 +38,7 @@ describe('health, metrics, documents', () => {
     });
     expect(await api.call('GET', '/readyz', { token: null })).toMatchObject({
       status: 200,
-      body: { status: 'ready', store: { dialect: 'sqlite', version: 6, latest: 6 } },
+      body: { status: 'ready', store: { dialect: 'sqlite', version: 7, latest: 7 } },
     });
   });
 

@@ -20,6 +20,7 @@ import {
   type HypervisorKind,
   type MacMode,
   type Vm,
+  VMWARE_DEFAULT_POLICY,
 } from './model.js';
 import { FORMAT_HYPERVISOR_KINDS } from '../schemes/index.js';
 import { checkStaticMac } from './rules.js';
@@ -231,10 +232,7 @@ export function importScan(
           spoofing: previous?.spoofing ?? false,
           dhcpGuard: previous?.dhcpGuard ?? false,
           routerGuard: previous?.routerGuard ?? false,
-          vmware:
-            host.hypervisor === 'vmware'
-              ? (previous?.vmware ?? { promiscuous: false, macChanges: false, forgedTransmits: false })
-              : null,
+          vmware: host.hypervisor === 'vmware' ? (previous?.vmware ?? VMWARE_DEFAULT_POLICY) : null,
         });
         count.imported++;
       }

@@ -23,9 +23,12 @@ export interface Ddl {
   readonly clustered: string;
   /**
    * Triggers refusing UPDATE and DELETE (and TRUNCATE where it exists) on the tables: append-only logs.
-   * `fn` names the trigger function where the dialect needs one; `what` is the log's name in the error.
+   * `fn` names the trigger function where the dialect needs one (created or replaced, so a migration that
+   * rebuilds a log table re-creates its triggers the same way); `what` is the log's name in the error.
    */
   appendOnly(fn: string, tables: readonly string[], what: string): string;
+  /** Drops the triggers `appendOnly` made on the tables (a migration that rewrites a log, then makes them again). */
+  dropAppendOnly(tables: readonly string[]): string;
 }
 
 export interface DialectAdapter {
@@ -72,6 +75,8 @@ export const sqliteAdapter: DialectAdapter = {
           ),
         )
         .join('\n'),
+    dropAppendOnly: (tables) =>
+      tables.flatMap((t) => ['update', 'delete'].map((op) => `DROP TRIGGER ${t}_no_${op};`)).join('\n'),
   },
 };
 
@@ -96,7 +101,7 @@ export const postgresAdapter: DialectAdapter = {
     clustered: '',
     appendOnly: (fn, tables, what) =>
       [
-        `CREATE FUNCTION ${fn}() RETURNS trigger LANGUAGE plpgsql AS $$
+        `CREATE OR REPLACE FUNCTION ${fn}() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   RAISE EXCEPTION '${what} is append-only: % on % refused', TG_OP, TG_TABLE_NAME;
 END
@@ -106,6 +111,10 @@ $$;`,
           `CREATE TRIGGER ${t}_no_truncate BEFORE TRUNCATE ON ${t} FOR EACH STATEMENT EXECUTE FUNCTION ${fn}();`,
         ]),
       ].join('\n'),
+    dropAppendOnly: (tables) =>
+      tables
+        .flatMap((t) => [`DROP TRIGGER ${t}_append_only ON ${t};`, `DROP TRIGGER ${t}_no_truncate ON ${t};`])
+        .join('\n'),
   },
 };
 

@@ -9,6 +9,7 @@ import type { Adapter, Host, VirtualNetwork, Vm, VmState } from '../fleet/model.
 import { NLB_MASKED_RANGE, NLB_MULTICAST_RANGE, NLB_UNICAST_RANGE, type Mac } from '../mac/index.js';
 import {
   ADAPTER_COLUMNS,
+  EVENT_COLUMNS,
   eventsFromRows,
   eventWhere,
   selectHosts,
@@ -271,19 +272,10 @@ export async function eventPage(
 ): Promise<{ events: FleetEvent[]; more: boolean }> {
   const { clause, params } = eventWhere(filter);
   const rows = await tx.all<EventRow & Record<string, unknown>>(
-    `SELECT e.seq, e.time, e.actor, e.kind, e.host, e.vm, e.adapter, e.before_json, e.after_json
-     FROM fleet_events e ${clause} ORDER BY e.seq DESC LIMIT ?`,
+    `SELECT ${EVENT_COLUMNS} FROM fleet_events e ${clause} ORDER BY e.seq DESC LIMIT ?`,
     [...params, limit + 1],
   );
-  const page = rows.slice(0, limit);
-  const macs =
-    page.length === 0
-      ? []
-      : await tx.all<{ seq: number; mac: number }>(
-          `SELECT seq, mac FROM fleet_event_macs WHERE seq IN (${page.map(() => '?').join(', ')}) ORDER BY seq, position`,
-          page.map((r) => r.seq),
-        );
-  return { events: eventsFromRows(page, macs), more: rows.length > limit };
+  return { events: eventsFromRows(rows.slice(0, limit)), more: rows.length > limit };
 }
 
 /** The distinct actors of the audit log (for the Events page's filter). */

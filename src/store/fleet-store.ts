@@ -55,10 +55,23 @@ export interface EventRow {
   adapter: number | null;
   before_json: string | null;
   after_json: string | null;
+  macs: string;
 }
 
 const bool = (b: boolean): number => (b ? 1 : 0);
 const json = <T>(text: string | null): T | null => (text === null ? null : (JSON.parse(text) as T));
+
+// An inventory has a handful of distinct policies: each is parsed once, not once per adapter row.
+const policies = new Map<string, VmwarePolicy>();
+function vmwarePolicy(text: string | null): VmwarePolicy | null {
+  if (text === null) return null;
+  let policy = policies.get(text);
+  if (policy === undefined) {
+    policy = Object.freeze(JSON.parse(text) as VmwarePolicy);
+    if (policies.size < 256) policies.set(text, policy);
+  }
+  return policy;
+}
 
 export const toAdapter = (r: AdapterRow): Adapter => ({
   index: r.idx,
@@ -68,7 +81,7 @@ export const toAdapter = (r: AdapterRow): Adapter => ({
   spoofing: r.spoofing === 1,
   dhcpGuard: r.dhcp_guard === 1,
   routerGuard: r.router_guard === 1,
-  vmware: json<VmwarePolicy>(r.vmware),
+  vmware: vmwarePolicy(r.vmware),
 });
 
 export const ADAPTER_COLUMNS =
@@ -94,17 +107,12 @@ export function eventWhere(filter: EventFilter): { clause: string; params: SqlVa
   return { clause: where.length === 0 ? '' : `WHERE ${where.join(' AND ')}`, params };
 }
 
-/** Events from their rows and their MAC rows (`seq`, `mac`, in position order). */
-export function eventsFromRows(
-  rows: readonly EventRow[],
-  macs: readonly { seq: number; mac: number }[],
-): FleetEvent[] {
-  const bySeq = new Map<number, Mac[]>();
-  for (const m of macs) {
-    const list = bySeq.get(m.seq);
-    if (list === undefined) bySeq.set(m.seq, [m.mac as Mac]);
-    else list.push(m.mac as Mac);
-  }
+/** The columns `eventsFromRows` reads, on `fleet_events e`. */
+export const EVENT_COLUMNS =
+  'e.seq, e.time, e.actor, e.kind, e.host, e.vm, e.adapter, e.before_json, e.after_json, e.macs';
+
+/** Events from their rows (`macs`: the event's MACs in position order, decimal, comma-separated). */
+export function eventsFromRows(rows: readonly EventRow[]): FleetEvent[] {
   return rows.map((r) => ({
     seq: r.seq,
     time: r.time,
@@ -117,19 +125,26 @@ export function eventsFromRows(
     },
     before: json<EventDetail>(r.before_json),
     after: json<EventDetail>(r.after_json),
-    macs: bySeq.get(r.seq) ?? [],
+    macs: r.macs === '' ? [] : r.macs.split(',').map((m) => Number(m) as Mac),
   }));
 }
 
 /**
- * Multi-row INSERTs of `rows` into `target` (`table (columns)`), in chunks under the drivers' parameter
- * limits (SQLite 32,766 since 3.32, https://www.sqlite.org/limits.html#max_variable_number; PostgreSQL
- * 65,535): 8,000 parameters a statement, so a big import is a few hundred statements.
+ * Run `sql(n)`, a statement over `n` rows of `width` parameters, over the rows whose parameters are
+ * `values` one after the other (flat: no array per row to allocate and flatten again), in chunks under
+ * the drivers' parameter limits (SQLite 32,766 since 3.32, https://www.sqlite.org/limits.html#max_variable_number;
+ * PostgreSQL 65,535): 8,000 parameters a statement, so a big import is a few hundred statements.
  */
-async function insertRows(tx: SqlSession, target: string, rows: readonly SqlValue[][]): Promise<void> {
-  const width = rows[0]?.length ?? 0;
-  for (const part of chunks(rows, Math.max(1, Math.floor(8000 / Math.max(1, width))))) {
-    await tx.run(`INSERT INTO ${target} VALUES ${valuesPlaceholders(part.length, width)}`, part.flat());
+async function forRows(
+  tx: SqlSession,
+  width: number,
+  values: readonly SqlValue[],
+  sql: (n: number) => string,
+): Promise<void> {
+  const step = Math.max(1, Math.floor(8000 / width)) * width;
+  for (let i = 0; i < values.length; i += step) {
+    const part = i === 0 && values.length <= step ? values : values.slice(i, i + step);
+    await tx.run(sql(part.length / width), part);
   }
 }
 
@@ -171,6 +186,20 @@ export async function selectHosts(
     nics: nics.get(r.name) ?? [],
   }));
 }
+
+/** Multi-row INSERTs into `target` (`table (columns)`) by `forRows`, with `suffix` after each VALUES list. */
+const insertRows = (
+  tx: SqlSession,
+  target: string,
+  width: number,
+  values: readonly SqlValue[],
+  suffix = '',
+): Promise<void> =>
+  forRows(tx, width, values, (n) => `INSERT INTO ${target} VALUES ${valuesPlaceholders(n, width)}${suffix}`);
+
+/** Rows in the order of the tables' keys: each B-tree is written front to back, not at random places. */
+const byHostAndName = (x: Vm, y: Vm): number =>
+  x.host < y.host ? -1 : x.host > y.host ? 1 : x.name < y.name ? -1 : x.name > y.name ? 1 : 0;
 
 /** Serialize fleet writers: SQLite's write transaction already does; PostgreSQL takes an advisory lock. */
 const lockFleet = (tx: SqlSession): Promise<void> => tx.adapter.lock(tx, 'fleet');
@@ -310,43 +339,53 @@ export class StoreFleetRepository implements FleetRepository {
     return this.putVms([vm]);
   }
   /**
-   * VMs upserted and their adapters replaced in multi-row statements (an import of 25,000 VMs is a few
-   * hundred statements, not 100,000): `INSERT ... ON CONFLICT DO UPDATE` has the same syntax on SQLite
-   * (https://www.sqlite.org/lang_upsert.html) and PostgreSQL.
+   * VMs upserted and their adapters replaced, in key order and in batches (`forRows`: an import of
+   * 25,000 VMs is a few hundred statements on PostgreSQL): `INSERT ... ON CONFLICT DO UPDATE` has the
+   * same syntax on SQLite (https://www.sqlite.org/lang_upsert.html) and PostgreSQL.
    */
   putVms(vms: readonly Vm[]): Promise<void> {
     if (vms.length === 0) return Promise.resolve();
-    return this.run(async (tx) => {
-      for (const part of chunks(vms, 2000)) {
-        await tx.run(
-          `INSERT INTO fleet_vms (host, name, state) VALUES ${valuesPlaceholders(part.length, 3)} ` +
-            'ON CONFLICT (host, name) DO UPDATE SET state = excluded.state',
-          part.flatMap((vm) => [vm.host, vm.name, vm.state]),
+    const sorted = [...vms].sort(byHostAndName);
+    const keys: SqlValue[] = [];
+    const states: SqlValue[] = [];
+    const adapters: SqlValue[] = [];
+    for (const vm of sorted) {
+      keys.push(vm.host, vm.name);
+      states.push(vm.host, vm.name, vm.state);
+      for (const a of vm.adapters) {
+        adapters.push(
+          vm.host,
+          vm.name,
+          a.index,
+          a.network,
+          a.mode,
+          a.mac,
+          bool(a.spoofing),
+          bool(a.dhcpGuard),
+          bool(a.routerGuard),
+          a.vmware === null ? null : JSON.stringify(a.vmware),
         );
-        for (const few of chunks(part, 500)) {
-          await tx.run(
-            `DELETE FROM fleet_adapters WHERE (host, vm) IN (VALUES ${valuesPlaceholders(few.length, 2)})`,
-            few.flatMap((vm) => [vm.host, vm.name]),
-          );
-        }
       }
+    }
+    return this.run(async (tx) => {
+      await insertRows(
+        tx,
+        'fleet_vms (host, name, state)',
+        3,
+        states,
+        ' ON CONFLICT (host, name) DO UPDATE SET state = excluded.state',
+      );
+      await forRows(
+        tx,
+        2,
+        keys,
+        (n) => `DELETE FROM fleet_adapters WHERE (host, vm) IN (VALUES ${valuesPlaceholders(n, 2)})`,
+      );
       await insertRows(
         tx,
         'fleet_adapters (host, vm, idx, network, mode, mac, spoofing, dhcp_guard, router_guard, vmware)',
-        vms.flatMap((vm) =>
-          vm.adapters.map((a) => [
-            vm.host,
-            vm.name,
-            a.index,
-            a.network,
-            a.mode,
-            a.mac,
-            bool(a.spoofing),
-            bool(a.dhcpGuard),
-            bool(a.routerGuard),
-            a.vmware === null ? null : JSON.stringify(a.vmware),
-          ]),
-        ),
+        10,
+        adapters,
       );
     });
   }
@@ -395,10 +434,10 @@ export class StoreFleetRepository implements FleetRepository {
       const last = await tx.get<{ seq: number | null }>('SELECT MAX(seq) AS seq FROM fleet_events');
       const first = (last?.seq ?? 0) + 1;
       const out = events.map((e, i) => ({ ...e, seq: first + i }));
-      await insertRows(
-        tx,
-        'fleet_events (seq, time, actor, kind, host, vm, adapter, before_json, after_json)',
-        out.map((e) => [
+      const rows: SqlValue[] = [];
+      const macs: SqlValue[] = [];
+      for (const e of out) {
+        rows.push(
           e.seq,
           e.time,
           e.actor,
@@ -408,13 +447,17 @@ export class StoreFleetRepository implements FleetRepository {
           e.subject.adapter ?? null,
           e.before === null ? null : JSON.stringify(e.before),
           e.after === null ? null : JSON.stringify(e.after),
-        ]),
-      );
+          e.macs.join(','),
+        );
+        for (const m of e.macs.length > 1 ? new Set(e.macs) : e.macs) macs.push(m, e.seq);
+      }
       await insertRows(
         tx,
-        'fleet_event_macs (seq, position, mac)',
-        out.flatMap((e) => e.macs.map((m, i) => [e.seq, i, m])),
+        'fleet_events (seq, time, actor, kind, host, vm, adapter, before_json, after_json, macs)',
+        10,
+        rows,
       );
+      await insertRows(tx, 'fleet_event_macs (mac, seq)', 2, macs);
       return out;
     });
   }
@@ -422,19 +465,13 @@ export class StoreFleetRepository implements FleetRepository {
   listEvents(filter: EventFilter = {}): Promise<FleetEvent[]> {
     const { clause, params } = eventWhere(filter);
     const limit = filter.limit === undefined ? '' : ` LIMIT ${Math.max(0, Math.floor(filter.limit))}`;
-    return this.read(async (tx) => {
-      const rows = await tx.all<EventRow & Record<string, unknown>>(
-        `SELECT e.seq, e.time, e.actor, e.kind, e.host, e.vm, e.adapter, e.before_json, e.after_json
-         FROM fleet_events e ${clause} ORDER BY e.seq${limit}`,
-        params,
-      );
-      const last = rows.at(-1)?.seq;
-      const macs = await tx.all<{ seq: number; mac: number }>(
-        `SELECT m.seq, m.mac FROM fleet_event_macs m JOIN fleet_events e ON e.seq = m.seq ${clause}${limit === '' || last === undefined ? '' : ` ${clause === '' ? 'WHERE' : 'AND'} e.seq <= ?`}
-         ORDER BY m.seq, m.position`,
-        limit === '' || last === undefined ? params : [...params, last],
-      );
-      return eventsFromRows(rows, macs);
-    });
+    return this.read(async (tx) =>
+      eventsFromRows(
+        await tx.all<EventRow & Record<string, unknown>>(
+          `SELECT ${EVENT_COLUMNS} FROM fleet_events e ${clause} ORDER BY e.seq${limit}`,
+          params,
+        ),
+      ),
+    );
   }
 }

@@ -16,6 +16,7 @@ import { POOLS_MIGRATION } from './pool/pool-migration.js';
 import { OBSERVATION_MIGRATION } from './observation-migration.js';
 import { FLEET_LIFECYCLE_MIGRATION } from './fleet-lifecycle-migration.js';
 import { SCAN_MIGRATION } from './scan-migration.js';
+import { EVENT_MACS_MIGRATION } from './event-macs-migration.js';
 
 export interface Migration {
   /** 1, 2, 3, ... in order, no gaps. */
@@ -38,6 +39,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 4, ...FLEET_LIFECYCLE_MIGRATION },
   { version: 5, ...API_MIGRATION },
   { version: 6, ...SCAN_MIGRATION },
+  { version: 7, ...EVENT_MACS_MIGRATION },
 ];
 
 /** The newest schema version this program knows. */
