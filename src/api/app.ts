@@ -45,6 +45,8 @@ export interface AppOptions {
 }
 
 export const DEFAULT_BODY_LIMIT = 16 * 1024 * 1024;
+/** The routes that take uploads (the API's, and the console's form): `deps.uploadLimits.maxUploadBytes`. */
+const UPLOAD_PATHS = new Set([`${API_PREFIX}/scans`, '/scans']);
 export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
 const READS = new Set(['GET', 'HEAD', 'OPTIONS']);
@@ -152,22 +154,32 @@ export function createApp(deps: ApiDeps, options: AppOptions = {}): OpenAPIHono<
   );
 
   const maxBody = options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT;
-  const tooLarge = (): never => {
-    throw new MacfleetError('PAYLOAD_TOO_LARGE', `the request body is larger than ${maxBody} bytes`);
+  const maxUpload = Math.max(maxBody, deps.uploadLimits.maxUploadBytes);
+  const tooLarge = (max: number): never => {
+    throw new MacfleetError('PAYLOAD_TOO_LARGE', `the request body is larger than ${max} bytes`);
   };
-  const limitStream: MiddlewareHandler<ApiEnv> = bodyLimit({ maxSize: maxBody, onError: tooLarge });
+  const limitStream: MiddlewareHandler<ApiEnv> = bodyLimit({
+    maxSize: maxBody,
+    onError: () => tooLarge(maxBody),
+  });
+  const limitUploadStream: MiddlewareHandler<ApiEnv> = bodyLimit({
+    maxSize: maxUpload,
+    onError: () => tooLarge(maxUpload),
+  });
   // The limit reads Content-Length when there is one (node's parser never delivers more than it says).
   // A chunked body, or one without either header (a fetch Request made in-process), is counted as it
   // streams by hono's bodyLimit; a GET or HEAD without either has no body (RFC 9112 §6.3). The fast
   // paths matter: touching `c.req.raw.body` makes @hono/node-server build a whole fetch Request with a
   // body stream, a sixth of an allocation's CPU.
   const limitBody: MiddlewareHandler<ApiEnv> = (c, next) => {
+    const upload = c.req.method === 'POST' && UPLOAD_PATHS.has(c.req.path);
+    const max = upload ? maxUpload : maxBody;
     const length = c.req.header('content-length');
     if (c.req.header('transfer-encoding') === undefined) {
-      if (length !== undefined) return Number(length) > maxBody ? tooLarge() : next();
+      if (length !== undefined) return Number(length) > max ? tooLarge(max) : next();
       if (c.req.method === 'GET' || c.req.method === 'HEAD') return next();
     }
-    return limitStream(c, next);
+    return (upload ? limitUploadStream : limitStream)(c, next);
   };
   app.use('*', limitBody);
 

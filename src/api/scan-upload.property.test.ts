@@ -10,7 +10,7 @@ import { testApi, type TestApi } from './test-api.js';
 
 let api: TestApi;
 beforeAll(async () => {
-  api = await testApi({}, { uploadLimits: { maxFiles: 50, maxTotalBytes: 1 << 20, maxFileBytes: 1 << 16 } });
+  api = await testApi({}, { uploadLimits: { maxUploadBytes: 1 << 22, maxFiles: 50, maxTotalBytes: 1 << 20, maxFileBytes: 1 << 16 } });
 });
 afterAll(async () => {
   await api.close();

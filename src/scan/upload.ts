@@ -38,12 +38,16 @@ const unsafeEntry = (name: string): UploadedFile => ({
 });
 
 export interface UploadLimits {
+  /** The request body as sent: the files, or the archive (compressed). */
+  readonly maxUploadBytes: number;
   readonly maxFiles: number;
+  /** Every file together once unpacked. */
   readonly maxTotalBytes: number;
   readonly maxFileBytes: number;
 }
 
 export const UPLOAD_LIMITS: UploadLimits = {
+  maxUploadBytes: 64 * 1024 * 1024,
   maxFiles: 20_000,
   maxTotalBytes: 256 * 1024 * 1024,
   maxFileBytes: DEFAULT_MAX_FILE_SIZE,

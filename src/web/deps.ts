@@ -6,6 +6,7 @@
  */
 import type { Principal } from '../api/principal.js';
 import type { Clock, Random } from '../random.js';
+import type { UploadLimits } from '../scan/upload.js';
 import type { ScanStore } from '../store/scan-store.js';
 import type { Store } from '../store/store.js';
 
@@ -22,4 +23,6 @@ export interface ConsoleDeps {
   readonly sessionIdleMs?: number;
   /** Uploaded scans (shared with the API, which holds the retention); default: over `store`. */
   readonly scans?: ScanStore;
+  /** Upload bounds (shared with the API and its body limit); default UPLOAD_LIMITS. */
+  readonly uploadLimits?: UploadLimits;
 }

@@ -2,6 +2,8 @@
 import type { Command } from 'commander';
 import { apiDeps } from '../../api/deps.js';
 import { DEFAULT_RATE_LIMIT } from '../../api/rate-limit.js';
+import { DEFAULT_BODY_LIMIT } from '../../api/app.js';
+import { UPLOAD_LIMITS } from '../../scan/upload.js';
 import { loadVendors } from '../../api/routes/mac-routes.js';
 import { DEFAULT_LISTEN, isLoopback, parseListen, startServer } from '../../api/server.js';
 import type { CliContext } from '../context.js';
@@ -15,6 +17,7 @@ interface ServeOptions extends StoreOptions {
   readonly rateLimit: number;
   readonly rateBurst?: number;
   readonly bodyLimit: number;
+  readonly uploadLimit: number;
   readonly requestTimeout: string;
   readonly keepScans: number;
 }
@@ -40,7 +43,13 @@ export function registerServe(program: Command, ctx: CliContext): void {
       'requests a token may send at once (default: twice --rate-limit)',
       intOption('--rate-burst', 1),
     )
-    .option('--body-limit <bytes>', 'largest request body', intOption('--body-limit', 1), 16 * 1024 * 1024)
+    .option('--body-limit <bytes>', 'largest request body', intOption('--body-limit', 1), DEFAULT_BODY_LIMIT)
+    .option(
+      '--upload-limit <bytes>',
+      'largest scan upload (POST /api/v1/scans, the console): files or one archive',
+      intOption('--upload-limit', 1),
+      UPLOAD_LIMITS.maxUploadBytes,
+    )
     .option('--request-timeout <duration>', 'answer 503 TIMEOUT after this long', '30s')
     .option(
       '--keep-scans <n>',
@@ -52,7 +61,11 @@ export function registerServe(program: Command, ctx: CliContext): void {
       const listen = parseListen(opts.listen);
       const timeout = parseDuration(opts.requestTimeout, '--request-timeout');
       await withStore(ctx, opts, async (store, location) => {
-        const deps = apiDeps(store, { clock: clockFrom(undefined), scanRetention: opts.keepScans });
+        const deps = apiDeps(store, {
+          clock: clockFrom(undefined),
+          scanRetention: opts.keepScans,
+          uploadLimits: { ...UPLOAD_LIMITS, maxUploadBytes: opts.uploadLimit },
+        });
         await loadVendors();
         const server = await startServer(deps, listen, {
           web: consoleFor(deps),

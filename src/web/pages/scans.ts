@@ -2,7 +2,6 @@
  * Scan upload: configuration files or an archive of them, audited as `macfleet scan` audits a tree;
  * the audit is shown (and listed under Conflicts), and an operator may import it into the inventory.
  */
-import { bodyLimit } from 'hono/body-limit';
 import { MacfleetError } from '../../errors.js';
 import { HYPERVISOR_KINDS, parseHypervisorKind } from '../../fleet/index.js';
 import { formatMac } from '../../mac/index.js';
@@ -21,13 +20,11 @@ import {
   type Kit,
 } from '../route-kit.js';
 import type { ShelvedScan } from '../scan-shelf.js';
-import type { UploadedFile } from '../../scan/upload.js';
+import { UPLOAD_LIMITS, type UploadedFile } from '../../scan/upload.js';
 import { GROUPS, scanFileLink } from './conflicts.js';
 
-/** The largest request body the upload accepts. */
-export const MAX_UPLOAD_BYTES = 64 * 1024 * 1024;
-
-function uploadForm(ctx: PageContext): Html {
+/** `maxUploadBytes`: the largest request body the upload accepts (`serve --upload-limit`). */
+function uploadForm(ctx: PageContext, maxUploadBytes: number): Html {
   return html`<form
     method="post"
     action="/scans"
@@ -47,7 +44,7 @@ function uploadForm(ctx: PageContext): Html {
     <div><button type="submit" class="primary">Upload and audit</button></div>
     <p class="muted" style="margin:0">
       Formats: VMware .vmx, libvirt XML, Proxmox .conf, Virtual Server .vmc, VirtualBox .vbox, OVF, Hyper-V
-      JSON/CSV exports, inventory CSV. Up to ${fmtInt(MAX_UPLOAD_BYTES / 1024 / 1024)} MiB per upload.
+      JSON/CSV exports, inventory CSV. Up to ${fmtInt(maxUploadBytes / 1024 / 1024)} MiB per upload.
     </p>
   </form>`;
 }
@@ -259,7 +256,7 @@ export function registerScanPages(app: ConsoleApp, kit: Kit): void {
       '/scans',
       'Scan upload',
       (ctx) =>
-        html`${can(c, 'operator') ? uploadForm(ctx) : html`<p class="muted">Uploading scans needs the operator role.</p>`}
+        html`${can(c, 'operator') ? uploadForm(ctx, (kit.deps.uploadLimits ?? UPLOAD_LIMITS).maxUploadBytes) : html`<p class="muted">Uploading scans needs the operator role.</p>`}
           <h2>Uploaded scans</h2>
           ${scanList(scans)}`,
       notice,
@@ -267,42 +264,34 @@ export function registerScanPages(app: ConsoleApp, kit: Kit): void {
     );
   };
   app.get('/scans', kit.guard, (c) => listPage(c));
-  app.post(
-    '/scans',
-    bodyLimit({
-      maxSize: MAX_UPLOAD_BYTES,
-      onError: (c) => c.text(`the upload is over ${MAX_UPLOAD_BYTES} bytes`, 413),
-    }),
-    kit.guard,
-    async (c) => {
-      if (!can(c, 'operator')) {
-        const p = c.get('principal');
-        return listPage(
-          c,
-          { kind: 'error', text: `uploading a scan needs the operator role; ${p.name} is ${p.role}.` },
-          403,
-        );
-      }
-      try {
-        const { files, form } = await uploadedFiles(c);
-        const s = await kit.scans.upload({
-          files,
-          actor: c.get('principal').name,
-          hostFromPath: text(form, 'hostFromPath'),
-          host: text(form, 'host'),
-        });
-        const result = s.result;
-        return done(
-          c,
-          `/scans/${s.id}`,
-          `Audited ${fmtInt(result.files)} configuration file(s): ${fmtInt(result.adapters.length)} adapter(s), ${fmtInt(result.findings.length)} finding(s).`,
-        );
-      } catch (e) {
-        const r = refusal(e);
-        return listPage(c, { kind: 'error', text: r.notice.text }, 400);
-      }
-    },
-  );
+  app.post('/scans', kit.guard, async (c) => {
+    if (!can(c, 'operator')) {
+      const p = c.get('principal');
+      return listPage(
+        c,
+        { kind: 'error', text: `uploading a scan needs the operator role; ${p.name} is ${p.role}.` },
+        403,
+      );
+    }
+    try {
+      const { files, form } = await uploadedFiles(c);
+      const s = await kit.scans.upload({
+        files,
+        actor: c.get('principal').name,
+        hostFromPath: text(form, 'hostFromPath'),
+        host: text(form, 'host'),
+      });
+      const result = s.result;
+      return done(
+        c,
+        `/scans/${s.id}`,
+        `Audited ${fmtInt(result.files)} configuration file(s): ${fmtInt(result.adapters.length)} adapter(s), ${fmtInt(result.findings.length)} finding(s).`,
+      );
+    } catch (e) {
+      const r = refusal(e);
+      return listPage(c, { kind: 'error', text: r.notice.text }, 400);
+    }
+  });
   app.get('/scans/:id{[0-9]+}', kit.guard, async (c) => {
     const s = await findScan(kit, c);
     return s === undefined ? scanGone(kit, c) : scanPage(c, s);
