@@ -618,4 +618,34 @@ describe('tools', () => {
     });
     expect(bad.status).toBe(400);
   });
+
+  it('says which adapters may spoof and whom they could impersonate (doctor spoofing)', async () => {
+    const { readFileSync } = await import('node:fs');
+    const inventory = readFileSync(
+      new URL('../../examples/lab/spoofing-attack-guard-off.yaml', import.meta.url),
+      'utf8',
+    );
+    const r = await api.call('POST', '/api/v1/doctor/spoofing', { token: 'viewer', body: { inventory } });
+    expect(r.status, r.text).toBe(200);
+    const body = r.body as {
+      adapters: { vm: string; allowsSpoofing: boolean }[];
+      exposureCount: number;
+      exposures: { attacker: string; victim: string; effect: string }[];
+    };
+    // Both VMs on the Hyper-V switch have spoofing on and no guard: each can take the other's MAC.
+    expect(body.adapters.map((a) => [a.vm, a.allowsSpoofing])).toEqual([
+      ['web', true],
+      ['mallory', true],
+    ]);
+    expect(body.exposureCount).toBe(2);
+    expect(body.exposures[0]).toMatchObject({ attacker: 'web', victim: 'mallory', effect: 'redirect' });
+    const bad = await api.call('POST', '/api/v1/doctor/spoofing', {
+      token: 'viewer',
+      body: { inventory: 'switches: [' },
+    });
+    expect(bad.status).toBe(400);
+    expect(
+      (await api.call('POST', '/api/v1/doctor/spoofing', { token: null, body: { inventory } })).status,
+    ).toBe(401);
+  });
 });

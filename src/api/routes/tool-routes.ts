@@ -78,6 +78,27 @@ const lab = apiRoute('viewer', {
   responses: { 200: json(Report, 'the run, as `lab run --json` prints it') },
 });
 
+const spoofing = apiRoute('viewer', {
+  method: 'post',
+  path: '/doctor/spoofing',
+  tags: ['tools'],
+  summary:
+    'which adapters allow MAC spoofing, and which other VMs on the same switch (or physical network) they could impersonate (as `macfleet doctor spoofing --json`)',
+  request: {
+    body: {
+      content: {
+        'application/json': {
+          schema: z.object({
+            inventory: text('the inventory YAML: switches, VMs, adapters (as for `lab run`)'),
+          }),
+        },
+      },
+      required: true,
+    },
+  },
+  responses: { 200: json(Report, 'the exposure report, as `doctor spoofing --json` prints it') },
+});
+
 export function registerToolRoutes(app: OpenAPIHono<ApiEnv>): void {
   app.openapi(nlb, (c) => c.json(check(NlbSchema, nlbJson(parseVip(c.req.valid('param').vip))), 200));
 
@@ -86,6 +107,12 @@ export function registerToolRoutes(app: OpenAPIHono<ApiEnv>): void {
       await import('../../schemes/index.js');
     const report = predictCollisions(parseHostsFile(c.req.valid('json').hosts, 'hosts'), c.var.deps.random);
     return c.json(check(Report, collisionReportToJson(report)), 200);
+  });
+
+  app.openapi(spoofing, async (c) => {
+    const { readScenario, spoofingReport } = await import('../../lab/index.js');
+    const report = spoofingReport(readScenario(c.req.valid('json').inventory, 'inventory'));
+    return c.json(check(Report, report as unknown as Record<string, unknown>), 200);
   });
 
   app.openapi(lab, async (c) => {
