@@ -3,6 +3,8 @@ import type { OpenAPIHono } from '@hono/zod-openapi';
 import { z } from '@hono/zod-openapi';
 import { classifyMac, formatMac, macFlags, parseMac, type Mac } from '../../mac/index.js';
 import type { Holding } from '../../pool/pool-errors.js';
+import { StoreFleetRepository } from '../../store/fleet-store.js';
+import { whoisInTx } from '../../store/pool/pool-store.js';
 import { apiRoute, check, iso, type ApiEnv } from '../respond.js';
 import { HoldingSchema, MacLookupSchema, MacText, ReservationRequestSchema } from '../schemas.js';
 
@@ -74,10 +76,15 @@ export function registerMacRoutes(app: OpenAPIHono<ApiEnv>): void {
   app.openapi(lookup, async (c) => {
     const mac = parseMac(c.req.valid('param').mac);
     const { deps } = c.var;
-    const [who, adapters] = await Promise.all([
-      deps.pools.whois(mac),
-      deps.fleet(c.var.principal.name).repo.adaptersWithMac(mac),
-    ]);
+    // One read snapshot for the holding and the adapters: they agree, and it is one transaction, not two.
+    const [who, adapters] = await deps.store.transaction(
+      async (tx) =>
+        [
+          await whoisInTx(tx, mac),
+          await new StoreFleetRepository(deps.store, tx).adaptersWithMac(mac),
+        ] as const,
+      { mode: 'read' },
+    );
     const body = {
       mac: formatMac(mac),
       hyphen: formatMac(mac, 'hyphen'),
