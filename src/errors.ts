@@ -16,6 +16,8 @@ export const ERROR_CODES = [
   'POOL_EXHAUSTED',
   'VM_RUNNING',
   'STALE_FILE',
+  /** A plan made on an inventory version that has moved on (confirm again after reviewing the new plan). */
+  'STALE_PLAN',
   'INTERNAL',
   // The store (issue 16): a replayed key whose MACs were released; the database unreachable or locked.
   'ALLOCATION_RELEASED',

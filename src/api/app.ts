@@ -24,6 +24,7 @@ import { registerFleetRoutes } from './routes/fleet-routes.js';
 import { registerFixRoutes } from './routes/fix-routes.js';
 import { registerHealthRoutes } from './routes/health-routes.js';
 import { registerImportRoutes } from './routes/import-routes.js';
+import { registerInventoryFixRoutes } from './routes/inventory-fix-routes.js';
 import { registerMacRoutes } from './routes/mac-routes.js';
 import { registerPoolRoutes } from './routes/pool-routes.js';
 import { registerPredictRoutes } from './routes/predict-routes.js';
@@ -231,6 +232,7 @@ export function createApp(deps: ApiDeps, options: AppOptions = {}): OpenAPIHono<
   registerPoolRoutes(app);
   registerFleetRoutes(app);
   registerImportRoutes(app);
+  registerInventoryFixRoutes(app);
   registerTokenRoutes(app);
   registerToolRoutes(app);
   registerScanRoutes(app);

@@ -24,6 +24,7 @@ export const STATUS_BY_CODE: Readonly<Record<ErrorCode, number>> = {
   POOL_EXHAUSTED: 409,
   VM_RUNNING: 409,
   STALE_FILE: 409,
+  STALE_PLAN: 409,
   // A replayed key whose MACs were released, a VM in the wrong state, a file outside the scanned roots.
   ALLOCATION_RELEASED: 409,
   WRONG_STATE: 409,

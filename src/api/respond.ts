@@ -71,6 +71,12 @@ export function apiRoute<R extends RouteConfig>(
 }
 
 /** Validate a response body against its schema: a mismatch is a server bug, answered as a 500. */
+/** A route's JSON response: its schema (validated, and in the OpenAPI document) and what it means. */
+export const json = <S extends z.ZodType>(schema: S, description: string) => ({
+  description,
+  content: { 'application/json': { schema } },
+});
+
 export function check<S extends z.ZodType>(schema: S, body: unknown): z.output<S> {
   const r = schema.safeParse(body);
   if (!r.success) {

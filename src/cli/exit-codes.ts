@@ -26,6 +26,7 @@ const BY_CODE: Record<ErrorCode, number> = {
   POOL_EXHAUSTED: EXIT.refused,
   VM_RUNNING: EXIT.refused,
   STALE_FILE: EXIT.refused,
+  STALE_PLAN: EXIT.refused,
   INTERNAL: EXIT.internal,
   ALLOCATION_RELEASED: EXIT.refused,
   STORE_UNAVAILABLE: EXIT.unavailable,

@@ -414,3 +414,9 @@ export async function networksAfter(
     more: rows.length > limit,
   };
 }
+
+/** The inventory's version: the audit log's last sequence number (every change appends to it). */
+export async function fleetVersion(tx: SqlSession): Promise<number> {
+  const row = await tx.get<{ v: number | null }>('SELECT MAX(seq) AS v FROM fleet_events');
+  return Number(row?.v ?? 0);
+}

@@ -23,6 +23,7 @@ import {
   findingHolders,
   fleetChangesSince,
   fleetCounts,
+  fleetVersion,
   hostTallies,
   macsOfVms,
   type FleetChanges,
@@ -42,11 +43,7 @@ interface Cached {
   readonly value: Promise<unknown>;
 }
 
-/** The inventory's version: the audit log's last sequence number (every change appends to it). */
-export async function fleetVersion(tx: SqlSession): Promise<number> {
-  const row = await tx.get<{ v: number | null }>('SELECT MAX(seq) AS v FROM fleet_events');
-  return Number(row?.v ?? 0);
-}
+export { fleetVersion };
 
 /** Per-console cache of whole-inventory values, keyed by what they are. */
 export class FleetCache {

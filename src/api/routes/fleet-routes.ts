@@ -30,7 +30,7 @@ import {
 import { parseIpv4, parseMac } from '../../mac/index.js';
 import { findingHolders, hostsAfter, networksAfter, vmsAfter } from '../../store/fleet-pages.js';
 import { StoreFleetRepository } from '../../store/fleet-store.js';
-import { apiRoute, check, decodeCursor, nextLink, pageOf, type ApiEnv } from '../respond.js';
+import { apiRoute, check, json, decodeCursor, nextLink, pageOf, type ApiEnv } from '../respond.js';
 import {
   AdapterPatchSchema,
   CursorQuery,
@@ -69,10 +69,6 @@ const AdapterParams = VmParams.extend({
     .openapi({ param: { name: 'index', in: 'path' } }),
 });
 const PageQuery = z.object({ limit: LimitQuery, cursor: CursorQuery });
-const json = <S extends z.ZodType>(schema: S, description: string) => ({
-  description,
-  content: { 'application/json': { schema } },
-});
 const body = <S extends z.ZodType>(schema: S) => ({
   body: { content: { 'application/json': { schema } }, required: true },
 });

@@ -16,12 +16,9 @@ const ImportQuery = z.object({
     .max(256)
     .optional()
     .openapi({ description: 'host of the VMs whose files do not name one (`import --host`)' }),
-  hypervisor: z
-    .enum(HYPERVISOR_KINDS)
-    .optional()
-    .openapi({
-      description: 'hypervisor of new hosts when the file format does not tell (OVF, inventory CSV)',
-    }),
+  hypervisor: z.enum(HYPERVISOR_KINDS).optional().openapi({
+    description: 'hypervisor of new hosts when the file format does not tell (OVF, inventory CSV)',
+  }),
 });
 
 const ScanDocumentBody = z

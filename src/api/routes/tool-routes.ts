@@ -6,7 +6,7 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import { z } from '@hono/zod-openapi';
 import { nlbJson, parseVip } from '../../mac/index.js';
-import { apiRoute, check, type ApiEnv } from '../respond.js';
+import { apiRoute, check, json, type ApiEnv } from '../respond.js';
 
 const Report = z
   .record(z.string(), z.unknown())
@@ -27,10 +27,6 @@ const text = (what: string) =>
     .min(1)
     .max(4 * 1024 * 1024)
     .openapi({ description: what });
-const json = <S extends z.ZodType>(schema: S, description: string) => ({
-  description,
-  content: { 'application/json': { schema } },
-});
 
 const nlb = apiRoute('viewer', {
   method: 'get',

@@ -6,23 +6,20 @@
  * core's reason, as the Network Adapters page refuses it.
  */
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import { poolFixAllocator } from '../../apply/pool-allocator.js';
+import { inventoryFixAllocator, inventoryFixPlan } from '../../apply/inventory-fix.js';
 import {
   applyInventoryFix,
   parseFixScope,
   INVENTORY_FIX_ACTIONS,
-  planInventoryFix,
   type FindingMember,
   type InventoryFixAction,
-  type InventoryFixAllocator,
   type InventoryFixOptions,
   type InventoryFixOutcome,
   type InventoryFixPlan,
 } from '../../fleet/index.js';
 import { MacfleetError } from '../../errors.js';
-import { StoreFleetRepository } from '../../store/fleet-store.js';
 import type { PoolInfo } from '../../store/pool-store.js';
-import { fleetVersion, inventoryFindings } from '../fleet-data.js';
+import { inventoryFindings } from '../fleet-data.js';
 import { badge, csrfField, fmtInt, html, query, type Html, type Notice, type PageContext } from '../html.js';
 import {
   can,
@@ -30,7 +27,6 @@ import {
   formOf,
   param,
   poolsOf,
-  read,
   refusal,
   render,
   text,
@@ -166,14 +162,8 @@ function confirmForm(
   </form>`;
 }
 
-async function planFor(kit: Kit, o: InventoryFixOptions) {
-  return read(kit, async (tx) => {
-    const version = await fleetVersion(tx);
-    const findings = await inventoryFindings(kit, tx);
-    const hosts = await new StoreFleetRepository(kit.deps.store, tx).listHosts();
-    return { version, plan: planInventoryFix(findings, hosts, o) };
-  });
-}
+const planFor = (kit: Kit, o: InventoryFixOptions) =>
+  inventoryFixPlan(kit.deps.store, o, (tx) => inventoryFindings(kit, tx));
 
 async function planPage(
   kit: Kit,
@@ -269,14 +259,7 @@ export function registerInventoryFixPages(app: ConsoleApp, kit: Kit): void {
         },
         409,
       );
-    const pools = poolsOf(kit);
-    const allocate = poolFixAllocator(pools, o.pool);
-    const allocator: InventoryFixAllocator = {
-      allocate: async (owner, key) => (await allocate([{ owner, key }]))[0]!.mac,
-      release: async (mac) => {
-        await pools.release(mac);
-      },
-    };
+    const allocator = inventoryFixAllocator(poolsOf(kit), o.pool);
     const outcomes = await applyInventoryFix(fleetFor(kit, c), plan, allocator);
     const made = outcomes.filter((x) => x.error === undefined).length;
     return render(
