@@ -175,6 +175,14 @@ export class SqliteStore implements Store {
     return new SqliteStore(path, db, options.migrations ?? MIGRATIONS, readonly, busyTimeoutMs);
   }
 
+  /**
+   * BEGIN, COMMIT and ROLLBACK as prepared statements: `exec` compiles its text on every call, a tenth of
+   * a read's CPU when a lookup is a handful of indexed queries.
+   */
+  #control(sql: 'BEGIN IMMEDIATE' | 'BEGIN DEFERRED' | 'COMMIT' | 'ROLLBACK'): void {
+    this.#statement(sql).run();
+  }
+
   #statement = (sql: string): Statement => {
     let s = this.#statements.get(sql);
     if (s === undefined) {
@@ -206,7 +214,7 @@ export class SqliteStore implements Store {
     try {
       for (let pause = 2; ; pause = Math.min(pause * 2, 100)) {
         try {
-          this.#db.exec('BEGIN IMMEDIATE');
+          this.#control('BEGIN IMMEDIATE');
           return;
         } catch (e) {
           const busy = (e as { code?: unknown }).code === 'SQLITE_BUSY';
@@ -223,13 +231,13 @@ export class SqliteStore implements Store {
     const run = async (): Promise<T> => {
       const session = new SqliteSession(this.#statement, this.#db);
       try {
-        if (options.mode === 'read' || this.readOnly) this.#db.exec('BEGIN DEFERRED');
+        if (options.mode === 'read' || this.readOnly) this.#control('BEGIN DEFERRED');
         else await this.#beginImmediate();
         const result = await fn(session);
-        this.#db.exec('COMMIT');
+        this.#control('COMMIT');
         return result;
       } catch (e) {
-        if (this.#db.inTransaction) this.#db.exec('ROLLBACK');
+        if (this.#db.inTransaction) this.#control('ROLLBACK');
         throw classifyStoreError(e, this.location) ?? e;
       } finally {
         session.close();
