@@ -20,6 +20,7 @@ import { docsPage } from './docs-page.js';
 import { asMacfleetError, problemOf } from './problem.js';
 import { DEFAULT_RATE_LIMIT, RateLimiter, type RateLimitOptions } from './rate-limit.js';
 import { API_PREFIX, type ApiEnv } from './respond.js';
+import { registerEventRoutes } from './routes/events-routes.js';
 import { registerFleetRoutes } from './routes/fleet-routes.js';
 import { registerFixRoutes } from './routes/fix-routes.js';
 import { registerHealthRoutes } from './routes/health-routes.js';
@@ -231,6 +232,7 @@ export function createApp(deps: ApiDeps, options: AppOptions = {}): OpenAPIHono<
   registerMacRoutes(app);
   registerPoolRoutes(app);
   registerFleetRoutes(app);
+  registerEventRoutes(app);
   registerImportRoutes(app);
   registerInventoryFixRoutes(app);
   registerTokenRoutes(app);

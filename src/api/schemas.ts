@@ -47,6 +47,8 @@ export const CursorQuery = z
   .max(512)
   .optional()
   .openapi({ description: "the `cursor` of the previous page's `next` link" });
+/** `?limit=&cursor=` of every list. */
+export const PageQuery = z.object({ limit: LimitQuery, cursor: CursorQuery });
 
 /** A page of items and the link to the next page (null on the last page). */
 export const page = <T extends z.ZodType>(item: T, name: string) =>

@@ -3,9 +3,9 @@
  * plan together with the inventory version it was made on (a confirm names that version, so nothing is
  * made from a plan the inventory has moved past), and the allocator over the pools.
  */
-import { fleetFindings, planInventoryFix, type InventoryFinding } from '../fleet/index.js';
+import { planInventoryFix, type InventoryFinding } from '../fleet/index.js';
 import type { InventoryFixAllocator, InventoryFixOptions, InventoryFixPlan } from '../fleet/fix-inventory.js';
-import { findingHolders, fleetVersion } from '../store/fleet-pages.js';
+import { fleetVersion, readFleetFindings } from '../store/fleet-pages.js';
 import { StoreFleetRepository } from '../store/fleet-store.js';
 import type { PoolStore } from '../store/pool-store.js';
 import type { SqlSession, Store } from '../store/store.js';
@@ -13,8 +13,7 @@ import { poolFixAllocator } from './pool-allocator.js';
 
 /**
  * Plan the fix of the inventory's duplicates as it is now. `findings` gives the inventory's findings
- * (the console passes its cached ones); by default they are read: `fleetFindings` over the adapters
- * that hold a shared or an NLB MAC.
+ * (the console passes its cached ones); by default they are read (`readFleetFindings`).
  */
 export function inventoryFixPlan(
   store: Store,
@@ -25,12 +24,7 @@ export function inventoryFixPlan(
     async (tx) => {
       const version = await fleetVersion(tx);
       const hosts = await new StoreFleetRepository(store, tx).listHosts();
-      let found: readonly InventoryFinding[];
-      if (findings !== undefined) found = await findings(tx);
-      else {
-        const { vms, networks } = await findingHolders(tx);
-        found = fleetFindings(vms, networks, hosts);
-      }
+      const found = await (findings ?? readFleetFindings)(tx);
       return { version, plan: planInventoryFix(found, hosts, options) };
     },
     { mode: 'read' },

@@ -5,6 +5,7 @@
  * loads a whole table: each is a handful of indexed queries, whatever the size of the fleet.
  */
 import type { EventFilter, FleetEvent } from '../fleet/events.js';
+import { fleetFindings, type InventoryFinding } from '../fleet/findings.js';
 import type { Adapter, Host, VirtualNetwork, Vm, VmState } from '../fleet/model.js';
 import { NLB_MASKED_RANGE, NLB_MULTICAST_RANGE, NLB_UNICAST_RANGE, type Mac } from '../mac/index.js';
 import {
@@ -262,6 +263,16 @@ export async function findingHolders(
           .filter((n) => wanted.has(`${n.host}\u0000${n.name}`))
           .map((n) => ({ host: n.host, name: n.name, nic: n.nic as Mac | null, segment: n.segment }));
   return { vms: [...vms.values()], networks };
+}
+
+/**
+ * The inventory's findings as `fleetFindings` gives them (duplicates by scope, then NLB problems), each
+ * host's hypervisor known, over the holders of `macs` (default: every shared or NLB MAC) — what the
+ * CLI's `findings`, GET /api/v1/findings, the inventory fix and the console's Conflicts page show.
+ */
+export async function readFleetFindings(tx: SqlSession, macs?: readonly Mac[]): Promise<InventoryFinding[]> {
+  const { vms, networks } = await findingHolders(tx, macs);
+  return fleetFindings(vms, networks, await selectHosts(tx, '', []));
 }
 
 /** One page of events, newest first; `more` when older events match too. */

@@ -10,7 +10,6 @@
  */
 import {
   fleetCollisions,
-  fleetFindings,
   replaceDuplicatesOf,
   type FleetCollisions,
   type InventoryFinding,
@@ -20,7 +19,7 @@ import { isNlbCandidate } from '../audit/pool-findings.js';
 import { StoreFleetRepository } from '../store/fleet-store.js';
 import {
   eventActors,
-  findingHolders,
+  readFleetFindings,
   fleetChangesSince,
   fleetCounts,
   fleetVersion,
@@ -102,14 +101,10 @@ export class FleetCache {
 
 /** The inventory's findings (duplicates, NLB problems) as `fleetFindings` gives them, hosts' hypervisors known. */
 export function inventoryFindings(kit: Kit, tx: SqlSession): Promise<InventoryFinding[]> {
-  const hosts = () => new StoreFleetRepository(kit.deps.store, tx).listHosts();
   return kit.cache.get(
     tx,
     'findings',
-    async () => {
-      const { vms, networks } = await findingHolders(tx);
-      return fleetFindings(vms, networks, await hosts());
-    },
+    () => readFleetFindings(tx),
     async (previous, changes) => {
       // A host's hypervisor or a network's segment decides scopes of MACs no event names: recompute.
       if (changes.hostsOrNetworks) return undefined;
@@ -124,9 +119,8 @@ export function inventoryFindings(kit: Kit, tx: SqlSession): Promise<InventoryFi
       }
       // NLB findings depend on every NLB adapter together: any NLB MAC changed recomputes them all.
       if (macs.size > MAX_FOLLOWED_MACS || [...macs].some((mac) => isNlbCandidate({ mac }))) return undefined;
-      const { vms, networks } = await findingHolders(tx, [...macs]);
       const text = new Set([...macs].map((m) => formatMac(m)));
-      return replaceDuplicatesOf(previous, text, fleetFindings(vms, networks, await hosts()));
+      return replaceDuplicatesOf(previous, text, await readFleetFindings(tx, [...macs]));
     },
   );
 }

@@ -1,6 +1,6 @@
 /**
- * The fleet: hosts, networks, VMs with their lifecycle and adapter settings, the audit log (events)
- * and duplicate findings. Each handler calls the fleet service the CLI calls, acting as the token's name.
+ * The fleet: hosts, networks, VMs with their lifecycle and adapter settings (the audit log and the
+ * findings are in events-routes.ts). Each handler calls the fleet service the CLI calls, acting as the token's name.
  */
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import { z } from '@hono/zod-openapi';
@@ -10,8 +10,6 @@ import {
   adapterDetail,
   addNetwork,
   createVm,
-  fleetFindings,
-  eventJson,
   hostJson,
   networkJson,
   parseAllocationSource,
@@ -28,20 +26,15 @@ import {
   type VmRef,
 } from '../../fleet/index.js';
 import { parseIpv4, parseMac } from '../../mac/index.js';
-import { findingHolders, hostsAfter, networksAfter, vmsAfter } from '../../store/fleet-pages.js';
-import { StoreFleetRepository } from '../../store/fleet-store.js';
-import { apiRoute, check, json, decodeCursor, nextLink, pageOf, type ApiEnv } from '../respond.js';
+import { hostsAfter, networksAfter, vmsAfter } from '../../store/fleet-pages.js';
+import { apiRoute, check, json, decodeCursor, nextLink, type ApiEnv } from '../respond.js';
 import {
   AdapterPatchSchema,
-  CursorQuery,
-  EventPage,
-  FindingPage,
   HostCreateSchema,
   HostPage,
   HostPatchSchema,
   HostSchema,
-  LimitQuery,
-  MacText,
+  PageQuery,
   NetworkCreateSchema,
   NetworkPage,
   NetworkSchema,
@@ -52,6 +45,7 @@ import {
   VmStartSchema,
 } from '../schemas.js';
 import type { Context } from 'hono';
+import type { SqlSession } from '../../store/store.js';
 
 const pathParam = (name: string) =>
   z
@@ -68,7 +62,6 @@ const AdapterParams = VmParams.extend({
     .min(0)
     .openapi({ param: { name: 'index', in: 'path' } }),
 });
-const PageQuery = z.object({ limit: LimitQuery, cursor: CursorQuery });
 const body = <S extends z.ZodType>(schema: S) => ({
   body: { content: { 'application/json': { schema } }, required: true },
 });
@@ -255,36 +248,6 @@ const routes = {
     },
     { 404: 'no such VM or adapter', 409: 'VM_RUNNING, or the static MAC is held elsewhere (MAC_CONFLICT)' },
   ),
-  events: apiRoute('viewer', {
-    method: 'get',
-    path: '/events',
-    tags: ['events'],
-    summary: 'the audit log, oldest first, filtered by VM, host, MAC and time',
-    request: {
-      query: PageQuery.extend({
-        vm: z.string().optional(),
-        host: z.string().optional(),
-        mac: MacText.optional(),
-        since: z.iso
-          .datetime({ offset: true })
-          .optional()
-          .openapi({ description: 'only events at or after this time' }),
-        until: z.iso
-          .datetime({ offset: true })
-          .optional()
-          .openapi({ description: 'only events before this time' }),
-      }),
-    },
-    responses: { 200: json(EventPage, 'a page of events') },
-  }),
-  findings: apiRoute('viewer', {
-    method: 'get',
-    path: '/findings',
-    tags: ['events'],
-    summary: 'duplicate MACs in the inventory: blocking, conflicting, latent (worst first)',
-    request: { query: PageQuery },
-    responses: { 200: json(FindingPage, 'a page of findings') },
-  }),
 };
 
 /** A VM or network page's cursor: the JSON `[host, name]` of the last item of the previous page. */
@@ -303,6 +266,41 @@ function pairCursor(text: string | undefined): { host: string; name: string } | 
   return { host: key[0] as string, name: key[1] as string };
 }
 
+/** A page of VMs or networks, keyed by `[host, name]`: read in one snapshot after the cursor's pair. */
+async function pairPage<T extends { readonly host: string; readonly name: string }>(
+  c: Context<ApiEnv>,
+  cursor: string | undefined,
+  read: (
+    tx: SqlSession,
+    after: { host: string; name: string } | undefined,
+  ) => Promise<{ items: readonly T[]; more: boolean }>,
+): Promise<{ items: readonly T[]; next: string | null }> {
+  const after = pairCursor(decodeCursor(cursor));
+  const page = await c.var.deps.store.transaction((tx) => read(tx, after), { mode: 'read' });
+  const last = page.items.at(-1);
+  return {
+    items: page.items,
+    next: nextLink(c, last === undefined ? undefined : JSON.stringify([last.host, last.name]), page.more),
+  };
+}
+
+/** The guards and VMware policies a request sets (the ones it leaves out stay as they are). */
+function guardSettings(a: {
+  readonly spoofing?: boolean | undefined;
+  readonly dhcpGuard?: boolean | undefined;
+  readonly routerGuard?: boolean | undefined;
+  readonly vmware?: Readonly<Record<string, boolean | undefined>> | undefined;
+}) {
+  return {
+    ...(a.spoofing === undefined ? {} : { spoofing: a.spoofing }),
+    ...(a.dhcpGuard === undefined ? {} : { dhcpGuard: a.dhcpGuard }),
+    ...(a.routerGuard === undefined ? {} : { routerGuard: a.routerGuard }),
+    ...(a.vmware === undefined
+      ? {}
+      : { vmware: Object.fromEntries(Object.entries(a.vmware).filter(([, v]) => v !== undefined)) }),
+  };
+}
+
 function adapterChange(b: z.output<typeof AdapterPatchSchema>): AdapterChange {
   if (b.mac !== undefined && b.mode !== 'static') {
     throw new MacfleetError('INVALID_ARGUMENT', 'mac: give it with "mode": "static"', {
@@ -313,12 +311,7 @@ function adapterChange(b: z.output<typeof AdapterPatchSchema>): AdapterChange {
     ...(b.mode === 'static' ? { static: b.mac === undefined ? ('current' as const) : parseMac(b.mac) } : {}),
     ...(b.mode === 'dynamic' ? { dynamic: true } : {}),
     ...(b.force === undefined ? {} : { force: b.force }),
-    ...(b.spoofing === undefined ? {} : { spoofing: b.spoofing }),
-    ...(b.dhcpGuard === undefined ? {} : { dhcpGuard: b.dhcpGuard }),
-    ...(b.routerGuard === undefined ? {} : { routerGuard: b.routerGuard }),
-    ...(b.vmware === undefined
-      ? {}
-      : { vmware: Object.fromEntries(Object.entries(b.vmware).filter(([, v]) => v !== undefined)) }),
+    ...guardSettings(b),
   };
 }
 
@@ -367,18 +360,8 @@ export function registerFleetRoutes(app: OpenAPIHono<ApiEnv>): void {
   });
   app.openapi(routes.networks, async (c) => {
     const q = c.req.valid('query');
-    const after = pairCursor(decodeCursor(q.cursor));
-    const page = await c.var.deps.store.transaction((tx) => networksAfter(tx, q.host, after, q.limit), {
-      mode: 'read',
-    });
-    const last = page.items.at(-1);
-    return c.json(
-      check(NetworkPage, {
-        items: page.items.map(networkJson),
-        next: nextLink(c, last === undefined ? undefined : JSON.stringify([last.host, last.name]), page.more),
-      }),
-      200,
-    );
+    const page = await pairPage(c, q.cursor, (tx, after) => networksAfter(tx, q.host, after, q.limit));
+    return c.json(check(NetworkPage, { items: page.items.map(networkJson), next: page.next }), 200);
   });
   app.openapi(routes.addNetwork, async (c) => {
     const b = c.req.valid('json');
@@ -392,19 +375,10 @@ export function registerFleetRoutes(app: OpenAPIHono<ApiEnv>): void {
   });
   app.openapi(routes.vms, async (c) => {
     const q = c.req.valid('query');
-    const after = pairCursor(decodeCursor(q.cursor));
-    const page = await c.var.deps.store.transaction(
-      (tx) => vmsAfter(tx, { host: q.host, state: q.state }, after, q.limit),
-      { mode: 'read' },
+    const page = await pairPage(c, q.cursor, (tx, after) =>
+      vmsAfter(tx, { host: q.host, state: q.state }, after, q.limit),
     );
-    const last = page.items.at(-1);
-    return c.json(
-      check(VmPage, {
-        items: page.items.map(vmView),
-        next: nextLink(c, last === undefined ? undefined : JSON.stringify([last.host, last.name]), page.more),
-      }),
-      200,
-    );
+    return c.json(check(VmPage, { items: page.items.map(vmView), next: page.next }), 200);
   });
   app.openapi(routes.createVm, async (c) => {
     const b = c.req.valid('json');
@@ -417,12 +391,7 @@ export function registerFleetRoutes(app: OpenAPIHono<ApiEnv>): void {
         ...(a.static === undefined
           ? {}
           : { static: inField(`adapters.${i}.static`, () => parseMac(a.static!)) }),
-        ...(a.spoofing === undefined ? {} : { spoofing: a.spoofing }),
-        ...(a.dhcpGuard === undefined ? {} : { dhcpGuard: a.dhcpGuard }),
-        ...(a.routerGuard === undefined ? {} : { routerGuard: a.routerGuard }),
-        ...(a.vmware === undefined
-          ? {}
-          : { vmware: Object.fromEntries(Object.entries(a.vmware).filter(([, v]) => v !== undefined)) }),
+        ...guardSettings(a),
       })),
     });
     return c.json(check(VmSchema, vmView(vm)), 201);
@@ -482,52 +451,5 @@ export function registerFleetRoutes(app: OpenAPIHono<ApiEnv>): void {
       adapterChange(c.req.valid('json')),
     );
     return c.json(check(VmSchema, vmView(vm)), 200);
-  });
-  app.openapi(routes.events, async (c) => {
-    const q = c.req.valid('query');
-    const after = decodeCursor(q.cursor);
-    const events = await fleetOf(c).repo.listEvents({
-      ...(q.vm === undefined ? {} : { vm: q.vm }),
-      ...(q.host === undefined ? {} : { host: q.host }),
-      ...(q.mac === undefined ? {} : { mac: parseMac(q.mac) }),
-      ...(q.since === undefined ? {} : { since: Date.parse(q.since) }),
-      ...(q.until === undefined ? {} : { until: Date.parse(q.until) }),
-      ...(after === undefined ? {} : { afterSeq: Number(after) }),
-      limit: q.limit + 1,
-    });
-    const items = events.slice(0, q.limit);
-    return c.json(
-      check(EventPage, {
-        items: items.map(eventJson),
-        next: nextLink(c, items.at(-1)?.seq.toString(), events.length > q.limit),
-      }),
-      200,
-    );
-  });
-  app.openapi(routes.findings, async (c) => {
-    // As `macfleet findings` and the console's Conflicts page: duplicates by scope, then NLB problems,
-    // each host's hypervisor known; only the adapters holding a shared or an NLB MAC are read.
-    const { findings } = await c.var.deps.store.transaction(
-      async (tx) => {
-        const { vms, networks } = await findingHolders(tx);
-        const hosts = await new StoreFleetRepository(c.var.deps.store, tx).listHosts();
-        return { findings: fleetFindings(vms, networks, hosts) };
-      },
-      { mode: 'read' },
-    );
-    const keyed = findings.map((f, i) => ({ f, key: String(i).padStart(10, '0') }));
-    return c.json(
-      check(
-        FindingPage,
-        pageOf(
-          c,
-          keyed,
-          (x) => x.key,
-          c.req.valid('query'),
-          (x) => x.f,
-        ),
-      ),
-      200,
-    );
   });
 }

@@ -7,8 +7,7 @@ import { apiRoute, check, pageOf, type ApiEnv } from '../respond.js';
 import {
   AllocationRequestSchema,
   AllocationSchema,
-  CursorQuery,
-  LimitQuery,
+  PageQuery,
   PoolCreateSchema,
   PoolPage,
   PoolSchema,
@@ -27,7 +26,7 @@ const list = apiRoute('viewer', {
   path: '/pools',
   tags: ['pools'],
   summary: 'pools with their utilisation, by name',
-  request: { query: z.object({ limit: LimitQuery, cursor: CursorQuery }) },
+  request: { query: PageQuery },
   responses: {
     200: { description: 'a page of pools', content: { 'application/json': { schema: PoolPage } } },
   },

@@ -14,7 +14,7 @@ import { archiveKind, type UploadedFile } from '../../scan/upload.js';
 import { importKeptScan, uploadScan } from '../../scan/uploaded-scans.js';
 import type { ScanSummary } from '../../store/scan-store.js';
 import { apiRoute, check, decodeCursor, iso, nextLink, type ApiEnv } from '../respond.js';
-import { CursorQuery, LimitQuery, ScanPage, ScanSummarySchema } from '../schemas.js';
+import { PageQuery, ScanPage, ScanSummarySchema } from '../schemas.js';
 
 /** Media types of a body that is one archive (or one configuration file). */
 export const ARCHIVE_TYPES = [
@@ -114,7 +114,7 @@ const list = apiRoute('viewer', {
   path: '/scans',
   tags: ['scans'],
   summary: 'uploaded scans, newest first (without their documents)',
-  request: { query: z.object({ limit: LimitQuery, cursor: CursorQuery }) },
+  request: { query: PageQuery },
   responses: {
     200: { description: 'a page of scans', content: { 'application/json': { schema: ScanPage } } },
   },

@@ -4,8 +4,7 @@ import { z } from '@hono/zod-openapi';
 import type { TokenInfo } from '../../store/token-store.js';
 import { apiRoute, check, iso, nextLink, decodeCursor, pageOf, type ApiEnv } from '../respond.js';
 import {
-  CursorQuery,
-  LimitQuery,
+  PageQuery,
   NewTokenSchema,
   TokenCreateSchema,
   TokenPage,
@@ -27,7 +26,7 @@ const list = apiRoute('admin', {
   path: '/tokens',
   tags: ['tokens'],
   summary: 'every token (never its secret), by name',
-  request: { query: z.object({ limit: LimitQuery, cursor: CursorQuery }) },
+  request: { query: PageQuery },
   responses: {
     200: { description: 'a page of tokens', content: { 'application/json': { schema: TokenPage } } },
   },
@@ -77,7 +76,7 @@ const writes = apiRoute('admin', {
   tags: ['tokens'],
   summary: 'the API write log, newest first: who wrote what, the request id, the status',
   request: {
-    query: z.object({ limit: LimitQuery, cursor: CursorQuery, requestId: z.string().max(128).optional() }),
+    query: PageQuery.extend({ requestId: z.string().max(128).optional() }),
   },
   responses: {
     200: { description: 'a page of writes', content: { 'application/json': { schema: WritePage } } },
