@@ -4,7 +4,7 @@
  * (MAC, place) pairs, never with the input size; the lists inside an observation are capped.
  */
 import { formatMac, type Mac } from '../mac/index.js';
-import { iso, type Observation, type PortKind, type SeenAs } from './model.js';
+import { iso, type Observation, type PortKind, type SeenAs, type SourceContext } from './model.js';
 
 /** At most this many addresses, client-ids or host names are kept per observation. */
 export const MAX_LIST = 16;
@@ -80,6 +80,35 @@ export class ObservationTable {
     e.seenAs.add(s.seenAs);
     if (s.ip !== undefined && s.ip !== null) addCapped(e.ips, s.ip);
     return e;
+  }
+
+  /**
+   * A DHCP server's lease (dnsmasq, ISC dhcpd, Kea): `mac` held `ip` on the source's segment; a lease
+   * file knows no switch port or VLAN. `state` is the lease's binding state, kept with the DHCP detail.
+   */
+  lease(
+    ctx: Pick<SourceContext, 'segment' | 'host'>,
+    mac: Mac,
+    ip: string | null,
+    at: number | null,
+    dhcp: {
+      readonly clientId: string | null;
+      readonly hostName: string | null;
+      readonly state: string | null;
+    },
+  ): void {
+    const e = this.add({
+      mac,
+      segment: ctx.segment,
+      host: ctx.host,
+      port: null,
+      vlan: null,
+      portKind: 'unknown',
+      at,
+      seenAs: 'lease',
+      ip,
+    });
+    this.dhcp(e, dhcp.clientId, dhcp.hostName, dhcp.state);
   }
 
   dhcp(e: Entry, clientId: string | null, hostName: string | null, message: string | null): void {

@@ -33,20 +33,11 @@ export function parseDnsmasqLeases(text: string, ctx: SourceContext): SourceResu
       });
       continue;
     }
-    const e = table.add({
-      mac,
-      segment: ctx.segment,
-      host: ctx.host,
-      port: null,
-      vlan: null,
-      portKind: 'unknown',
-      at: null,
-      seenAs: 'lease',
-      ip: f[2] ?? null,
+    table.lease(ctx, mac, f[2] ?? null, null, {
+      clientId: f[4] === undefined || f[4] === '*' ? null : f[4].toLowerCase(),
+      hostName: f[3] === undefined || f[3] === '*' ? null : f[3],
+      state: null,
     });
-    const hostName = f[3] === undefined || f[3] === '*' ? null : f[3];
-    const clientId = f[4] === undefined || f[4] === '*' ? null : f[4].toLowerCase();
-    table.dhcp(e, clientId, hostName, null);
   }
   return { observations: table.observations(), issues, first: null, last: null };
 }

@@ -43,21 +43,12 @@ export function parseDhcpdLeases(text: string, ctx: SourceContext): SourceResult
     }
     const at = leaseTime(body, 'cltt') ?? leaseTime(body, 'starts');
     if (at !== null) times.push(at);
-    const state = /binding\s+state\s+([a-z-]+)\s*;/.exec(body)?.[1] ?? null;
-    const e = table.add({
-      mac,
-      segment: ctx.segment,
-      host: ctx.host,
-      port: null,
-      vlan: null,
-      portKind: 'unknown',
-      at,
-      seenAs: 'lease',
-      ip: m[1] ?? null,
-    });
     const uid = /\buid\s+("(?:[^"\\]|\\.)*"|[0-9a-fA-F:]+)\s*;/.exec(body)?.[1];
-    const hostName = /client-hostname\s+"((?:[^"\\]|\\.)*)"\s*;/.exec(body)?.[1] ?? null;
-    table.dhcp(e, uid === undefined ? null : uidHex(uid), hostName, state);
+    table.lease(ctx, mac, m[1] ?? null, at, {
+      clientId: uid === undefined ? null : uidHex(uid),
+      hostName: /client-hostname\s+"((?:[^"\\]|\\.)*)"\s*;/.exec(body)?.[1] ?? null,
+      state: /binding\s+state\s+([a-z-]+)\s*;/.exec(body)?.[1] ?? null,
+    });
   }
   return { observations: table.observations(), issues, ...span(times) };
 }

@@ -59,21 +59,13 @@ export function parseKeaLeases(text: string, ctx: SourceContext): SourceResult {
         ? (expire - valid) * 1000
         : null;
     if (at !== null) times.push(at);
-    const e = table.add({
-      mac,
-      segment: ctx.segment,
-      host: ctx.host,
-      port: null,
-      vlan: null,
-      portKind: 'unknown',
-      at,
-      seenAs: 'lease',
-      ip: get('address') ?? null,
-    });
     const clientId = get('client_id');
     const hostName = get('hostname');
-    const state = STATES[Number(get('state'))] ?? null;
-    table.dhcp(e, clientId ? clientId.toLowerCase() : null, hostName ? hostName : null, state);
+    table.lease(ctx, mac, get('address') ?? null, at, {
+      clientId: clientId ? clientId.toLowerCase() : null,
+      hostName: hostName ? hostName : null,
+      state: STATES[Number(get('state'))] ?? null,
+    });
   }
   return { observations: table.observations(), issues, ...span(times) };
 }
