@@ -9,6 +9,7 @@ import { DEFAULT_LISTEN, isLoopback, parseListen, startServer } from '../../api/
 import type { CliContext } from '../context.js';
 import { intOption } from '../options.js';
 import { DEFAULT_SCAN_RETENTION } from '../../store/scan-store.js';
+import { checkNesting } from '../../store/nesting.js';
 import { consoleFor } from '../../web/mount.js';
 import { clockFrom, parseDuration, withStore, type StoreOptions } from '../store-options.js';
 
@@ -67,6 +68,8 @@ export function registerServe(program: Command, ctx: CliContext): void {
           uploadLimits: { ...UPLOAD_LIMITS, maxUploadBytes: opts.uploadLimit },
         });
         await loadVendors();
+        // The nested-transaction guard costs every promise of the process (src/store/nesting.ts).
+        checkNesting(false);
         const server = await startServer(deps, listen, {
           web: consoleFor(deps),
           rateLimit:
