@@ -85,12 +85,13 @@ export function registerMacRoutes(app: OpenAPIHono<ApiEnv>): void {
         ] as const,
       { mode: 'read' },
     );
+    const flags = macFlags(mac);
     const body = {
       mac: formatMac(mac),
       hyphen: formatMac(mac, 'hyphen'),
-      ...macFlags(mac),
+      ...flags,
       // A locally administered MAC has no registered vendor: no need to load the registry for it.
-      vendor: macFlags(mac).local ? null : ((await loadVendors())(mac) ?? null),
+      vendor: flags.local ? null : ((vendorOf ?? (await loadVendors()))(mac) ?? null),
       classification: classifyMac(mac),
       holder: who.holding === null ? null : holdingJson(who.holding),
       pools: [...who.pools],

@@ -8,7 +8,7 @@
  * key, so even a writer that bypassed the locks could not hand out a MAC twice.
  */
 import { MacfleetError } from '../../errors.js';
-import { formatMac, isAssignableUnicast, type Mac } from '../../mac/index.js';
+import { formatMac, isAssignableUnicast, type Mac, type MacRange } from '../../mac/index.js';
 import { conflict, notHeld, type Holding, type HoldingState } from '../../pool/pool-errors.js';
 import {
   overlapsWithPools,
@@ -235,13 +235,24 @@ export async function releaseInTx(tx: SqlSession, mac: Mac, now: number): Promis
 /** Who holds a MAC, which pools could hand it out, and everything that happened to it. */
 export async function whoisInTx(tx: SqlSession, mac: Mac): Promise<Whois> {
   const row = await macRow(tx, mac);
-  const pools: { name: string; excluded: boolean }[] = [];
-  for (const p of await tx.all<PoolRow>(
-    `SELECT ${POOL_COLUMNS} FROM pools WHERE id IN (SELECT pool_id FROM pool_ranges WHERE kind = 'range' AND start_mac <= ? AND end_mac >= ?) ORDER BY name`,
+  // The pools whose ranges hold the MAC, with all their ranges and exclusions, in one query (a lookup
+  // is a handful of indexed reads; one more per pool was a fifth of them).
+  const parts = await tx.all<{ name: string; kind: string; start_mac: number; end_mac: number }>(
+    `SELECT p.name, r.kind, r.start_mac, r.end_mac FROM pools p JOIN pool_ranges r ON r.pool_id = p.id
+     WHERE p.id IN (SELECT pool_id FROM pool_ranges WHERE kind = 'range' AND start_mac <= ? AND end_mac >= ?)
+     ORDER BY p.name, r.start_mac`,
     [mac, mac],
-  )) {
-    pools.push({ name: p.name, excluded: !poolCovers(await poolSpec(tx, p), mac) });
+  );
+  const specs = new Map<string, { ranges: MacRange[]; exclusions: MacRange[] }>();
+  for (const r of parts) {
+    let spec = specs.get(r.name);
+    if (spec === undefined) specs.set(r.name, (spec = { ranges: [], exclusions: [] }));
+    (r.kind === 'range' ? spec.ranges : spec.exclusions).push({
+      start: r.start_mac as Mac,
+      end: r.end_mac as Mac,
+    });
   }
+  const pools = [...specs].map(([name, spec]) => ({ name, excluded: !poolCovers(spec, mac) }));
   const history = await tx.all<{
     event: string;
     pool: string | null;
