@@ -4,10 +4,13 @@
  */
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import { z } from '@hono/zod-openapi';
-import { eventJson } from '../../fleet/index.js';
+import type { Context } from 'hono';
+import { createHash } from 'node:crypto';
+import { MacfleetError } from '../../errors.js';
+import { eventJson, type InventoryFinding } from '../../fleet/index.js';
 import { parseMac } from '../../mac/index.js';
 import { readFleetFindings } from '../../store/fleet-pages.js';
-import { apiRoute, check, decodeCursor, json, nextLink, pageOf, type ApiEnv } from '../respond.js';
+import { apiRoute, check, decodeCursor, json, nextLink, type ApiEnv } from '../respond.js';
 import { EventPage, FindingPage, MacText, PageQuery } from '../schemas.js';
 
 const events = apiRoute('viewer', {
@@ -67,19 +70,55 @@ export function registerEventRoutes(app: OpenAPIHono<ApiEnv>): void {
   app.openapi(findings, async (c) => {
     // As `macfleet findings` and the console's Conflicts page: duplicates by scope, then NLB problems.
     const found = await c.var.deps.store.transaction(readFleetFindings, { mode: 'read' });
-    const keyed = found.map((f, i) => ({ f, key: String(i).padStart(10, '0') }));
-    return c.json(
-      check(
-        FindingPage,
-        pageOf(
-          c,
-          keyed,
-          (x) => x.key,
-          c.req.valid('query'),
-          (x) => x.f,
-        ),
-      ),
-      200,
-    );
+    return c.json(check(FindingPage, findingsPage(c, found, c.req.valid('query'))), 200);
   });
+}
+
+/**
+ * What a finding is about, whatever its position: kind, scope, MAC and members. Two findings of one
+ * list never share it (a MAC's members are split between its findings, never repeated).
+ */
+function findingIdentity(f: InventoryFinding): string {
+  const members = f.members.map((m) => `${m.host}\u0000${m.vm}\u0000${m.adapter}`).join('\u0001');
+  return createHash('sha256')
+    .update(`${f.kind}\u0000${f.scope ?? ''}\u0000${f.mac}\u0000${f.message}\u0000${members}`)
+    .digest('base64url')
+    .slice(0, 22);
+}
+
+/**
+ * A page of findings. Findings are computed, not stored, so the cursor names the last finding handed
+ * out (its identity, and its position as a fallback): the next page starts after that finding wherever
+ * it now is, so a finding fixed or added before it between two pages neither skips nor repeats one.
+ * Only when that finding itself is gone does the page start at its old position (where what followed
+ * it now is).
+ */
+function findingsPage(
+  c: Context,
+  found: readonly InventoryFinding[],
+  query: { limit: number; cursor?: string | undefined },
+): { items: InventoryFinding[]; next: string | null } {
+  const after = decodeCursor(query.cursor);
+  let start = 0;
+  if (after !== undefined) {
+    const m = /^(\d{1,9})\.([\w-]{22})$/.exec(after);
+    if (m === null) {
+      throw new MacfleetError('INVALID_ARGUMENT', 'cursor: not a findings cursor this server handed out', {
+        location: { field: 'cursor' },
+      });
+    }
+    const at = found.findIndex((f) => findingIdentity(f) === m[2]);
+    // Gone (fixed since): what followed it has moved up into its place.
+    start = at >= 0 ? at + 1 : Math.min(Number(m[1]), found.length);
+  }
+  const items = found.slice(start, start + query.limit);
+  const last = items.at(-1);
+  return {
+    items,
+    next: nextLink(
+      c,
+      last === undefined ? undefined : `${start + items.length - 1}.${findingIdentity(last)}`,
+      start + query.limit < found.length,
+    ),
+  };
 }
