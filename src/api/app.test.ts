@@ -433,6 +433,52 @@ describe('tokens, roles and the write log', () => {
     const bogus = await api.call('GET', '/healthz', { headers: { 'x-request-id': 'a b<script>' } });
     expect(bogus.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
   });
+
+  it('an allocation records its write in its own transaction: once, 201, then 200 for a replayed key', async () => {
+    expect((await api.call('POST', '/api/v1/pools', { body: LAB })).status).toBe(201);
+    const first = await api.call('POST', '/api/v1/pools/lab/allocations', {
+      token: 'operator',
+      body: { count: 2, key: 'k1' },
+      headers: { 'x-request-id': 'alloc-1' },
+    });
+    expect(first.status, first.text).toBe(201);
+    const again = await api.call('POST', '/api/v1/pools/lab/allocations', {
+      token: 'operator',
+      body: { count: 2, key: 'k1' },
+      headers: { 'x-request-id': 'alloc-2' },
+    });
+    expect(again.status, again.text).toBe(200);
+    const rows = await api.deps.store.transaction((tx) =>
+      tx.all<{ request_id: string; status: number; actor: string }>(
+        "SELECT request_id, status, actor FROM api_writes WHERE request_id LIKE 'alloc-%' ORDER BY id",
+      ),
+    );
+    expect(rows).toEqual([
+      { request_id: 'alloc-1', status: 201, actor: 'operator-token' },
+      { request_id: 'alloc-2', status: 200, actor: 'operator-token' },
+    ]);
+  });
+
+  it('an allocation whose write-log record cannot be written is not made', async () => {
+    expect((await api.call('POST', '/api/v1/pools', { body: LAB })).status).toBe(201);
+    // The record and the allocation share one transaction: a record refused by the database takes the
+    // allocation with it, and the client is told so.
+    await api.deps.store.transaction((tx) =>
+      tx.exec(
+        "CREATE TRIGGER refuse_write BEFORE INSERT ON api_writes WHEN NEW.request_id = 'doomed' BEGIN SELECT RAISE(ABORT, 'refused'); END",
+      ),
+    );
+    const r = await api.call('POST', '/api/v1/pools/lab/allocations', {
+      token: 'operator',
+      body: { count: 1 },
+      headers: { 'x-request-id': 'doomed' },
+    });
+    expect(r.status).toBeGreaterThanOrEqual(500);
+    const held = await api.deps.store.transaction((tx) =>
+      tx.get<{ n: number }>("SELECT COUNT(*) AS n FROM macs WHERE state = 'allocated'"),
+    );
+    expect(held?.n).toBe(0);
+  });
 });
 
 describe('errors: one map, problem+json, no stack traces', () => {

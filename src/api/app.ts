@@ -19,7 +19,7 @@ import type { ApiDeps } from './deps.js';
 import { docsPage } from './docs-page.js';
 import { asMacfleetError, problemOf } from './problem.js';
 import { DEFAULT_RATE_LIMIT, RateLimiter, type RateLimitOptions } from './rate-limit.js';
-import { API_PREFIX, type ApiEnv } from './respond.js';
+import { API_PREFIX, writeRecordOf, type ApiEnv } from './respond.js';
 import { registerEventRoutes } from './routes/events-routes.js';
 import { registerFleetRoutes } from './routes/fleet-routes.js';
 import { registerFixRoutes } from './routes/fix-routes.js';
@@ -210,17 +210,12 @@ export function createApp(deps: ApiDeps, options: AppOptions = {}): OpenAPIHono<
     }
     if (READS.has(c.req.method)) return next();
     await next();
+    // A route that recorded its write in its own transaction (an allocation) is done, unless what it
+    // answered is not that success (a response that failed its schema after the write).
+    if (c.get('writeLogged') === true && c.res.status < 300) return;
     const problem = c.res.headers.get('content-type')?.startsWith('application/problem+json') === true;
     const code = problem ? (((await c.res.clone().json()) as { code?: string }).code ?? null) : null;
-    await deps.writes.append({
-      requestId: c.get('requestId'),
-      time: deps.clock.now(),
-      actor: principal.name,
-      method: c.req.method,
-      path: c.req.path,
-      status: c.res.status,
-      code,
-    });
+    await deps.writes.append({ ...writeRecordOf(c, c.res.status), code });
   });
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {

@@ -3,8 +3,9 @@
  * documents, response validation against the route's own schema, and cursor pagination.
  */
 import { createRoute, type RouteConfig, type z } from '@hono/zod-openapi';
-import type { Context, MiddlewareHandler } from 'hono';
+import type { Context, Input, MiddlewareHandler } from 'hono';
 import { MacfleetError } from '../errors.js';
+import type { WriteRecord } from '../store/write-log.js';
 import type { ApiDeps } from './deps.js';
 import { roleAllows, type Principal, type Role } from './principal.js';
 import { ProblemSchema } from './schemas.js';
@@ -15,6 +16,27 @@ export interface ApiEnv {
     requestId: string;
     /** Set by the authentication middleware on /api/v1. */
     principal: Principal;
+    /** Set by a route that wrote its write-log record in its own transaction (an allocation). */
+    writeLogged?: boolean;
+  };
+}
+
+/**
+ * The write-log record of this request, with the status it will have if the write succeeds (the
+ * middleware writes the refused ones, and any whose route did not write its own).
+ */
+export function writeRecordOf<P extends string, I extends Input>(
+  c: Context<ApiEnv, P, I>,
+  status = 200,
+): WriteRecord {
+  return {
+    requestId: c.get('requestId'),
+    time: c.var.deps.clock.now(),
+    actor: c.get('principal').name,
+    method: c.req.method,
+    path: c.req.path,
+    status,
+    code: null,
   };
 }
 

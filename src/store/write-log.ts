@@ -4,7 +4,7 @@
  * them and the round's other writes, and each `append` resolves only once its row is durable.
  */
 import { GroupCommit } from './group-commit.js';
-import type { Store } from './store.js';
+import type { SqlSession, Store } from './store.js';
 import { chunks, valuesPlaceholders } from './sql.js';
 
 export interface WriteRecord {
@@ -42,13 +42,21 @@ export class WriteLog {
       const records = this.#queue;
       this.#queue = [];
       this.#flush = undefined;
-      for (const part of chunks(records, 100)) {
-        await tx.run(
-          `INSERT INTO api_writes (${COLUMNS}) VALUES ${valuesPlaceholders(part.length, 7)}`,
-          part.flatMap((r) => [r.requestId, r.time, r.actor, r.method, r.path, r.status, r.code]),
-        );
-      }
+      await WriteLog.insert(tx, records);
     }));
+  }
+
+  /**
+   * Write records in the caller's transaction: a write that records itself in its own transaction
+   * (an allocation does) is durable with its record or not at all, and needs no second round.
+   */
+  static async insert(tx: SqlSession, records: readonly WriteRecord[]): Promise<void> {
+    for (const part of chunks(records, 100)) {
+      await tx.run(
+        `INSERT INTO api_writes (${COLUMNS}) VALUES ${valuesPlaceholders(part.length, 7)}`,
+        part.flatMap((r) => [r.requestId, r.time, r.actor, r.method, r.path, r.status, r.code]),
+      );
+    }
   }
 
   /** The newest entries first, `limit` of them, before the entry `before` (an id) when given. */

@@ -3,7 +3,8 @@ import type { OpenAPIHono } from '@hono/zod-openapi';
 import { z } from '@hono/zod-openapi';
 import { formatMac } from '../../mac/index.js';
 import { poolJson } from '../../store/pool-json.js';
-import { apiRoute, check, pageOf, type ApiEnv } from '../respond.js';
+import { WriteLog } from '../../store/write-log.js';
+import { apiRoute, check, pageOf, writeRecordOf, type ApiEnv } from '../respond.js';
 import {
   AllocationRequestSchema,
   AllocationSchema,
@@ -121,12 +122,14 @@ export function registerPoolRoutes(app: OpenAPIHono<ApiEnv>): void {
   app.openapi(allocate, async (c) => {
     const { deps } = c.var;
     const b = c.req.valid('json');
-    const a = await deps.pools.allocate({
-      pool: c.req.valid('param').name,
-      count: b.count,
-      owner: b.owner,
-      key: b.key,
-    });
+    const record = writeRecordOf(c);
+    // The write-log record goes into the allocation's own transaction: the allocation is never durable
+    // without its record, and the answer waits for one commit, not two.
+    const a = await deps.pools.allocate(
+      { pool: c.req.valid('param').name, count: b.count, owner: b.owner, key: b.key },
+      (tx, done) => WriteLog.insert(tx, [{ ...record, status: done.replayed ? 200 : 201 }]),
+    );
+    c.set('writeLogged', true);
     if (!a.replayed) deps.metrics.allocations.inc({ pool: a.pool }, a.macs.length);
     const body = check(AllocationSchema, {
       pool: a.pool,

@@ -266,8 +266,12 @@ export async function whoisInTx(tx: SqlSession, mac: Mac): Promise<Whois> {
   return { mac, holding: row === undefined ? null : toHolding(row), pools, history };
 }
 
+/** Work to do in an allocation's own transaction once it succeeded (the API records the write there). */
+export type AlsoInTx = (tx: SqlSession, allocation: Allocation) => Promise<void>;
+
 interface PendingAllocation {
   readonly input: AllocateInput;
+  readonly also: AlsoInTx | undefined;
   readonly resolve: (a: Allocation) => void;
   readonly reject: (e: unknown) => void;
 }
@@ -332,9 +336,10 @@ export class PoolStore {
   /**
    * Allocate. Calls made while an allocation from the same pool is being committed are grouped into the
    * next transaction (group commit): each keeps its own all-or-nothing answer, and one commit (one
-   * fsync, one hold of the pool's lock) serves them all.
+   * fsync, one hold of the pool's lock) serves them all. `also` runs in the same transaction once the
+   * allocation succeeded: what it writes is durable with the allocation, or neither is.
    */
-  allocate(input: AllocateInput): Promise<Allocation> {
+  allocate(input: AllocateInput, also?: AlsoInTx): Promise<Allocation> {
     return new Promise((resolve, reject) => {
       const k = input.pool ?? '';
       let group = this.#groups.get(k);
@@ -342,7 +347,7 @@ export class PoolStore {
         group = { submitted: false, queue: [] };
         this.#groups.set(k, group);
       }
-      group.queue.push({ input, resolve, reject });
+      group.queue.push({ input, also, resolve, reject });
       if (!group.submitted) this.#submit(k, group);
     });
   }
@@ -364,14 +369,19 @@ export class PoolStore {
       return batch;
     };
     this.commits
-      .run((tx) =>
-        allocateManyInTx(
+      .run(async (tx) => {
+        const pending = take();
+        const answers = await allocateManyInTx(
           tx,
           k === '' ? undefined : k,
-          take().map((p) => p.input),
+          pending.map((p) => p.input),
           this.clock.now(),
-        ),
-      )
+        );
+        for (const [i, a] of answers.entries()) {
+          if (!(a instanceof MacfleetError)) await pending[i]!.also?.(tx, a);
+        }
+        return answers;
+      })
       .then(
         (answers) =>
           answers.forEach((a, i) =>
@@ -382,7 +392,11 @@ export class PoolStore {
           // transaction that never began): each request on its own.
           for (const p of batch ?? take()) {
             await retrying(() =>
-              this.store.transaction((tx) => allocateInTx(tx, p.input, this.clock.now())),
+              this.store.transaction(async (tx) => {
+                const a = await allocateInTx(tx, p.input, this.clock.now());
+                await p.also?.(tx, a);
+                return a;
+              }),
             ).then(p.resolve, p.reject);
           }
         },
