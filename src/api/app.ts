@@ -19,7 +19,7 @@ import type { ApiDeps } from './deps.js';
 import { docsPage } from './docs-page.js';
 import { asMacfleetError, problemOf } from './problem.js';
 import { DEFAULT_RATE_LIMIT, RateLimiter, type RateLimitOptions } from './rate-limit.js';
-import { API_PREFIX, writeRecordOf, type ApiEnv } from './respond.js';
+import { API_PREFIX, nodeIo, requestHeader, writeRecordOf, type ApiEnv } from './respond.js';
 import { registerEventRoutes } from './routes/events-routes.js';
 import { registerFleetRoutes } from './routes/fleet-routes.js';
 import { registerFixRoutes } from './routes/fix-routes.js';
@@ -85,7 +85,7 @@ export function createApp(deps: ApiDeps, options: AppOptions = {}): OpenAPIHono<
 
   app.use('*', async (c, next) => {
     const started = performance.now();
-    const incoming = c.req.header('x-request-id');
+    const incoming = requestHeader(c, 'x-request-id');
     const requestId = incoming !== undefined && REQUEST_ID.test(incoming) ? incoming : randomUUID();
     c.set('requestId', requestId);
     c.set('deps', deps);
@@ -111,13 +111,18 @@ export function createApp(deps: ApiDeps, options: AppOptions = {}): OpenAPIHono<
     } finally {
       clearTimeout(timer);
     }
-    // Hono's `c.header` after the handler rebuilds the response (under @hono/node-server, turning its
-    // light response into a fetch Response with a body stream, a third of a lookup's CPU); a response
-    // this app made has mutable headers, so set it in place. Immutable ones (from fetch) take the slow way.
-    try {
-      c.res.headers.set('X-Request-Id', requestId);
-    } catch {
-      c.header('X-Request-Id', requestId);
+    // Under node the header goes on node's response (its writeHead merges it): touching the light
+    // response's headers would build a fetch Headers for it. In process: Hono's `c.header` after the
+    // handler rebuilds the response, so a response this app made (mutable headers) gets it in place;
+    // immutable ones (from fetch) take the slow way.
+    const io = nodeIo(c);
+    if (io !== undefined && !io.outgoing.headersSent) io.outgoing.setHeader('X-Request-Id', requestId);
+    else {
+      try {
+        c.res.headers.set('X-Request-Id', requestId);
+      } catch {
+        c.header('X-Request-Id', requestId);
+      }
     }
     // eslint-disable-next-line @typescript-eslint/no-unsafe-argument -- hono/route types its Context loosely
     const route = c.req.routePath === '*' && c.res.status === 404 ? 'unmatched' : routePath(c, -1);
@@ -176,8 +181,8 @@ export function createApp(deps: ApiDeps, options: AppOptions = {}): OpenAPIHono<
   const limitBody: MiddlewareHandler<ApiEnv> = (c, next) => {
     const upload = c.req.method === 'POST' && UPLOAD_PATHS.has(c.req.path);
     const max = upload ? maxUpload : maxBody;
-    const length = c.req.header('content-length');
-    if (c.req.header('transfer-encoding') === undefined) {
+    const length = requestHeader(c, 'content-length');
+    if (requestHeader(c, 'transfer-encoding') === undefined) {
       if (length !== undefined) return Number(length) > max ? tooLarge(max) : next();
       if (c.req.method === 'GET' || c.req.method === 'HEAD') return next();
     }
@@ -186,7 +191,7 @@ export function createApp(deps: ApiDeps, options: AppOptions = {}): OpenAPIHono<
   app.use('*', limitBody);
 
   app.use(`${API_PREFIX}/*`, async (c, next) => {
-    const header = c.req.header('authorization');
+    const header = requestHeader(c, 'authorization');
     const match = header === undefined ? null : /^Bearer\s+(\S+)\s*$/i.exec(header);
     if (match === null) {
       throw new MacfleetError(

@@ -5,6 +5,7 @@
 import { createRoute, type RouteConfig, type z } from '@hono/zod-openapi';
 import type { Context, Input, MiddlewareHandler } from 'hono';
 import { MacfleetError } from '../errors.js';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { WriteRecord } from '../store/write-log.js';
 import type { ApiDeps } from './deps.js';
 import { roleAllows, type Principal, type Role } from './principal.js';
@@ -41,6 +42,37 @@ export function writeRecordOf<P extends string, I extends Input>(
 }
 
 export const API_PREFIX = '/api/v1';
+
+/** What `nodeIo` and `requestHeader` read of a Hono context. */
+interface RequestContext {
+  readonly env: unknown;
+  readonly req: { header(name: string): string | undefined };
+}
+
+/**
+ * The node request and response, when the app runs under @hono/node-server (they are its env);
+ * undefined in process (`app.request`).
+ */
+export function nodeIo(
+  c: RequestContext,
+): { incoming: IncomingMessage; outgoing: ServerResponse } | undefined {
+  const env = c.env as { incoming?: IncomingMessage; outgoing?: ServerResponse } | undefined;
+  return env?.incoming !== undefined && env.outgoing !== undefined
+    ? { incoming: env.incoming, outgoing: env.outgoing }
+    : undefined;
+}
+
+/**
+ * A request header (any case). Under node it is read from node's parsed headers: asking the fetch
+ * Request makes @hono/node-server build a whole Headers object for the request, several µs of every
+ * request that only needs its token and its length.
+ */
+export function requestHeader(c: RequestContext, name: string): string | undefined {
+  const io = nodeIo(c);
+  if (io === undefined) return c.req.header(name);
+  const value = io.incoming.headers[name.toLowerCase()];
+  return Array.isArray(value) ? value.join(', ') : value;
+}
 
 /** Refuse the request (403) unless the caller's role allows `role`. */
 export const need =
