@@ -187,4 +187,4 @@ export function pageOf<T, U>(
   };
 }
 
-export const iso = (ms: number): string => new Date(ms).toISOString();
+export { isoString as iso } from '../time.js';
