@@ -18,7 +18,50 @@ let n = 0;
 const freshPath = (): string => join(dir, `store-${++n}.db`);
 
 describe('SqliteStore', () => {
-  runStoreContract(() => SqliteStore.open(freshPath()), { suites: [poolSuite, fleetSuite, groupCommitSuite, scanSuite] });
+  runStoreContract(() => SqliteStore.open(freshPath()), {
+    suites: [poolSuite, fleetSuite, groupCommitSuite, scanSuite],
+  });
+
+  it('reads asked for together share one snapshot, each answered on its own', async () => {
+    const store = await SqliteStore.open(freshPath());
+    try {
+      await store.transaction((tx) => tx.exec('CREATE TABLE t (n INTEGER); INSERT INTO t VALUES (1)'));
+      const read = () =>
+        store.transaction((tx) => tx.get<{ n: number }>('SELECT SUM(n) AS n FROM t'), { mode: 'read' });
+      const failing = store.transaction((tx) => tx.get('SELECT * FROM missing_table'), { mode: 'read' });
+      const reads = [read(), read(), failing.catch((e: unknown) => e), read()];
+      // A write asked for after them runs after their snapshot; a read asked for after it sees it.
+      const write = store.transaction((tx) => tx.run('INSERT INTO t VALUES (2)'));
+      const results = await Promise.all(reads);
+      expect(results[0]).toEqual({ n: 1 });
+      expect(results[1]).toEqual({ n: 1 });
+      expect(results[2]).toMatchObject({ message: expect.stringContaining('missing_table') });
+      expect(results[3]).toEqual({ n: 1 });
+      await write;
+      expect(await read()).toEqual({ n: 3 });
+      // The session of a read ends with it.
+      let kept: { get: (sql: string) => Promise<unknown> } | undefined;
+      await store.transaction(
+        (tx) => {
+          kept = tx;
+          return Promise.resolve();
+        },
+        { mode: 'read' },
+      );
+      expect(() => kept!.get('SELECT 1')).toThrow(/after its transaction ended/);
+      // Many at once (a burst of lookups): every one answered, with the right rows.
+      const many = await Promise.all(
+        Array.from({ length: 500 }, (_, i) =>
+          store.transaction((tx) => tx.get<{ v: number }>('SELECT ? + n AS v FROM t LIMIT 1', [i]), {
+            mode: 'read',
+          }),
+        ),
+      );
+      expect(many.map((r) => r!.v)).toEqual(Array.from({ length: 500 }, (_, i) => i + 1));
+    } finally {
+      await store.close();
+    }
+  });
 
   it('uses WAL with a busy timeout and FULL sync', async () => {
     const path = freshPath();
