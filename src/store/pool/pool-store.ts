@@ -22,6 +22,7 @@ import { subtractSpans, type Span } from '../../pool/spans.js';
 import { systemClock, type Clock } from '../../random.js';
 import { giveMacs, insertSpans, takeMac } from './free-list.js';
 import { GroupCommit } from '../group-commit.js';
+import { WriteLog, type WriteRecord } from '../write-log.js';
 import { isUniqueViolation } from '../sql.js';
 import type { SqlSession, Store } from '../store.js';
 import { allocateInTx, allocateManyInTx, type AllocateInput, type Allocation } from './allocate-tx.js';
@@ -269,12 +270,15 @@ export async function whoisInTx(tx: SqlSession, mac: Mac): Promise<Whois> {
   return { mac, holding: row === undefined ? null : toHolding(row), pools, history };
 }
 
-/** Work to do in an allocation's own transaction once it succeeded (the API records the write there). */
-export type AlsoInTx = (tx: SqlSession, allocation: Allocation) => Promise<void>;
+/**
+ * The write-log record of an allocation (the API's), made from its outcome: written in the allocation's
+ * own transaction, so the allocation is never durable without it.
+ */
+export type AllocationRecord = (allocation: Allocation) => WriteRecord;
 
 interface PendingAllocation {
   readonly input: AllocateInput;
-  readonly also: AlsoInTx | undefined;
+  readonly record: AllocationRecord | undefined;
   readonly resolve: (a: Allocation) => void;
   readonly reject: (e: unknown) => void;
 }
@@ -339,10 +343,10 @@ export class PoolStore {
   /**
    * Allocate. Calls made while an allocation from the same pool is being committed are grouped into the
    * next transaction (group commit): each keeps its own all-or-nothing answer, and one commit (one
-   * fsync, one hold of the pool's lock) serves them all. `also` runs in the same transaction once the
-   * allocation succeeded: what it writes is durable with the allocation, or neither is.
+   * fsync, one hold of the pool's lock) serves them all. `record`: the allocation's write-log record,
+   * written in the same transaction (durable with the allocation, or neither is).
    */
-  allocate(input: AllocateInput, also?: AlsoInTx): Promise<Allocation> {
+  allocate(input: AllocateInput, record?: AllocationRecord): Promise<Allocation> {
     return new Promise((resolve, reject) => {
       const k = input.pool ?? '';
       let group = this.#groups.get(k);
@@ -350,7 +354,7 @@ export class PoolStore {
         group = { submitted: false, queue: [] };
         this.#groups.set(k, group);
       }
-      group.queue.push({ input, also, resolve, reject });
+      group.queue.push({ input, record, resolve, reject });
       if (!group.submitted) this.#submit(k, group);
     });
   }
@@ -380,9 +384,13 @@ export class PoolStore {
           pending.map((p) => p.input),
           this.clock.now(),
         );
+        // The records of the unit's allocations in one statement (on PostgreSQL, one round trip).
+        const records: WriteRecord[] = [];
         for (const [i, a] of answers.entries()) {
-          if (!(a instanceof MacfleetError)) await pending[i]!.also?.(tx, a);
+          const record = pending[i]!.record;
+          if (!(a instanceof MacfleetError) && record !== undefined) records.push(record(a));
         }
+        await WriteLog.insert(tx, records);
         return answers;
       })
       .then(
@@ -397,7 +405,7 @@ export class PoolStore {
             await retrying(() =>
               this.store.transaction(async (tx) => {
                 const a = await allocateInTx(tx, p.input, this.clock.now());
-                await p.also?.(tx, a);
+                if (p.record !== undefined) await WriteLog.insert(tx, [p.record(a)]);
                 return a;
               }),
             ).then(p.resolve, p.reject);
