@@ -459,6 +459,36 @@ describe('tokens, roles and the write log', () => {
     ]);
   });
 
+  it('allocations of one round: each recorded once, a replay as 200, a refusal as its own 409', async () => {
+    const tiny = await api.call('POST', '/api/v1/pools', {
+      body: { name: 'tiny', ranges: ['02:00:00:00:00:00-02:00:00:00:00:03'] },
+    });
+    expect(tiny.status, tiny.text).toBe(201);
+    const ask = (id: string, body: object) =>
+      api.call('POST', '/api/v1/pools/tiny/allocations', {
+        token: 'operator',
+        body,
+        headers: { 'x-request-id': id },
+      });
+    // Asked in one turn: they share one group transaction.
+    const [made, replay, refused] = await Promise.all([
+      ask('round-1', { count: 2, key: 'same' }),
+      ask('round-2', { count: 2, key: 'same' }),
+      ask('round-3', { count: 3 }),
+    ]);
+    expect([made.status, replay.status, refused.status]).toEqual([201, 200, 409]);
+    const rows = await api.deps.store.transaction((tx) =>
+      tx.all<{ request_id: string; status: number; code: string | null }>(
+        "SELECT request_id, status, code FROM api_writes WHERE request_id LIKE 'round-%' ORDER BY request_id",
+      ),
+    );
+    expect(rows).toEqual([
+      { request_id: 'round-1', status: 201, code: null },
+      { request_id: 'round-2', status: 200, code: null },
+      { request_id: 'round-3', status: 409, code: 'POOL_EXHAUSTED' },
+    ]);
+  });
+
   it('an allocation whose write-log record cannot be written is not made', async () => {
     expect((await api.call('POST', '/api/v1/pools', { body: LAB })).status).toBe(201);
     // The record and the allocation share one transaction: a record refused by the database takes the

@@ -126,7 +126,7 @@ export function registerPoolRoutes(app: OpenAPIHono<ApiEnv>): void {
     // without its record, and the answer waits for one commit, not two.
     const a = await deps.pools.allocate(
       { pool: c.req.valid('param').name, count: b.count, owner: b.owner, key: b.key },
-      (done) => ({ ...record, status: done.replayed ? 200 : 201 }),
+      { made: { ...record, status: 201 }, replayed: record },
     );
     c.set('writeLogged', true);
     if (!a.replayed) deps.metrics.allocations.inc({ pool: a.pool }, a.macs.length);

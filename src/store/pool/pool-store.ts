@@ -271,10 +271,14 @@ export async function whoisInTx(tx: SqlSession, mac: Mac): Promise<Whois> {
 }
 
 /**
- * The write-log record of an allocation (the API's), made from its outcome: written in the allocation's
- * own transaction, so the allocation is never durable without it.
+ * The write-log record of an allocation (the API's): `made` when it hands out MACs, `replayed` when its
+ * key was served before. Written in the allocation's own transaction, so the allocation is never durable
+ * without it; a refused allocation leaves none (its caller records the refusal).
  */
-export type AllocationRecord = (allocation: Allocation) => WriteRecord;
+export interface AllocationRecord {
+  readonly made: WriteRecord;
+  readonly replayed: WriteRecord;
+}
 
 interface PendingAllocation {
   readonly input: AllocateInput;
@@ -378,19 +382,25 @@ export class PoolStore {
     this.commits
       .run(async (tx) => {
         const pending = take();
+        // The records go in first, in one statement: on PostgreSQL the allocations hold the pool's row
+        // lock until the commit, and another process waits on it, so nothing more should run under it.
+        // The rare replay or refusal then corrects its own record, in the same transaction.
+        await WriteLog.insert(
+          tx,
+          pending.flatMap((p) => (p.record === undefined ? [] : [p.record.made])),
+        );
         const answers = await allocateManyInTx(
           tx,
           k === '' ? undefined : k,
           pending.map((p) => p.input),
           this.clock.now(),
         );
-        // The records of the unit's allocations in one statement (on PostgreSQL, one round trip).
-        const records: WriteRecord[] = [];
         for (const [i, a] of answers.entries()) {
           const record = pending[i]!.record;
-          if (!(a instanceof MacfleetError) && record !== undefined) records.push(record(a));
+          if (record === undefined) continue;
+          if (a instanceof MacfleetError) await WriteLog.replace(tx, record.made, null);
+          else if (a.replayed) await WriteLog.replace(tx, record.made, record.replayed);
         }
-        await WriteLog.insert(tx, records);
         return answers;
       })
       .then(
@@ -405,7 +415,9 @@ export class PoolStore {
             await retrying(() =>
               this.store.transaction(async (tx) => {
                 const a = await allocateInTx(tx, p.input, this.clock.now());
-                if (p.record !== undefined) await WriteLog.insert(tx, [p.record(a)]);
+                if (p.record !== undefined) {
+                  await WriteLog.insert(tx, [a.replayed ? p.record.replayed : p.record.made]);
+                }
                 return a;
               }),
             ).then(p.resolve, p.reject);
