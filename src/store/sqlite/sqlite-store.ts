@@ -52,9 +52,9 @@ interface ReadUnit {
 /**
  * A prepared statement, and for one that returns rows, how a row is built. better-sqlite3 builds each
  * row object in C++ through V8's generic property API (about 1,500 instructions a column, measured with
- * callgrind: a MAC lookup spent an eighth of its time there), and objects built that way take
- * JSON.stringify's slow path. Reading rows as arrays (`raw`) and building the object in JavaScript,
- * with a literal of the statement's own columns, gives the same object for a fraction of that.
+ * callgrind: a MAC lookup spent an eighth of its instructions there). Reading rows as arrays (`raw`)
+ * and building the object in JavaScript, with a literal of the statement's own columns, gives the same
+ * object for a fraction of that.
  */
 interface Prepared {
   readonly statement: Statement;
@@ -275,11 +275,10 @@ export class SqliteStore implements Store {
 
   transaction<T>(fn: (tx: SqlSession) => Promise<T>, options: TransactionOptions = {}): Promise<T> {
     const read = options.mode === 'read' || this.readOnly;
-    const run = async (): Promise<T> => {
+    const write = async (): Promise<T> => {
       const session = new SqliteSession(this.#statement, this.#db);
       try {
-        if (read) this.#control('BEGIN DEFERRED');
-        else await this.#beginImmediate();
+        await this.#beginImmediate();
         const result = await fn(session);
         this.#control('COMMIT');
         return result;
@@ -292,7 +291,7 @@ export class SqliteStore implements Store {
     };
     return runOutermost(this, () => {
       if (read) return this.#sharedRead(fn);
-      const turn = this.#queue.then(run, run);
+      const turn = this.#queue.then(write, write);
       this.#queue = turn.catch(() => undefined);
       return turn;
     });
