@@ -8,6 +8,7 @@ import { z } from '@hono/zod-openapi';
 import { MacfleetError } from '../../errors.js';
 import { HYPERVISOR_KINDS, importScan, parseScanValue } from '../../fleet/index.js';
 import { apiRoute, check, type ApiEnv } from '../respond.js';
+import { ImportResultSchema } from '../schemas.js';
 
 const ImportQuery = z.object({
   host: z
@@ -28,24 +29,6 @@ const ScanDocumentBody = z
     description:
       'the output of `macfleet scan --json` (or of POST /api/v1/scans); only `adapters` is read, each adapter checked on its own',
   });
-
-const ImportIssueSchema = z.object({
-  file: z.string(),
-  line: z.number().int().optional(),
-  field: z.string().optional(),
-  code: z.string(),
-  message: z.string(),
-});
-
-export const ImportResultSchema = z
-  .object({
-    hosts: z.object({ created: z.number().int() }),
-    networks: z.object({ created: z.number().int() }),
-    vms: z.object({ created: z.number().int(), updated: z.number().int(), unchanged: z.number().int() }),
-    adapters: z.object({ imported: z.number().int(), skipped: z.number().int() }),
-    issues: z.array(ImportIssueSchema),
-  })
-  .openapi('ImportResult');
 
 const importRoute = apiRoute('operator', {
   method: 'post',
