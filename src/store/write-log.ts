@@ -50,25 +50,6 @@ export class WriteLog {
    * Write records in the caller's transaction: a write that records itself in its own transaction
    * (an allocation does) is durable with its record or not at all, and needs no second round.
    */
-  /**
-   * Replace one row equal to `was` (written in this transaction) by `now`, or delete it (`null`). Rows
-   * equal in every column are interchangeable, so which of them changes does not matter.
-   */
-  static async replace(tx: SqlSession, was: WriteRecord, now: WriteRecord | null): Promise<void> {
-    const one = `id = (SELECT MAX(id) FROM api_writes WHERE request_id = ? AND time = ? AND actor = ? AND method = ? AND path = ? AND status = ? AND ${
-      was.code === null ? 'code IS NULL' : 'code = ?'
-    })`;
-    const match = [was.requestId, was.time, was.actor, was.method, was.path, was.status];
-    if (was.code !== null) match.push(was.code);
-    if (now === null) await tx.run(`DELETE FROM api_writes WHERE ${one}`, match);
-    else {
-      await tx.run(
-        `UPDATE api_writes SET request_id = ?, time = ?, actor = ?, method = ?, path = ?, status = ?, code = ? WHERE ${one}`,
-        [now.requestId, now.time, now.actor, now.method, now.path, now.status, now.code, ...match],
-      );
-    }
-  }
-
   static async insert(tx: SqlSession, records: readonly WriteRecord[]): Promise<void> {
     for (const part of chunks(records, 100)) {
       await tx.run(

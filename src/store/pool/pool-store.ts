@@ -382,25 +382,21 @@ export class PoolStore {
     this.commits
       .run(async (tx) => {
         const pending = take();
-        // The records go in first, in one statement: on PostgreSQL the allocations hold the pool's row
-        // lock until the commit, and another process waits on it, so nothing more should run under it.
-        // The rare replay or refusal then corrects its own record, in the same transaction.
-        await WriteLog.insert(
-          tx,
-          pending.flatMap((p) => (p.record === undefined ? [] : [p.record.made])),
-        );
         const answers = await allocateManyInTx(
           tx,
           k === '' ? undefined : k,
           pending.map((p) => p.input),
           this.clock.now(),
         );
-        for (const [i, a] of answers.entries()) {
-          const record = pending[i]!.record;
-          if (record === undefined) continue;
-          if (a instanceof MacfleetError) await WriteLog.replace(tx, record.made, null);
-          else if (a.replayed) await WriteLog.replace(tx, record.made, record.replayed);
-        }
+        // The records of the unit's allocations in one statement (on PostgreSQL, one round trip).
+        await WriteLog.insert(
+          tx,
+          answers.flatMap((a, i) => {
+            const record = pending[i]!.record;
+            if (record === undefined || a instanceof MacfleetError) return [];
+            return [a.replayed ? record.replayed : record.made];
+          }),
+        );
         return answers;
       })
       .then(
