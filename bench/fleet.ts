@@ -122,7 +122,9 @@ for (let v = 0; v < VMS; v++) {
   const adaptersOf = new Map<string, ScanAdapter[]>();
   for (const a of scan) {
     const k = `${a.host}\u0000${a.vm}`;
-    adaptersOf.set(k, [...(adaptersOf.get(k) ?? []), a]);
+    const list = adaptersOf.get(k);
+    if (list === undefined) adaptersOf.set(k, [a]);
+    else list.push(a);
   }
   const policy = JSON.stringify({ promiscuous: false, macChanges: false, forgedTransmits: false });
   start = performance.now();
